@@ -1,0 +1,194 @@
+"""The ``cnadvisor`` command line. Data goes to stdout, diagnostics to stderr.
+
+Exit codes: 0 every input evaluated; 1 some input invalid (the rest were still
+evaluated); 2 usage error; 3 a plugin failed under ``--strict-plugins``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID_INPUT, EXIT_USAGE, EXIT_PLUGIN = 0, 1, 2, 3
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cnadvisor",
+        description="Rank container-network options against a system's requirements.",
+        epilog="Exit codes: 0 all evaluated, 1 some input invalid, 2 usage error, "
+        "3 plugin failure with --strict-plugins.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--strict-plugins", action="store_true", help="a broken plugin is an error, not a warning"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    evaluate = commands.add_parser("evaluate", help="rank options for requirement files")
+    evaluate.add_argument("inputs", nargs="+", metavar="FILE", help="YAML files, folders, or -")
+    evaluate.add_argument("--format", "-f", choices=FORMATS, default="table")
+    evaluate.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
+    evaluate.add_argument("--force", action="store_true", help="allow --output to replace a file")
+    evaluate.add_argument("--top", type=_positive, metavar="N", help="show the first N options")
+    evaluate.add_argument(
+        "--show-excluded", action="store_true", help="list excluded options with reasons"
+    )
+
+    plugins = commands.add_parser("plugins", help="list loaded plugins and their solutions")
+    plugins.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    plugins.add_argument("solution", nargs="?", help="solution id, for `show`")
+    plugins.add_argument("--format", "-f", choices=("table", "json"), default="table")
+
+    init = commands.add_parser("init", help="print a commented requirements template")
+    init.add_argument("--output", "-o", metavar="PATH", help="write the template here")
+
+    commands.add_parser("schema", help="print the requirements JSON Schema")
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from . import __version__
+
+        print(f"cnadvisor {__version__}")
+        return EXIT_OK
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    handler = {
+        "evaluate": _evaluate,
+        "plugins": _plugins,
+        "init": _init,
+        "schema": _schema,
+    }[args.command]
+    try:
+        return handler(args)
+    except _UsageError as error:
+        print(f"cnadvisor: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _advisor(args: argparse.Namespace):
+    from .evaluation import Advisor
+    from .plugins import PluginLoadError
+
+    try:
+        advisor = Advisor.from_plugins(strict=args.strict_plugins)
+    except PluginLoadError as error:
+        for problem in error.problems:
+            print(f"cnadvisor: error: {problem}", file=sys.stderr)
+        raise SystemExit(EXIT_PLUGIN) from None
+    _report_plugin_problems(advisor)
+    return advisor
+
+
+def _report_plugin_problems(advisor, already: int = 0) -> int:
+    problems = advisor.plugins.problems if advisor.plugins else []
+    for problem in problems[already:]:
+        print(f"cnadvisor: warning: {problem} (left out)", file=sys.stderr)
+    return len(problems)
+
+
+def _write(
+    text: str, output: str | None, *, force: bool = False, protect: Sequence[str] = ()
+) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(output)
+    if any(path.resolve() == Path(p).resolve() for p in protect if p != "-"):
+        raise _UsageError(f"--output {output} is one of the inputs; refusing to overwrite it")
+    if path.exists() and not force:
+        raise _UsageError(f"{output} exists; pass --force to replace it")
+    path.write_text(text, encoding="utf-8")
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .loading import InputProblem, RequirementsError, expand_inputs, load_file
+    from .render import render
+    from .render.common import Batch
+
+    advisor = _advisor(args)
+    batch = Batch(top=args.top, show_excluded=args.show_excluded)
+    seen_problems = len(advisor.plugins.problems) if advisor.plugins else 0
+    for item in expand_inputs(args.inputs):
+        if isinstance(item, InputProblem):
+            batch.problems.append(item)
+            continue
+        try:
+            loaded = load_file(item)
+        except RequirementsError as error:
+            batch.problems.extend(error.problems)
+            continue
+        batch.evaluations.append(advisor.evaluate(loaded.requirements, source=loaded.source))
+        seen_problems = _report_plugin_problems(advisor, seen_problems)
+    for problem in batch.problems:
+        print(f"cnadvisor: error: {problem}", file=sys.stderr)
+    if args.strict_plugins and advisor.plugins and advisor.plugins.problems:
+        return EXIT_PLUGIN
+    _write(render(batch, args.format), args.output, force=args.force, protect=args.inputs)
+    return EXIT_INVALID_INPUT if batch.problems else EXIT_OK
+
+
+def _plugins(args: argparse.Namespace) -> int:
+    from .render.plugins import profile_json, render_list, render_profile
+
+    advisor = _advisor(args)
+    if args.action == "show":
+        if not args.solution:
+            raise _UsageError("plugins show needs a solution id")
+        try:
+            item = advisor.solution(args.solution)
+        except KeyError:
+            import difflib
+
+            known = [s.profile.id for s in advisor.solutions]
+            close = difflib.get_close_matches(args.solution, known, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise _UsageError(f"no solution {args.solution!r}{hint}") from None
+        info = advisor.plugins.info(item.plugin) if advisor.plugins else None
+        if args.format == "json":
+            print(json.dumps(profile_json(item, info), indent=2))
+        else:
+            sys.stdout.write(render_profile(item, info))
+        return EXIT_OK
+    sys.stdout.write(render_list(advisor.plugins, args.format))
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .template import TEMPLATE
+
+    _write(TEMPLATE, args.output)
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .requirements import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,286 @@
+"""Hard constraints: which options cannot work for this system, and the exact requirement why.
+
+Each rule reads profile fields and requirement keys only; none names a solution.
+A fact the profile leaves unknown never excludes: it keeps the option and says
+what to verify (severity ``warn``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .findings import Finding, Severity
+from .performance import Prediction
+from .physics import IPV6_MIN_MTU
+from .profile import ISOLATION_ORDER, POLICY_ORDER, ExternalAccess, SolutionProfile, Underlay
+from .requirements import Requirements
+
+Rule = Callable[[SolutionProfile, Requirements, Prediction | None], Iterator[Finding]]
+
+
+def _exclude(key: str, message: str) -> Finding:
+    return Finding(severity=Severity.EXCLUDE, requirement=key, message=message)
+
+
+def _warn(key: str, message: str) -> Finding:
+    return Finding(severity=Severity.WARN, requirement=key, message=message)
+
+
+def _info(key: str, message: str) -> Finding:
+    return Finding(severity=Severity.INFO, requirement=key, message=message)
+
+
+def orchestrator(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    wanted = r.environment.orchestrator
+    if wanted not in s.operations.orchestrators:
+        offered = ", ".join(o.value for o in s.operations.orchestrators)
+        yield _exclude("environment.orchestrator", f"runs under {offered}, not {wanted.value}")
+
+
+def traffic(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    shares = r.workload.traffic
+    if shares.total > 0 and s.security.isolation.value == "no-network":
+        yield _exclude("workload.traffic", "gives containers no network, but traffic is declared")
+    if shares.leaves_host > 0 and not s.inter_host:
+        key = (
+            "workload.traffic.inter_host"
+            if shares.inter_host
+            else "workload.traffic.cross_datacenter"
+        )
+        yield _exclude(key, "carries traffic within one host only")
+    if shares.cross_datacenter > 0 and s.inter_host:
+        if s.mobility.cross_datacenter is False:
+            yield _exclude("workload.traffic.cross_datacenter", "does not span data centres")
+        elif s.mobility.cross_datacenter is None:
+            yield _warn("workload.traffic.cross_datacenter", "cross-datacentre use not documented")
+
+
+def underlay(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    if r.workload.traffic.leaves_host <= 0 or not s.inter_host:
+        return
+    net = r.environment.underlay
+    demand = s.operations.underlay
+    if demand is Underlay.L2:
+        yield from _needs(
+            "environment.underlay.l2_adjacent", net.l2_adjacent, "hosts on one L2 segment"
+        )
+    elif demand is Underlay.BGP:
+        yield from _needs(
+            "environment.underlay.bgp_peering", net.bgp_peering, "BGP peering with the fabric"
+        )
+    elif demand is Underlay.L2_OR_BGP:
+        if net.l2_adjacent is False and net.bgp_peering is False:
+            yield _exclude(
+                "environment.underlay",
+                "routes container addresses natively: needs hosts on one L2 segment or BGP "
+                "peering with the fabric, and the underlay offers neither",
+            )
+        elif not (net.l2_adjacent or net.bgp_peering):
+            yield _warn(
+                "environment.underlay",
+                "needs hosts on one L2 segment or BGP peering; the requirements do not say",
+            )
+
+
+def _needs(key: str, offered: bool | None, what: str) -> Iterator[Finding]:
+    if offered is False:
+        yield _exclude(key, f"needs {what}, which the underlay does not offer")
+    elif offered is None:
+        yield _warn(key, f"needs {what}; the requirements do not say whether it is there")
+
+
+def promiscuous(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    if s.security.needs_promiscuous:
+        allowed = r.environment.underlay.promiscuous_allowed
+        key = "environment.underlay.promiscuous_allowed"
+        if allowed is False:
+            yield _exclude(key, "puts the host NIC in promiscuous mode, which is not allowed")
+        elif allowed is None:
+            yield _warn(key, "puts the host NIC in promiscuous mode; check that it is allowed")
+
+
+def mac_limit(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    limit = r.environment.underlay.mac_limit_per_port
+    if s.operations.mac_per_container and limit is not None:
+        needed = r.environment.containers_per_host + 1  # the host's own MAC too
+        if needed > limit:
+            yield _exclude(
+                "environment.underlay.mac_limit_per_port",
+                f"shows one MAC per container: {needed} MACs on the port, limit {limit}",
+            )
+
+
+def mtu(s: SolutionProfile, r: Requirements, p: Prediction | None) -> Iterator[Finding]:
+    if p is None or p.effective_mtu is None:
+        return
+    underlay_mtu = r.environment.underlay.mtu
+    if r.environment.ip_family != "ipv4" and p.effective_mtu < IPV6_MIN_MTU:
+        yield _exclude(
+            "environment.underlay.mtu",
+            f"container MTU would be {p.effective_mtu}, below IPv6's minimum of {IPV6_MIN_MTU}",
+        )
+    elif p.effective_mtu < underlay_mtu:
+        yield _info(
+            "environment.underlay.mtu",
+            f"set the container MTU to {p.effective_mtu} "
+            f"({underlay_mtu - p.effective_mtu} bytes of encapsulation)",
+        )
+
+
+def ip_family(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    wanted = r.environment.ip_family
+    offered = s.operations.ip_families
+    if not offered:
+        yield _warn("environment.ip_family", f"{wanted} support not documented")
+    elif wanted not in offered:
+        yield _exclude("environment.ip_family", f"supports {', '.join(offered)}, not {wanted}")
+
+
+def windows(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    if r.environment.windows_nodes:
+        if s.operations.windows_nodes is False:
+            yield _exclude("environment.windows_nodes", "has no Windows node support")
+        elif s.operations.windows_nodes is None:
+            yield _warn("environment.windows_nodes", "Windows node support not documented")
+
+
+def isolation(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    wanted = r.security.isolation
+    if wanted and wanted.required:
+        if ISOLATION_ORDER.index(s.security.isolation) < ISOLATION_ORDER.index(wanted.value):
+            yield _exclude(
+                "security.isolation",
+                f"isolation is {s.security.isolation.value}, weaker than {wanted.value.value}",
+            )
+
+
+def network_policy(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    wanted = r.security.network_policy
+    if not wanted or not wanted.required or wanted.value.value == "none":
+        return
+    level = s.security.network_policy
+    if level is None:
+        yield _warn("security.network_policy", "network policy support not documented")
+    elif POLICY_ORDER.index(level) < POLICY_ORDER.index(wanted.value):
+        yield _exclude(
+            "security.network_policy",
+            f"enforces {level.value} policy, {wanted.value.value} required",
+        )
+
+
+def encryption(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    wanted = r.security.encryption
+    if not wanted or not wanted.required or not wanted.value:
+        return
+    if r.workload.traffic.leaves_host <= 0:
+        yield _info("security.encryption", "no traffic leaves the host: nothing to encrypt")
+    elif not encrypts_between_hosts(s):
+        yield _exclude("security.encryption", "does not encrypt traffic between hosts")
+
+
+def encrypts_between_hosts(s: SolutionProfile) -> bool:
+    from .stages import STAGES
+
+    return any(STAGES[name].encrypts for name in s.datapath.inter_host or [])
+
+
+def _boolean_need(key: str, have: bool | None, what: str, wanted) -> Iterator[Finding]:
+    if not wanted or not wanted.required or not wanted.value:
+        return
+    if have is False:
+        yield _exclude(key, f"does not offer {what}")
+    elif have is None:
+        yield _warn(key, f"{what}: not documented")
+
+
+def tenancy(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    yield from _boolean_need(
+        "security.multi_tenant",
+        s.security.multi_tenancy,
+        "separate tenant networks with overlapping ranges",
+        r.security.multi_tenant,
+    )
+
+
+def mobility(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    m, want = s.mobility, r.mobility
+    if want.containers_move and want.containers_move.required and want.containers_move.value:
+        if not s.inter_host:
+            yield _exclude("mobility.containers_move", "cannot reach containers on other hosts")
+            return
+    yield from _boolean_need(
+        "mobility.containers_move",
+        m.ip_kept_on_move,
+        "addresses kept when containers move",
+        want.containers_move,
+    )
+    yield from _boolean_need(
+        "mobility.routable_ips",
+        m.routable_ips,
+        "container addresses routable without NAT",
+        want.routable_ips,
+    )
+    reachable = None if not m.external_access else m.external_access != [ExternalAccess.NONE]
+    yield from _boolean_need(
+        "mobility.external_access",
+        reachable,
+        "reachability from outside the hosts",
+        want.external_access,
+    )
+
+
+def performance(s: SolutionProfile, r: Requirements, p: Prediction | None) -> Iterator[Finding]:
+    need = r.workload.throughput
+    if need and need.need.value == "required" and p is not None and r.workload.traffic.leaves_host:
+        estimate = p.throughput_gbps if need.unit == "gbps" else p.packet_rate_mpps
+        best = estimate.high
+        if best is not None and best < need.value:
+            yield _exclude(
+                "workload.throughput",
+                f"at most {best:.3g} {estimate.unit} on this NIC and message size "
+                f"({p.model} model), {need.value:g} {estimate.unit} required",
+            )
+    budget = r.workload.latency_budget_us
+    if budget and budget.required and p is not None:
+        latency = p.added_latency_us
+        if latency.low is not None and latency.low > budget.value:
+            yield _exclude(
+                "workload.latency_budget_us",
+                f"adds at least {latency.low:.3g} µs ({p.model} model), budget {budget.value:g} µs",
+            )
+        elif latency.value is None:
+            yield _warn(
+                "workload.latency_budget_us",
+                f"latency budget not checked: the {p.model} model gives no latency figure",
+            )
+
+
+def maintenance(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    if s.operations.maintained is False:
+        yield _warn("-", "archived or unmaintained upstream")
+
+
+RULES: tuple[Rule, ...] = (
+    orchestrator,
+    traffic,
+    underlay,
+    promiscuous,
+    mac_limit,
+    mtu,
+    ip_family,
+    windows,
+    isolation,
+    network_policy,
+    encryption,
+    tenancy,
+    mobility,
+    performance,
+    maintenance,
+)
+
+
+def check(
+    solution: SolutionProfile, requirements: Requirements, prediction: Prediction | None
+) -> list[Finding]:
+    """Every built-in rule's findings for one option."""
+    return [finding for rule in RULES for finding in rule(solution, requirements, prediction)]

@@ -1,0 +1,212 @@
+"""The advisor: candidates → hard constraints → estimates → criteria → ranking → robustness.
+
+This module knows no solution by name. What it knows about any option comes
+from the profiles and checks that plugins registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from . import constraints, scoring
+from .findings import Finding, Severity
+from .performance import AnalyticalModel, PerformanceModel, Prediction, WorkloadPoint
+from .plugins import PluginSet, RegisteredSolution, load_plugins
+from .profile import SolutionProfile
+from .requirements import Requirements
+from .robustness import SAMPLES, SPREAD, first_place_shares
+
+SCHEMA_VERSION = 1
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RankedOption(_Out):
+    rank: int
+    id: str
+    name: str
+    family: str
+    plugin: str
+    score: float  # 0..100
+    first_share: float  # share of perturbed weightings under which this option ranks first
+    criteria: dict[str, scoring.CriterionScore]
+    predictions: list[Prediction]
+    effective_mtu: int | None
+    reasons: list[str]  # the factors that cost the most points, worst first
+    findings: list[Finding]
+
+
+class ExcludedOption(_Out):
+    id: str
+    name: str
+    plugin: str
+    reasons: list[Finding]
+
+
+class ModelInfo(_Out):
+    name: str
+    description: str
+
+
+class Robustness(_Out):
+    samples: int
+    spread: float
+    top_stays_first: float | None
+
+
+class Evaluation(_Out):
+    """The whole answer for one requirements file; its JSON shape is versioned."""
+
+    schema_version: int = SCHEMA_VERSION
+    source: str
+    system: str
+    model: ModelInfo
+    weights: dict[str, float]
+    ranked: list[RankedOption]
+    excluded: list[ExcludedOption]
+    robustness: Robustness
+
+
+class Advisor:
+    """Ranks the registered options against requirements. The CLI, TUI and API share it."""
+
+    def __init__(
+        self,
+        solutions: Iterable[RegisteredSolution | SolutionProfile],
+        *,
+        model: PerformanceModel | None = None,
+        plugins: PluginSet | None = None,
+    ):
+        self.solutions = [
+            item if isinstance(item, RegisteredSolution) else RegisteredSolution(item, "api")
+            for item in solutions
+        ]
+        self.model: PerformanceModel = model or AnalyticalModel()
+        self.plugins = plugins
+
+    @classmethod
+    def from_plugins(
+        cls, *, strict: bool = False, model: PerformanceModel | None = None, **kwargs: Any
+    ) -> Advisor:
+        plugin_set = load_plugins(strict=strict, **kwargs)
+        return cls(plugin_set.solutions.values(), model=model, plugins=plugin_set)
+
+    def solution(self, solution_id: str) -> RegisteredSolution:
+        for item in self.solutions:
+            if item.profile.id == solution_id:
+                return item
+        raise KeyError(solution_id)
+
+    def predict(self, solution: SolutionProfile, requirements: Requirements) -> list[Prediction]:
+        """The model's estimates for each scenario this system's traffic uses."""
+        traffic = requirements.workload.traffic
+        scenarios = []
+        if traffic.intra_host > 0:
+            scenarios.append("intra-host")
+        if traffic.leaves_host > 0 and solution.inter_host:
+            scenarios.append("inter-host")
+        return [
+            self.model.predict(solution, WorkloadPoint.from_requirements(requirements, scenario))
+            for scenario in scenarios
+        ]
+
+    def _plugin_findings(
+        self, solution: SolutionProfile, requirements: Requirements
+    ) -> list[Finding]:
+        if self.plugins is None:
+            return []
+        found: list[Finding] = []
+        results = self.plugins.call_each(
+            "cnadvisor_check", solution=solution, requirements=requirements
+        )
+        for plugin, returned in results:
+            for item in returned or []:
+                try:
+                    finding = item if isinstance(item, Finding) else Finding.model_validate(item)
+                except ValidationError as error:
+                    self.plugins.report(plugin, "cnadvisor_check", f"invalid finding: {error}")
+                    continue
+                found.append(finding.model_copy(update={"source": plugin}))
+        return found
+
+    def evaluate(self, requirements: Requirements, *, source: str = "<api>") -> Evaluation:
+        weights_raw = requirements.priorities.as_dict()
+        total_weight = sum(weights_raw.values())
+        weights = {name: value / total_weight for name, value in weights_raw.items()}
+        scored: list[tuple[float, RegisteredSolution, dict, list[Prediction], list[Finding]]] = []
+        excluded: list[ExcludedOption] = []
+        for item in self.solutions:
+            profile = item.profile
+            predictions = self.predict(profile, requirements)
+            inter = next((p for p in predictions if p.scenario == "inter-host"), None)
+            findings = constraints.check(profile, requirements, inter)
+            findings += self._plugin_findings(profile, requirements)
+            blockers = [f for f in findings if f.severity is Severity.EXCLUDE]
+            if blockers:
+                excluded.append(
+                    ExcludedOption(
+                        id=profile.id, name=profile.name, plugin=item.plugin, reasons=blockers
+                    )
+                )
+                continue
+            criteria = scoring.score(profile, requirements, inter)
+            total = sum(weights[name] * criteria[name].score for name in weights)
+            scored.append((total, item, criteria, predictions, findings))
+        scored.sort(key=lambda entry: (-entry[0], entry[1].profile.id))
+        shares = first_place_shares(
+            [{name: c.score for name, c in entry[2].items()} for entry in scored], weights
+        )
+        ranked = [
+            RankedOption(
+                rank=rank,
+                id=item.profile.id,
+                name=item.profile.name,
+                family=item.profile.family.value,
+                plugin=item.plugin,
+                score=round(total * 100, 2),
+                first_share=share,
+                criteria=criteria,
+                predictions=predictions,
+                effective_mtu=next(
+                    (p.effective_mtu for p in predictions if p.effective_mtu is not None), None
+                ),
+                reasons=_costliest(criteria, weights),
+                findings=findings,
+            )
+            for rank, ((total, item, criteria, predictions, findings), share) in enumerate(
+                zip(scored, shares, strict=True), start=1
+            )
+        ]
+        return Evaluation(
+            source=source,
+            system=requirements.name,
+            model=ModelInfo(name=self.model.name, description=self.model.description),
+            weights=weights,
+            ranked=ranked,
+            excluded=sorted(excluded, key=lambda option: option.id),
+            robustness=Robustness(
+                samples=SAMPLES,
+                spread=SPREAD,
+                top_stays_first=shares[0] if shares else None,
+            ),
+        )
+
+
+def _costliest(
+    criteria: dict[str, scoring.CriterionScore], weights: dict[str, float], limit: int = 3
+) -> list[str]:
+    """The factors that cost this option the most points, as readable lines."""
+    losses = []
+    for name, criterion in criteria.items():
+        factor_weight = sum(f.weight for f in criterion.factors)
+        for factor in criterion.factors:
+            lost = weights[name] * factor.weight / factor_weight * (1 - factor.score) * 100
+            if lost >= 0.5:
+                losses.append((lost, f"{name}: {factor.name} ({factor.detail}) −{lost:.1f}"))
+    losses.sort(key=lambda entry: -entry[0])
+    return [text for _, text in losses[:limit]]

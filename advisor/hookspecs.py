@@ -1,0 +1,48 @@
+"""The plugin hooks: the whole public contract between cnadvisor and a plugin.
+
+A plugin is a module (or object) with functions marked ``@hookimpl`` and named
+like the specs below, registered through the ``cnadvisor`` entry-point group.
+Implementations may take fewer arguments than a spec names; new arguments can
+be added to a spec without breaking existing plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .findings import Finding
+    from .profile import SolutionProfile
+    from .requirements import Requirements
+
+PROJECT = "cnadvisor"
+API_VERSION = 1
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def cnadvisor_solutions() -> Iterable[SolutionProfile | dict[str, Any]]:
+    """Return the solution profiles this plugin offers.
+
+    Each item is a :class:`cnadvisor.SolutionProfile` or a dict of the same
+    shape. Ids must be unique across all plugins; a duplicate is reported and
+    left out.
+    """
+
+
+@hookspec
+def cnadvisor_check(
+    solution: SolutionProfile, requirements: Requirements
+) -> Iterable[Finding | dict[str, Any]]:
+    """Return extra findings about one solution under one set of requirements.
+
+    Use it for knowledge the declarative profile cannot carry: a cloud that
+    drops a protocol, a version that lacks a feature. A finding of severity
+    ``exclude`` removes the option from the ranking, with your message as the
+    reason. Return an empty list when there is nothing to say.
+    """

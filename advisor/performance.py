@@ -1,0 +1,177 @@
+"""The performance-model interface, and the analytical model that uses exact physics only.
+
+Every estimate the advisor shows goes through :class:`PerformanceModel`, so a
+trained model can replace the analytical one without touching the ranking.
+The analytical model knows header bytes, MTUs and line rate and nothing else:
+it bounds inter-host throughput from above and says so; it does not pretend to
+know CPU costs or latency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from .physics import (
+    effective_mtu,
+    encapsulation_bytes,
+    line_rate_packets_per_second,
+    wire_cost,
+)
+from .profile import SolutionProfile
+from .requirements import Requirements
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadPoint:
+    """The survey's factors for one prediction: the inputs a model may use."""
+
+    message_size: int = 1400
+    protocol: str = "tcp"
+    scenario: str = "inter-host"  # intra-host | inter-host
+    virtualization: str = "bare-metal"
+    containers_per_host: int = 1
+    cpu_pinning: bool = False
+    nic_gbps: float = 10.0
+    underlay_mtu: int = 1500
+    ip_family: str = "ipv4"
+
+    @classmethod
+    def from_requirements(cls, requirements: Requirements, scenario: str) -> WorkloadPoint:
+        env = requirements.environment
+        return cls(
+            message_size=requirements.workload.message_size,
+            protocol=requirements.workload.protocol,
+            scenario=scenario,
+            virtualization=env.virtualization,
+            containers_per_host=env.containers_per_host,
+            cpu_pinning=env.cpu_pinning,
+            nic_gbps=env.nic_gbps,
+            underlay_mtu=env.underlay.mtu,
+            ip_family="ipv6" if env.ip_family == "ipv6" else "ipv4",
+        )
+
+
+class Estimate(BaseModel):
+    """A figure with its interval; ``None`` means the model cannot say."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    kind: str = "point"  # point | upper-bound | unknown
+
+    @classmethod
+    def unknown(cls, unit: str) -> Estimate:
+        return cls(value=None, low=None, high=None, unit=unit, kind="unknown")
+
+    @classmethod
+    def upper_bound(cls, value: float, unit: str) -> Estimate:
+        return cls(value=value, low=None, high=value, unit=unit, kind="upper-bound")
+
+    def text(self, digits: int = 2) -> str:
+        if self.value is None:
+            return "unknown"
+        if self.kind == "upper-bound":
+            return f"≤ {self.value:.{digits}f} {self.unit}"
+        if self.low is not None and self.high is not None:
+            return f"{self.value:.{digits}f} {self.unit} [{self.low:.{digits}f}–{self.high:.{digits}f}]"
+        return f"{self.value:.{digits}f} {self.unit}"
+
+
+class Prediction(BaseModel):
+    """One option's predicted cost for one workload point."""
+
+    model_config = ConfigDict(frozen=True)
+
+    solution_id: str
+    scenario: str
+    model: str
+    throughput_ratio: Estimate  # relative to host networking under the same test
+    throughput_gbps: Estimate
+    packet_rate_mpps: Estimate
+    added_latency_us: Estimate
+    effective_mtu: int | None
+    basis: list[str]
+
+
+class PerformanceModel(Protocol):
+    """What the ranking needs from any model: a prediction per option and workload point."""
+
+    name: str
+    description: str
+
+    def predict(self, solution: SolutionProfile, point: WorkloadPoint) -> Prediction: ...
+
+
+@dataclass
+class AnalyticalModel:
+    """Exact physics only: header bytes at the MTU, and line rate at the message size."""
+
+    name: str = "analytical"
+    description: str = (
+        "exact header and MTU arithmetic at line rate; an upper bound that ignores CPU cost"
+    )
+    _cache: dict[tuple[str, WorkloadPoint], Prediction] = field(default_factory=dict)
+
+    def predict(self, solution: SolutionProfile, point: WorkloadPoint) -> Prediction:
+        key = (solution.id, point)
+        if key not in self._cache:
+            self._cache[key] = self._predict(solution, point)
+        return self._cache[key]
+
+    def _predict(self, solution: SolutionProfile, point: WorkloadPoint) -> Prediction:
+        unknown_latency = Estimate.unknown("us")
+        path = solution.datapath
+        if point.scenario == "intra-host" or path.inter_host is None:
+            return Prediction(
+                solution_id=solution.id,
+                scenario=point.scenario,
+                model=self.name,
+                throughput_ratio=Estimate.unknown("ratio"),
+                throughput_gbps=Estimate.unknown("Gbps"),
+                packet_rate_mpps=Estimate.unknown("Mpps"),
+                added_latency_us=unknown_latency,
+                effective_mtu=None,
+                basis=["same-host traffic never reaches the wire: bounded by CPU, not modelled"],
+            )
+        encap = encapsulation_bytes(path.inter_host, path.extra_header_bytes)
+        mtu = effective_mtu(point.underlay_mtu, path.inter_host, path.extra_header_bytes)
+        host = wire_cost(
+            point.message_size,
+            protocol=point.protocol,
+            mtu=point.underlay_mtu,
+            ip_family=point.ip_family,
+        )
+        this = wire_cost(
+            point.message_size,
+            protocol=point.protocol,
+            mtu=mtu,
+            encap_bytes=encap,
+            ip_family=point.ip_family,
+        )
+        ratio = host.wire_bytes / this.wire_bytes
+        gbps = point.nic_gbps * this.goodput_share(point.message_size)
+        mpps = line_rate_packets_per_second(point.nic_gbps, this) / 1e6
+        basis = [
+            f"{encap} header bytes per packet, container MTU {mtu}, "
+            f"{this.packets} packet(s) and {this.wire_bytes} wire bytes per "
+            f"{point.message_size}-byte {point.protocol.upper()} message "
+            f"(host: {host.packets} / {host.wire_bytes})",
+            f"line rate {point.nic_gbps:g} Gbps; CPU cost of the datapath not modelled",
+        ]
+        return Prediction(
+            solution_id=solution.id,
+            scenario=point.scenario,
+            model=self.name,
+            throughput_ratio=Estimate.upper_bound(ratio, "ratio"),
+            throughput_gbps=Estimate.upper_bound(gbps, "Gbps"),
+            packet_rate_mpps=Estimate.upper_bound(mpps, "Mpps"),
+            added_latency_us=unknown_latency,
+            effective_mtu=mtu,
+            basis=basis,
+        )

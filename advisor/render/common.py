@@ -1,0 +1,39 @@
+"""What every renderer needs: the batch of results and short texts for estimates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..evaluation import Evaluation, RankedOption
+from ..loading import InputProblem
+
+
+@dataclass
+class Batch:
+    """Evaluations and input problems of one run, in input order."""
+
+    evaluations: list[Evaluation] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    top: int | None = None
+    show_excluded: bool = False
+
+    def ranked(self, evaluation: Evaluation) -> list[RankedOption]:
+        return evaluation.ranked[: self.top] if self.top else evaluation.ranked
+
+
+def inter_host(option: RankedOption):
+    return next((p for p in option.predictions if p.scenario == "inter-host"), None)
+
+
+def throughput_text(option: RankedOption) -> str:
+    prediction = inter_host(option)
+    if prediction is None:
+        return "same host only" if option.predictions else "-"
+    return f"{prediction.throughput_gbps.text(2)} · {prediction.packet_rate_mpps.text(3)}"
+
+
+def latency_text(option: RankedOption) -> str:
+    for prediction in option.predictions:
+        if prediction.added_latency_us.value is not None:
+            return prediction.added_latency_us.text(1)
+    return "unknown"

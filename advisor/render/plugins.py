@@ -1,0 +1,109 @@
+"""Listing plugins and showing one solution profile with its sources."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..physics import encapsulation_bytes
+from ..plugins import PluginInfo, PluginSet, RegisteredSolution
+
+
+def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
+    if plugin_set is None:
+        return ""
+    by_plugin: dict[str, list[RegisteredSolution]] = {}
+    for item in plugin_set.solutions.values():
+        by_plugin.setdefault(item.plugin, []).append(item)
+    if fmt == "json":
+        document = {
+            "plugins": [
+                {
+                    "name": info.name,
+                    "distribution": info.distribution,
+                    "version": info.version,
+                    "module": info.module,
+                    "builtin": info.builtin,
+                    "solutions": [s.profile.id for s in by_plugin.get(info.name, [])],
+                }
+                for info in plugin_set.plugins.values()
+            ],
+            "problems": [str(p) for p in plugin_set.problems],
+        }
+        return json.dumps(document, indent=2) + "\n"
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=150, no_color=True)
+    table = Table(
+        title=f"{len(plugin_set.solutions)} solutions from {len(by_plugin)} plugins",
+    )
+    for column in ("plugin", "distribution", "solution", "family", "scope", "sources"):
+        table.add_column(column, overflow="fold")
+    for info in plugin_set.plugins.values():
+        for item in by_plugin.get(info.name, []):
+            profile = item.profile
+            table.add_row(
+                info.name,
+                f"{info.distribution} {info.version}".strip(),
+                profile.id,
+                profile.family.value,
+                profile.scope,
+                ", ".join(ref.id for ref in profile.references),
+            )
+    console.print(table)
+    return buffer.getvalue()
+
+
+def profile_json(item: RegisteredSolution, info: PluginInfo | None) -> dict[str, Any]:
+    return {
+        "plugin": info.name if info else item.plugin,
+        "distribution": info.distribution if info else None,
+        "version": info.version if info else None,
+        "profile": item.profile.model_dump(mode="json"),
+    }
+
+
+def render_profile(item: RegisteredSolution, info: PluginInfo | None) -> str:
+    p = item.profile
+    lines = [
+        f"{p.name}  ({p.id})",
+        f"  family: {p.family.value} · scope: {p.scope}"
+        + (f" · variant of {p.variant_of}" if p.variant_of else ""),
+        f"  plugin: {item.plugin}" + (f" from {info.distribution} {info.version}" if info else ""),
+        f"  {p.summary}",
+        "",
+        "datapath:",
+        f"  same host:   {' → '.join(p.datapath.intra_host)}",
+        "  other host:  "
+        + (
+            "not possible"
+            if p.datapath.inter_host is None
+            else (" → ".join(p.datapath.inter_host) or "host stack only")
+            + f"  ({encapsulation_bytes(p.datapath.inter_host, p.datapath.extra_header_bytes)} "
+            "header bytes per packet)"
+        ),
+    ]
+    for section in ("datapath", "security", "mobility", "operations"):
+        data = getattr(p, section).model_dump(mode="json")
+        cite = data.pop("cite")
+        if section == "datapath":
+            data = {"extra_header_bytes": data["extra_header_bytes"]}
+        else:
+            lines.append(f"{section}:")
+        for key, value in data.items():
+            shown = "unknown" if value is None else value
+            if isinstance(value, list):
+                shown = ", ".join(map(str, value)) or "none listed"
+            lines.append(f"  {key}: {shown}")
+        lines.append(f"  sources: {', '.join(cite)}")
+    if p.notes:
+        lines.append("notes:")
+        lines.extend(f"  - {note}" for note in p.notes)
+    lines.append("references:")
+    for ref in p.references:
+        where = f" ({ref.locator})" if ref.locator else ""
+        lines.append(f"  [{ref.id}] {ref.title}{where}\n      {ref.url}")
+    return "\n".join(lines) + "\n"

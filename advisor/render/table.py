@@ -1,0 +1,80 @@
+"""The terminal table (rich): ranking with the reasons that cost points, then exclusions."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+
+from ..evaluation import Evaluation
+from .common import Batch, throughput_text
+
+
+def render(batch: Batch, *, width: int | None = None, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 140, force_terminal=color, no_color=not color)
+    for evaluation in batch.evaluations:
+        _one(console, evaluation, batch)
+    for problem in batch.problems:
+        console.print(f"[red]invalid[/red] {problem}", markup=True, highlight=False)
+    return buffer.getvalue()
+
+
+def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
+    stays = evaluation.robustness.top_stays_first
+    caption = f"model: {evaluation.model.name}" + (
+        f" · top pick first in {stays:.0%} of perturbed weightings" if stays is not None else ""
+    )
+    table = Table(title=f"{evaluation.system}  ({evaluation.source})", caption=caption)
+    for column in (
+        "#",
+        "option",
+        "score",
+        "perf",
+        "sec",
+        "mob",
+        "ops",
+        "inter-host bound",
+        "MTU",
+        "why (points lost)",
+    ):
+        table.add_column(column, overflow="fold")
+    for o in batch.ranked(evaluation):
+        c = o.criteria
+        table.add_row(
+            str(o.rank),
+            o.id,
+            f"{o.score:.1f}",
+            f"{c['performance'].score:.2f}",
+            f"{c['security'].score:.2f}",
+            f"{c['mobility'].score:.2f}",
+            f"{c['operability'].score:.2f}",
+            throughput_text(o),
+            str(o.effective_mtu or "-"),
+            "\n".join(_short(reason) for reason in o.reasons) or "-",
+        )
+    console.print(table)
+    if not evaluation.excluded:
+        return
+    if batch.show_excluded:
+        excluded = Table(title="excluded")
+        excluded.add_column("option")
+        excluded.add_column("requirement")
+        excluded.add_column("reason")
+        for o in evaluation.excluded:
+            for reason in o.reasons:
+                excluded.add_row(o.id, reason.requirement, reason.message)
+        console.print(excluded)
+    else:
+        console.print(
+            f"{len(evaluation.excluded)} options excluded by required constraints "
+            "(--show-excluded lists them with the reason)."
+        )
+
+
+def _short(reason: str) -> str:
+    """'security: isolation (host-stack) −6.2' → 'isolation −6.2' for a narrow column."""
+    head, _, points = reason.rpartition(" ")
+    factor = head.split(": ", 1)[-1].split(" (", 1)[0]
+    return f"{factor} {points}"

@@ -1,0 +1,305 @@
+"""Criteria scores 0..1 for one option, built from named factors so every point is explained.
+
+Each criterion is the weighted mean of the factors that matter for *this*
+system (a factor the requirements make irrelevant is left out). A fact the
+profile leaves unknown scores 0.5 and is marked unknown. Preferred
+requirements enter as factors of double weight. The factor values below are
+the ranking's policy, stated here once, not measurements.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from .constraints import encrypts_between_hosts
+from .performance import Prediction
+from .profile import ISOLATION_ORDER, POLICY_ORDER, ExternalAccess, SolutionProfile, Underlay
+from .requirements import Requirements
+from .stages import STAGES, StageKind
+
+UNKNOWN = 0.5
+PREFERRED_WEIGHT = 2.0
+CRITERIA = ("performance", "security", "mobility", "operability")
+
+# A stage that copies packets to user space and back costs more than an in-kernel one.
+STAGE_COST = {kind: 1.0 for kind in StageKind} | {StageKind.LOCAL: 0.0, StageKind.USERSPACE: 3.0}
+PATH_COST_SCALE = 0.15  # score = 1 / (1 + scale * path cost)
+# The survey (Sec. II-A): host mode shares the host's ports, and NAT port mapping
+# invites port conflicts between short-lived containers.
+SHARED_PORT_ACCESS = (ExternalAccess.HOST_ADDRESS, ExternalAccess.HOST_PORTS)
+UNDERLAY_SCORE = {
+    Underlay.NONE: 1.0,
+    Underlay.IP: 1.0,
+    Underlay.L2: 0.5,
+    Underlay.L2_OR_BGP: 0.6,
+    Underlay.BGP: 0.4,
+}
+
+
+class Factor(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    score: float
+    weight: float
+    detail: str
+    unknown: bool = False
+
+
+class CriterionScore(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    score: float
+    factors: list[Factor]
+
+    @classmethod
+    def of(cls, name: str, factors: list[Factor], empty_detail: str) -> CriterionScore:
+        if not factors:
+            factors = [Factor(name="no requirement", score=1.0, weight=1.0, detail=empty_detail)]
+        total_weight = sum(f.weight for f in factors)
+        score = sum(f.score * f.weight for f in factors) / total_weight
+        return cls(name=name, score=score, factors=factors)
+
+
+def _flag(
+    value: bool | None, *, good: bool, name: str, yes: str, no: str, weight: float = 1.0
+) -> Factor:
+    if value is None:
+        return Factor(
+            name=name, score=UNKNOWN, weight=weight, detail="not documented", unknown=True
+        )
+    met = value == good
+    return Factor(name=name, score=1.0 if met else 0.0, weight=weight, detail=yes if value else no)
+
+
+def path_cost(stages: list[str]) -> float:
+    return sum(STAGE_COST[STAGES[name].kind] for name in stages)
+
+
+def path_score(stages: list[str]) -> float:
+    return 1.0 / (1.0 + PATH_COST_SCALE * path_cost(stages))
+
+
+def performance(s: SolutionProfile, r: Requirements, inter: Prediction | None) -> CriterionScore:
+    traffic = r.workload.traffic
+    factors: list[Factor] = []
+    if traffic.intra_host > 0:
+        factors.append(
+            Factor(
+                name="same-host path",
+                score=path_score(s.datapath.intra_host),
+                weight=traffic.intra_host,
+                detail=f"{len(s.datapath.intra_host)} stages: {' → '.join(s.datapath.intra_host)}",
+            )
+        )
+    if traffic.leaves_host > 0 and s.datapath.inter_host is not None:
+        stages = s.datapath.inter_host
+        factors.append(
+            Factor(
+                name="cross-host path",
+                score=path_score(stages),
+                weight=traffic.leaves_host / 2,
+                detail=f"{len(stages)} stages each side: {' → '.join(stages) or 'host stack'}",
+            )
+        )
+        if inter is not None and inter.throughput_ratio.value is not None:
+            factors.append(
+                Factor(
+                    name="wire efficiency",
+                    score=min(1.0, inter.throughput_ratio.value),
+                    weight=traffic.leaves_host / 2,
+                    detail=f"throughput vs host {inter.throughput_ratio.text()} ({inter.model})",
+                )
+            )
+    need = r.workload.throughput
+    if need and inter is not None and traffic.leaves_host > 0:
+        estimate = inter.throughput_gbps if need.unit == "gbps" else inter.packet_rate_mpps
+        if estimate.value is not None:
+            factors.append(
+                Factor(
+                    name="throughput need",
+                    score=min(1.0, estimate.value / need.value),
+                    weight=PREFERRED_WEIGHT,
+                    detail=f"{estimate.text()} vs {need.value:g} {estimate.unit} wanted",
+                )
+            )
+    return CriterionScore.of("performance", factors, "no traffic declared")
+
+
+def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
+    sec, want = s.security, r.security
+    rank = ISOLATION_ORDER.index(sec.isolation)
+    factors = [
+        Factor(
+            name="isolation",
+            score=rank / (len(ISOLATION_ORDER) - 1),
+            weight=PREFERRED_WEIGHT if want.isolation else 1.0,
+            detail=sec.isolation.value,
+        )
+    ]
+    policy_weight = PREFERRED_WEIGHT if want.network_policy else 1.0
+    if sec.network_policy is None:
+        factors.append(
+            Factor(
+                name="network policy",
+                score=UNKNOWN,
+                weight=policy_weight,
+                detail="not documented",
+                unknown=True,
+            )
+        )
+    else:
+        level = POLICY_ORDER.index(sec.network_policy)
+        factors.append(
+            Factor(
+                name="network policy",
+                score=level / (len(POLICY_ORDER) - 1),
+                weight=policy_weight,
+                detail=sec.network_policy.value,
+            )
+        )
+    if r.workload.traffic.leaves_host > 0 and s.inter_host:
+        encrypted = encrypts_between_hosts(s)
+        factors.append(
+            _flag(
+                encrypted,
+                good=True,
+                name="encryption between hosts",
+                yes="encrypted on the wire",
+                no="clear text between hosts",
+                weight=PREFERRED_WEIGHT if want.encryption and want.encryption.value else 1.0,
+            )
+        )
+    factors.append(
+        _flag(
+            sec.needs_promiscuous,
+            good=False,
+            name="promiscuous mode",
+            yes="host NIC in promiscuous mode",
+            no="no promiscuous mode",
+        )
+    )
+    if want.multi_tenant and want.multi_tenant.value:
+        factors.append(
+            _flag(
+                sec.multi_tenancy,
+                good=True,
+                name="multi-tenancy",
+                yes="tenant networks with overlapping ranges",
+                no="no separate tenant networks",
+                weight=PREFERRED_WEIGHT,
+            )
+        )
+    return CriterionScore.of("security", factors, "")
+
+
+def mobility(s: SolutionProfile, r: Requirements) -> CriterionScore:
+    m, want = s.mobility, r.mobility
+    factors: list[Factor] = []
+    if r.workload.traffic.cross_datacenter > 0:
+        factors.append(
+            _flag(
+                m.cross_datacenter,
+                good=True,
+                name="cross-datacentre",
+                yes="spans data centres",
+                no="one data centre only",
+            )
+        )
+    if want.containers_move and want.containers_move.value:
+        factors.append(
+            _flag(
+                m.ip_kept_on_move,
+                good=True,
+                name="address kept on move",
+                yes="keeps its address across hosts",
+                no="gets a new address when moved",
+                weight=PREFERRED_WEIGHT,
+            )
+        )
+        factors.append(
+            _flag(
+                m.needs_kv_store,
+                good=False,
+                name="key-value store",
+                yes="start-up waits for the address mapping to spread",
+                no="no shared store to wait for",
+            )
+        )
+    if want.routable_ips and want.routable_ips.value:
+        factors.append(
+            _flag(
+                m.routable_ips,
+                good=True,
+                name="routable addresses",
+                yes="container addresses routable",
+                no="addresses hidden behind NAT",
+                weight=PREFERRED_WEIGHT,
+            )
+        )
+    if want.external_access and want.external_access.value:
+        reachable = None if not m.external_access else m.external_access != [ExternalAccess.NONE]
+        how = ", ".join(a.value for a in m.external_access) or "not documented"
+        factors.append(
+            _flag(
+                reachable,
+                good=True,
+                name="external access",
+                yes=f"via {how}",
+                no="not reachable from outside",
+                weight=PREFERRED_WEIGHT,
+            )
+        )
+    return CriterionScore.of("mobility", factors, "no mobility requirement")
+
+
+def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -> CriterionScore:
+    ops = s.operations
+    factors: list[Factor] = []
+    if r.workload.traffic.leaves_host > 0 and s.inter_host:
+        factors.append(
+            Factor(
+                name="underlay demands",
+                score=UNDERLAY_SCORE[ops.underlay],
+                weight=1.0,
+                detail=f"needs: {ops.underlay.value}",
+            )
+        )
+        if inter is not None and inter.effective_mtu is not None:
+            underlay_mtu = r.environment.underlay.mtu
+            factors.append(
+                Factor(
+                    name="MTU",
+                    score=inter.effective_mtu / underlay_mtu,
+                    weight=1.0,
+                    detail=f"container MTU {inter.effective_mtu} of {underlay_mtu}",
+                )
+            )
+    if r.environment.containers_per_host > 1:
+        shared = [a for a in s.mobility.external_access if a in SHARED_PORT_ACCESS]
+        if shared:
+            factors.append(
+                Factor(
+                    name="port conflicts",
+                    score=0.0,
+                    weight=1.0,
+                    detail=f"{r.environment.containers_per_host} containers share the host's "
+                    f"port range ({', '.join(a.value for a in shared)})",
+                )
+            )
+    if ops.maintained is False:
+        factors.append(Factor(name="maintained", score=0.0, weight=1.0, detail="archived upstream"))
+    return CriterionScore.of("operability", factors, "")
+
+
+def score(
+    s: SolutionProfile, r: Requirements, inter: Prediction | None
+) -> dict[str, CriterionScore]:
+    """All four criteria for one option."""
+    return {
+        "performance": performance(s, r, inter),
+        "security": security(s, r),
+        "mobility": mobility(s, r),
+        "operability": operability(s, r, inter),
+    }

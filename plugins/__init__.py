@@ -1,0 +1,1 @@
+"""Built-in cnadvisor plugins; each module is registered through the `cnadvisor` entry-point group."""
