@@ -14,6 +14,7 @@ from .performance import Prediction
 from .physics import IPV6_MIN_MTU
 from .profile import ISOLATION_ORDER, POLICY_ORDER, ExternalAccess, SolutionProfile, Underlay
 from .requirements import Requirements
+from .stages import STAGES
 
 Rule = Callable[[SolutionProfile, Requirements, Prediction | None], Iterator[Finding]]
 
@@ -146,12 +147,14 @@ def windows(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterat
 
 def isolation(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     wanted = r.security.isolation
-    if wanted and wanted.required:
-        if ISOLATION_ORDER.index(s.security.isolation) < ISOLATION_ORDER.index(wanted.value):
-            yield _exclude(
-                "security.isolation",
-                f"isolation is {s.security.isolation.value}, weaker than {wanted.value.value}",
-            )
+    weaker = wanted and ISOLATION_ORDER.index(s.security.isolation) < ISOLATION_ORDER.index(
+        wanted.value
+    )
+    if wanted and wanted.required and weaker:
+        yield _exclude(
+            "security.isolation",
+            f"isolation is {s.security.isolation.value}, weaker than {wanted.value.value}",
+        )
 
 
 def network_policy(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
@@ -179,8 +182,6 @@ def encryption(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Ite
 
 
 def encrypts_between_hosts(s: SolutionProfile) -> bool:
-    from .stages import STAGES
-
     return any(STAGES[name].encrypts for name in s.datapath.inter_host or [])
 
 
@@ -204,10 +205,10 @@ def tenancy(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterat
 
 def mobility(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     m, want = s.mobility, r.mobility
-    if want.containers_move and want.containers_move.required and want.containers_move.value:
-        if not s.inter_host:
-            yield _exclude("mobility.containers_move", "cannot reach containers on other hosts")
-            return
+    moving = want.containers_move
+    if moving and moving.required and moving.value and not s.inter_host:
+        yield _exclude("mobility.containers_move", "cannot reach containers on other hosts")
+        return
     yield from _boolean_need(
         "mobility.containers_move",
         m.ip_kept_on_move,

@@ -79,7 +79,8 @@ class Estimate(BaseModel):
         if self.kind == "upper-bound":
             return f"≤ {self.value:.{digits}f} {self.unit}"
         if self.low is not None and self.high is not None:
-            return f"{self.value:.{digits}f} {self.unit} [{self.low:.{digits}f}–{self.high:.{digits}f}]"
+            interval = f"[{self.low:.{digits}f}–{self.high:.{digits}f}]"
+            return f"{self.value:.{digits}f} {self.unit} {interval}"
         return f"{self.value:.{digits}f} {self.unit}"
 
 

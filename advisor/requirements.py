@@ -44,6 +44,13 @@ class Constraint(_Strict, Generic[T]):
     def required(self) -> bool:
         return self.need is Need.REQUIRED
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """Let editors accept the bare-value shorthand as well as the full mapping."""
+        schema = handler(core_schema)
+        value_schema = handler.resolve_ref_schema(schema)["properties"]["value"]
+        return {"anyOf": [value_schema, schema]}
+
 
 class Traffic(_Strict):
     """Shares of the traffic volume by where the peer is (each 0..1, summing to at most 1)."""

@@ -13,7 +13,14 @@ from pydantic import BaseModel, ConfigDict
 
 from .constraints import encrypts_between_hosts
 from .performance import Prediction
-from .profile import ISOLATION_ORDER, POLICY_ORDER, ExternalAccess, SolutionProfile, Underlay
+from .profile import (
+    ISOLATION_ORDER,
+    POLICY_ORDER,
+    ExternalAccess,
+    Isolation,
+    SolutionProfile,
+    Underlay,
+)
 from .requirements import Requirements
 from .stages import STAGES, StageKind
 
@@ -73,6 +80,11 @@ def _flag(
     return Factor(name=name, score=1.0 if met else 0.0, weight=weight, detail=yes if value else no)
 
 
+def _stages_text(stages: list[str]) -> str:
+    count = f"{len(stages)} stage{'s' if len(stages) != 1 else ''}"
+    return f"{count}: {' → '.join(stages) or 'host stack only'}"
+
+
 def path_cost(stages: list[str]) -> float:
     return sum(STAGE_COST[STAGES[name].kind] for name in stages)
 
@@ -90,7 +102,7 @@ def performance(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
                 name="same-host path",
                 score=path_score(s.datapath.intra_host),
                 weight=traffic.intra_host,
-                detail=f"{len(s.datapath.intra_host)} stages: {' → '.join(s.datapath.intra_host)}",
+                detail=_stages_text(s.datapath.intra_host),
             )
         )
     if traffic.leaves_host > 0 and s.datapath.inter_host is not None:
@@ -100,7 +112,7 @@ def performance(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
                 name="cross-host path",
                 score=path_score(stages),
                 weight=traffic.leaves_host / 2,
-                detail=f"{len(stages)} stages each side: {' → '.join(stages) or 'host stack'}",
+                detail=_stages_text(stages) + " each side",
             )
         )
         if inter is not None and inter.throughput_ratio.value is not None:
@@ -139,7 +151,9 @@ def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
         )
     ]
     policy_weight = PREFERRED_WEIGHT if want.network_policy else 1.0
-    if sec.network_policy is None:
+    if sec.isolation is Isolation.NO_NETWORK:
+        pass  # nothing reaches the container: there is no traffic to police
+    elif sec.network_policy is None:
         factors.append(
             Factor(
                 name="network policy",

@@ -211,7 +211,7 @@ STAGES: dict[str, Stage] = {
 
 
 class PacketIO(StrEnum):
-    """High-performance packet IO frameworks: orthogonal to the network choice (survey Sec. I, [2])."""
+    """High-performance packet IO frameworks, orthogonal to the network (survey Sec. I, [2])."""
 
     DPDK = "dpdk"
     NETMAP = "netmap"

@@ -56,7 +56,7 @@ security:
   # Weakest acceptable isolation: host-stack < shared-namespace < namespace < no-network
   isolation: null
   network_policy: null         # none | l3-l4 | l7
-  encryption: null             # encrypt traffic between hosts: true / {value: true, need: preferred}
+  encryption: null             # encrypt traffic between hosts: true or {value: true, need: ...}
   multi_tenant: null           # tenants need separate networks with overlapping ranges
 
 mobility:

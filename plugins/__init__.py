@@ -1,1 +1,4 @@
-"""Built-in cnadvisor plugins; each module is registered through the `cnadvisor` entry-point group."""
+"""Built-in cnadvisor plugins.
+
+Each module is registered through the `cnadvisor` entry-point group, like any third party's.
+"""

@@ -1,6 +1,6 @@
-"""Docker's built-in network modes: none, host, container, bridge, and bridge + NAT.
+"""Docker's built-in network modes: none, host, container and bridge (survey Sec. II-A-1).
 
-These are the survey's intra-host modes (Sec. II-A-1) plus NAT (Sec. II-A-2).
+Bridge + NAT port mapping, the survey's inter-host NAT mode, is its own plugin (`nat`).
 """
 
 from __future__ import annotations
@@ -26,16 +26,6 @@ DOCKER_BRIDGE = {
     "id": "docker-bridge",
     "title": "Docker docs: Bridge network driver",
     "url": "https://docs.docker.com/engine/network/drivers/bridge/",
-}
-DOCKER_PORTS = {
-    "id": "docker-port-publishing",
-    "title": "Docker docs: Port publishing and mapping",
-    "url": "https://docs.docker.com/engine/network/port-publishing/",
-}
-DOCKER_FIREWALL = {
-    "id": "docker-packet-filtering",
-    "title": "Docker docs: Packet filtering and firewalls",
-    "url": "https://docs.docker.com/engine/network/packet-filtering-firewalls/",
 }
 K8S_POD_NETWORKING = {
     "id": "k8s-pod-networking",
@@ -205,46 +195,6 @@ def _bridge() -> dict:
     }
 
 
-def _bridge_nat() -> dict:
-    return {
-        "id": "bridge-nat",
-        "name": "Docker bridge + NAT port mapping",
-        "family": "docker-mode",
-        "summary": "Bridge mode with published ports: the host masquerades outgoing traffic "
-        "and DNATs host ports to containers. Simple, one public IP, but per-packet NAT "
-        "cost and port conflicts between short-lived containers.",
-        "references": [DOCKER_BRIDGE, DOCKER_PORTS, DOCKER_FIREWALL, SUO_2018],
-        "datapath": {
-            "intra_host": ["veth", "linux-bridge", "veth"],
-            "inter_host": ["veth", "linux-bridge", "netfilter-nat", "routed-hop"],
-            "cite": ["docker-port-publishing", "docker-packet-filtering", "suo-infocom-2018"],
-        },
-        "security": {
-            "isolation": "namespace",
-            "network_policy": "none",
-            "needs_promiscuous": False,
-            "multi_tenancy": False,
-            "cite": ["docker-bridge", "docker-packet-filtering"],
-        },
-        "mobility": {
-            "cross_datacenter": True,
-            "needs_kv_store": False,
-            "routable_ips": False,
-            "ip_kept_on_move": False,
-            "external_access": ["host-ports"],
-            "cite": ["docker-port-publishing", "suo-infocom-2018"],
-        },
-        "operations": {
-            "orchestrators": ["docker", "standalone"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "cite": ["docker-port-publishing"],
-        },
-        "notes": ["Peers on other hosts reach the container through a host port, not its IP."],
-    }
-
-
 @hookimpl
 def cnadvisor_solutions() -> list[dict]:
-    return [_none(), _host(), _container(), _bridge(), _bridge_nat()]
+    return [_none(), _host(), _container(), _bridge()]

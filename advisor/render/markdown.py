@@ -38,7 +38,8 @@ def _one(evaluation: Evaluation, batch: Batch) -> str:
                 "",
             ]
         lines += [
-            "| # | option | score | perf | sec | mob | ops | throughput (inter-host) | latency | MTU | first |",
+            "| # | option | score | perf | sec | mob | ops | throughput (inter-host) "
+            "| latency | MTU | first |",
             "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for o in ranked:

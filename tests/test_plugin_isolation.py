@@ -1,0 +1,139 @@
+"""Broken plugins of every kind are reported by name and left out; the rest still run.
+
+The broken plugins here are real distributions found through the `cnadvisor`
+entry-point group: a dist-info folder on sys.path, as pip would install it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from cnadvisor.plugins import DISABLE_AUTOLOAD_ENV, PluginLoadError, load_plugins
+
+GOOD_PROFILE = """
+PROFILE = {
+    "id": "%(id)s",
+    "name": "Broken-test CNI",
+    "family": "kubernetes-cni",
+    "summary": "A profile used only by the isolation tests.",
+    "references": [{"id": "d", "title": "docs page", "url": "https://example.org/"}],
+    "datapath": {"intra_host": ["veth"], "inter_host": ["veth", "vxlan"], "cite": ["d"]},
+    "security": {"isolation": "namespace", "cite": ["d"]},
+    "mobility": {"cite": ["d"]},
+    "operations": {"orchestrators": ["kubernetes"], "underlay": "ip", "cite": ["d"]},
+}
+"""
+
+BROKEN = {
+    "import_error": "import does_not_exist_anywhere\n",
+    "raises": "from cnadvisor import hookimpl\n"
+    "@hookimpl\ndef cnadvisor_solutions():\n    raise RuntimeError('vendor bug')\n",
+    "invalid_profile": "from cnadvisor import hookimpl\n"
+    + GOOD_PROFILE % {"id": "Bad Id!"}
+    + "@hookimpl\ndef cnadvisor_solutions():\n    return [PROFILE]\n",
+    "wrong_type": "from cnadvisor import hookimpl\n"
+    "@hookimpl\ndef cnadvisor_solutions():\n    return 42\n",
+    "duplicate_id": "from cnadvisor import hookimpl\n"
+    + GOOD_PROFILE % {"id": "calico-vxlan"}
+    + "@hookimpl\ndef cnadvisor_solutions():\n    return [PROFILE]\n",
+    "misspelled_hook": "from cnadvisor import hookimpl\n"
+    "@hookimpl\ndef cnadvisor_solution():\n    return []\n",
+}
+
+EXPECTED = {
+    "import_error": "import: ModuleNotFoundError",
+    "raises": "cnadvisor_solutions: raised RuntimeError('vendor bug')",
+    "invalid_profile": "profile 'Bad Id!' invalid: id:",
+    "wrong_type": "returned int; expected a list",
+    "duplicate_id": "already registered by plugin 'calico'",
+    "misspelled_hook": "unknown hook 'cnadvisor_solution'",
+}
+
+
+@pytest.fixture
+def broken_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Install one distribution per broken kind onto sys.path via a dist-info folder."""
+    for kind, source in BROKEN.items():
+        module = f"cnadvisor_broken_{kind}"
+        (tmp_path / f"{module}.py").write_text(source)
+        dist_info = tmp_path / f"cnadvisor_broken_{kind}-0.1.dist-info"
+        dist_info.mkdir()
+        (dist_info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: cnadvisor-broken-{kind}\nVersion: 0.1\n"
+        )
+        (dist_info / "entry_points.txt").write_text(f"[cnadvisor]\nbroken-{kind} = {module}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv(DISABLE_AUTOLOAD_ENV, raising=False)
+    importlib.invalidate_caches()
+    yield tmp_path
+    for kind in BROKEN:
+        sys.modules.pop(f"cnadvisor_broken_{kind}", None)
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_each_broken_plugin_is_named_and_left_out(broken_distribution, kind):
+    plugin_set = load_plugins()
+    problems = [p for p in plugin_set.problems if p.plugin == f"broken-{kind}"]
+    assert len(problems) == 1, plugin_set.problems
+    (problem,) = problems
+    assert problem.distribution == f"cnadvisor-broken-{kind}"
+    assert EXPECTED[kind] in str(problem)
+    # the built-ins are all still there, and the clash kept the first owner
+    assert len(plugin_set.solutions) >= 40
+    assert plugin_set.solutions["calico-vxlan"].plugin == "calico"
+
+
+def test_strict_makes_any_broken_plugin_fatal(broken_distribution):
+    with pytest.raises(PluginLoadError) as error:
+        load_plugins(strict=True)
+    assert {p.plugin for p in error.value.problems} == {f"broken-{k}" for k in BROKEN}
+
+
+def test_cli_warns_and_still_evaluates_then_fails_under_strict(broken_distribution, tmp_path):
+    requirements = tmp_path / "system.yaml"
+    requirements.write_text("workload: {traffic: {inter_host: 1.0}}\n")
+    env = {"PYTHONPATH": str(broken_distribution), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "cnadvisor.cli", "evaluate", str(requirements)]
+    relaxed = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert "plugin 'broken-raises' (cnadvisor-broken-raises)" in relaxed.stderr
+    assert "calico" in relaxed.stdout
+    strict = subprocess.run(
+        [sys.executable, "-m", "cnadvisor.cli", "--strict-plugins", *command[3:]],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert strict.returncode == 3
+    assert "broken-import_error" in strict.stderr
+
+
+def test_select_env_loads_only_the_named_plugins(monkeypatch):
+    monkeypatch.setenv("CNADVISOR_PLUGINS", "docker,macvlan")
+    plugin_set = load_plugins()
+    assert {item.plugin for item in plugin_set.solutions.values()} == {"docker", "macvlan"}
+
+
+def test_check_hook_that_raises_is_reported_and_evaluation_goes_on(advisor):
+    import types
+
+    from cnadvisor import hookimpl
+    from cnadvisor.evaluation import Advisor
+
+    from .conftest import make_requirements
+
+    module = types.ModuleType("raising_check")
+    module.cnadvisor_check = hookimpl(lambda solution: 1 / 0)
+    advisor = Advisor.from_plugins(extra=[("raising-check", module)])
+    evaluation = advisor.evaluate(make_requirements())
+    assert evaluation.ranked
+    assert any(
+        p.plugin == "raising-check" and "ZeroDivisionError" in p.message
+        for p in advisor.plugins.problems
+    )
+    assert textwrap  # keep import used
