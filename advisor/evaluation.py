@@ -102,17 +102,17 @@ class Advisor:
                 return item
         raise KeyError(solution_id)
 
-    def predict(self, solution: SolutionProfile, requirements: Requirements) -> list[Prediction]:
+    def predict(
+        self,
+        solution: SolutionProfile,
+        requirements: Requirements,
+        points: tuple[WorkloadPoint, ...] | None = None,
+    ) -> list[Prediction]:
         """The model's estimates for each scenario this system's traffic uses."""
-        traffic = requirements.workload.traffic
-        scenarios = []
-        if traffic.intra_host > 0:
-            scenarios.append("intra-host")
-        if traffic.leaves_host > 0 and solution.inter_host:
-            scenarios.append("inter-host")
         return [
-            self.model.predict(solution, WorkloadPoint.from_requirements(requirements, scenario))
-            for scenario in scenarios
+            self.model.predict(solution, point)
+            for point in points or workload_points(requirements)
+            if point.scenario == "intra-host" or solution.inter_host
         ]
 
     def _plugin_findings(
@@ -140,9 +140,10 @@ class Advisor:
         weights = {name: value / total_weight for name, value in weights_raw.items()}
         scored: list[tuple[float, RegisteredSolution, dict, list[Prediction], list[Finding]]] = []
         excluded: list[ExcludedOption] = []
+        points = workload_points(requirements)
         for item in self.solutions:
             profile = item.profile
-            predictions = self.predict(profile, requirements)
+            predictions = self.predict(profile, requirements, points)
             inter = next((p for p in predictions if p.scenario == "inter-host"), None)
             findings = constraints.check(profile, requirements, inter)
             findings += self._plugin_findings(profile, requirements)
@@ -195,6 +196,15 @@ class Advisor:
                 top_stays_first=shares[0] if shares else None,
             ),
         )
+
+
+def workload_points(requirements: Requirements) -> tuple[WorkloadPoint, ...]:
+    """The workload points this system's traffic uses, one per scenario."""
+    traffic = requirements.workload.traffic
+    scenarios = ["intra-host"] if traffic.intra_host > 0 else []
+    if traffic.leaves_host > 0:
+        scenarios.append("inter-host")
+    return tuple(WorkloadPoint.from_requirements(requirements, s) for s in scenarios)
 
 
 def _costliest(

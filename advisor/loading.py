@@ -23,6 +23,8 @@ MAX_BYTES = 1024 * 1024
 MAX_NODES = 20_000
 YAML_SUFFIXES = (".yaml", ".yml")
 STDIN = "-"
+# libyaml's safe loader where PyYAML was built with it (same safe constructor, C parser).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -110,15 +112,13 @@ def parse_requirements(data: bytes, label: str = "<string>") -> Requirements:
         raise RequirementsError(
             [InputProblem(label, "file is empty; expected a mapping such as `workload:` ...")]
         )
-    node = _compose(text, label)
-    _check_size(node, label)
-    document = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
-        raw = document.get_single_data()
-    except yaml.YAMLError as error:  # pragma: no cover - compose already parsed it
-        raise RequirementsError([InputProblem(label, str(error))]) from None
+        node = _compose(loader, label)
+        _check_size(node, label)
+        raw = loader.construct_document(node)
     finally:
-        document.dispose()
+        loader.dispose()
     if not isinstance(raw, dict):
         raise RequirementsError(
             [
@@ -135,23 +135,30 @@ def parse_requirements(data: bytes, label: str = "<string>") -> Requirements:
         raise RequirementsError(_explain(error, node, label)) from None
 
 
-def _compose(text: str, label: str) -> yaml.Node:
+def _compose(loader: yaml.SafeLoader, label: str) -> yaml.Node:
+    """Parse to a node graph only (nothing constructed yet), insisting on one document."""
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.MarkedYAMLError as error:
+        node = loader.get_single_node()
+    except yaml.composer.ComposerError as error:
+        if "expected a single document" in str(error):
+            raise RequirementsError(
+                [InputProblem(label, "holds several YAML documents; expected exactly one")]
+            ) from None
+        raise _yaml_problem(error, label) from None
+    except yaml.YAMLError as error:
+        raise _yaml_problem(error, label) from None
+    if node is None:
+        raise RequirementsError([InputProblem(label, "holds no YAML document")])
+    return node
+
+
+def _yaml_problem(error: yaml.YAMLError, label: str) -> RequirementsError:
+    if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(part for part in (error.context, error.problem) if part)
-        raise RequirementsError(
-            [InputProblem(label, f"not valid YAML: {message}", line=line)]
-        ) from None
-    except yaml.YAMLError as error:
-        raise RequirementsError([InputProblem(label, f"not valid YAML: {error}")]) from None
-    if len(nodes) != 1:
-        raise RequirementsError(
-            [InputProblem(label, f"holds {len(nodes)} YAML documents; expected exactly one")]
-        )
-    return nodes[0]
+        return RequirementsError([InputProblem(label, f"not valid YAML: {message}", line=line)])
+    return RequirementsError([InputProblem(label, f"not valid YAML: {error}")])
 
 
 def _check_size(root: yaml.Node, label: str) -> None:

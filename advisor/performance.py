@@ -10,6 +10,7 @@ know CPU costs or latency.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -67,7 +68,7 @@ class Estimate(BaseModel):
 
     @classmethod
     def unknown(cls, unit: str) -> Estimate:
-        return cls(value=None, low=None, high=None, unit=unit, kind="unknown")
+        return _unknown_estimate(unit)
 
     @classmethod
     def upper_bound(cls, value: float, unit: str) -> Estimate:
@@ -82,6 +83,12 @@ class Estimate(BaseModel):
             interval = f"[{self.low:.{digits}f}–{self.high:.{digits}f}]"
             return f"{self.value:.{digits}f} {self.unit} {interval}"
         return f"{self.value:.{digits}f} {self.unit}"
+
+
+@cache
+def _unknown_estimate(unit: str) -> Estimate:
+    # Frozen, so one shared instance per unit serves every "unknown".
+    return Estimate(value=None, low=None, high=None, unit=unit, kind="unknown")
 
 
 class Prediction(BaseModel):
@@ -120,7 +127,9 @@ class AnalyticalModel:
     _cache: dict[tuple[str, WorkloadPoint], Prediction] = field(default_factory=dict)
 
     def predict(self, solution: SolutionProfile, point: WorkloadPoint) -> Prediction:
-        key = (solution.id, point)
+        # Same-host estimates do not depend on the workload here: one per solution.
+        same_host = point.scenario == "intra-host" or solution.datapath.inter_host is None
+        key = (solution.id, point.scenario if same_host else point)
         if key not in self._cache:
             self._cache[key] = self._predict(solution, point)
         return self._cache[key]

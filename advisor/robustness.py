@@ -10,10 +10,20 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
+from functools import cache
 
-SAMPLES = 400
+SAMPLES = 200
 SPREAD = 0.35  # each weight multiplied by exp(N(0, SPREAD)): roughly ±35 %
 SEED = 2544
+
+
+@cache
+def _noise(samples: int, spread: float, seed: int, width: int) -> tuple[tuple[float, ...], ...]:
+    """The same multiplicative perturbations for every evaluation: results are repeatable."""
+    rng = random.Random(seed)
+    return tuple(
+        tuple(math.exp(rng.gauss(0.0, spread)) for _ in range(width)) for _ in range(samples)
+    )
 
 
 def first_place_shares(
@@ -36,11 +46,10 @@ def first_place_shares(
         for index, row in enumerate(rows[1:], start=1)
         if any(mine > theirs for mine, theirs in zip(row, top, strict=True))
     ]
-    wins = dict.fromkeys(contenders, 0)
-    rng = random.Random(seed)
-    base = [weights[name] for name in names]
-    for _ in range(samples):
-        w = [b * math.exp(rng.gauss(0.0, spread)) for b in base]
-        best = max(contenders, key=lambda i: sum(x * y for x, y in zip(rows[i], w, strict=True)))
-        wins[best] += 1
-    return [wins.get(index, 0) / samples for index in range(len(rows))]
+    import numpy as np  # imported here: only evaluation needs it, not `plugins` or `init`
+
+    noise = np.array(_noise(samples, spread, seed, len(names)))  # samples x criteria
+    scaled = np.array([rows[i] for i in contenders]) * np.array([weights[n] for n in names])
+    winners = np.array(contenders)[np.argmax(scaled @ noise.T, axis=0)]
+    wins = np.bincount(winners, minlength=len(rows))
+    return [float(count) / samples for count in wins]

@@ -102,7 +102,7 @@ def test_top_level_list(tmp_path):
 
 def test_two_documents(tmp_path):
     path = _write(tmp_path, "two.yaml", "name: a\n---\nname: b\n")
-    assert "2 YAML documents" in _problem(path).message
+    assert "several YAML documents" in _problem(path).message
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
