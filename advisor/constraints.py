@@ -91,7 +91,7 @@ def _needs(key: str, offered: bool | None, what: str) -> Iterator[Finding]:
 
 
 def promiscuous(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
-    if s.security.needs_promiscuous:
+    if s.promiscuous_needed:
         allowed = r.environment.underlay.promiscuous_allowed
         key = "environment.underlay.promiscuous_allowed"
         if allowed is False:
@@ -256,6 +256,12 @@ def performance(s: SolutionProfile, r: Requirements, p: Prediction | None) -> It
             )
 
 
+def packet_io(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    wanted = r.workload.packet_io
+    if wanted and wanted.required and wanted.value and not s.operations.packet_io:
+        yield _exclude("workload.packet_io", "no high-performance packet IO framework documented")
+
+
 def maintenance(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     if s.operations.maintained is False:
         yield _warn("-", "archived or unmaintained upstream")
@@ -276,6 +282,7 @@ RULES: tuple[Rule, ...] = (
     tenancy,
     mobility,
     performance,
+    packet_io,
     maintenance,
 )
 

@@ -176,6 +176,17 @@ class SolutionProfile(_Strict):
     def scope(self) -> str:
         return "inter-host" if self.inter_host else "intra-host"
 
+    @property
+    def promiscuous_needed(self) -> bool | None:
+        """The profile's own answer, else derived: a NIC only needs promiscuous mode to
+        accept frames for MAC addresses other than its own, so an option that shows no
+        per-container MAC on the wire does not need it (kernel ipvlan doc, macvlan vs ipvlan)."""
+        if self.security.needs_promiscuous is not None:
+            return self.security.needs_promiscuous
+        if self.operations.mac_per_container is False:
+            return False
+        return None
+
     def reference(self, ref_id: str) -> Reference:
         return next(ref for ref in self.references if ref.id == ref_id)
 

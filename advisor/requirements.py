@@ -95,6 +95,11 @@ class Workload(_Strict):
     latency_budget_us: Constraint[float] | None = Field(
         default=None, description="added network latency the system tolerates, microseconds"
     )
+    packet_io: Constraint[bool] | None = Field(
+        default=None,
+        description="the system uses a high-performance packet IO framework "
+        "(DPDK, netmap, XDP/AF_XDP) and the network should support it",
+    )
 
 
 class Underlay(_Strict):

@@ -136,6 +136,17 @@ def performance(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
                     detail=f"{estimate.text()} vs {need.value:g} {estimate.unit} wanted",
                 )
             )
+    wanted_io = r.workload.packet_io
+    if wanted_io and wanted_io.value:
+        frameworks = [f.value for f in s.operations.packet_io]
+        factors.append(
+            Factor(
+                name="packet IO framework",
+                score=1.0 if frameworks else 0.0,
+                weight=PREFERRED_WEIGHT,
+                detail=", ".join(frameworks) or "none documented",
+            )
+        )
     return CriterionScore.of("performance", factors, "no traffic declared")
 
 
@@ -173,7 +184,10 @@ def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
                 detail=sec.network_policy.value,
             )
         )
-    if r.workload.traffic.leaves_host > 0 and s.inter_host:
+    asked = (want.encryption and want.encryption.value) or (
+        want.multi_tenant and want.multi_tenant.value
+    )
+    if asked and r.workload.traffic.leaves_host > 0 and s.inter_host:
         encrypted = encrypts_between_hosts(s)
         factors.append(
             _flag(
@@ -187,7 +201,7 @@ def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
         )
     factors.append(
         _flag(
-            sec.needs_promiscuous,
+            s.promiscuous_needed,
             good=False,
             name="promiscuous mode",
             yes="host NIC in promiscuous mode",
@@ -268,6 +282,18 @@ def mobility(s: SolutionProfile, r: Requirements) -> CriterionScore:
     return CriterionScore.of("mobility", factors, "no mobility requirement")
 
 
+def _underlay_offered(demand: Underlay, r: Requirements) -> bool:
+    """True when the requirements say the underlay has what this option needs."""
+    net = r.environment.underlay
+    return {
+        Underlay.NONE: True,
+        Underlay.IP: True,
+        Underlay.L2: net.l2_adjacent is True,
+        Underlay.L2_OR_BGP: net.l2_adjacent is True or net.bgp_peering is True,
+        Underlay.BGP: net.bgp_peering is True,
+    }[demand]
+
+
 def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -> CriterionScore:
     ops = s.operations
     factors: list[Factor] = []
@@ -275,9 +301,10 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
         factors.append(
             Factor(
                 name="underlay demands",
-                score=UNDERLAY_SCORE[ops.underlay],
+                score=1.0 if _underlay_offered(ops.underlay, r) else UNDERLAY_SCORE[ops.underlay],
                 weight=1.0,
-                detail=f"needs: {ops.underlay.value}",
+                detail=f"needs: {ops.underlay.value}"
+                + (" (offered)" if _underlay_offered(ops.underlay, r) else ""),
             )
         )
         if inter is not None and inter.effective_mtu is not None:

@@ -33,6 +33,9 @@ workload:
   throughput: null
   # Added latency the system tolerates, in microseconds: 50 or {value: 50, need: preferred}
   latency_budget_us: null
+  # Does the system use DPDK, netmap or XDP/AF_XDP to process packets? Those
+  # frameworks are orthogonal to the network but only some options support them.
+  packet_io: null
 
 environment:
   orchestrator: kubernetes # kubernetes | docker | swarm | standalone

@@ -73,12 +73,16 @@ def generated_requirements(count: int, seed: int = 1) -> list[dict]:
                     },
                 },
                 "security": {
-                    "network_policy": {"value": rng.choice(["none", "l3-l4", "l7"]),
-                                       "need": rng.choice(["required", "preferred"])},
+                    "network_policy": {
+                        "value": rng.choice(["none", "l3-l4", "l7"]),
+                        "need": rng.choice(["required", "preferred"]),
+                    },
                     "encryption": {"value": rng.random() < 0.3, "need": "preferred"},
                 },
-                "priorities": {k: rng.randint(0, 5) + 1 for k in
-                               ("performance", "security", "mobility", "operability")},
+                "priorities": {
+                    k: rng.randint(0, 5) + 1
+                    for k in ("performance", "security", "mobility", "operability")
+                },
             }
         )
     return systems
@@ -90,8 +94,17 @@ def batch(count: int) -> dict[str, float]:
             Path(folder, f"system-{index:04d}.yaml").write_text(yaml.safe_dump(system))
         output = Path(folder, "out.json")
         seconds = _wall(
-            [sys.executable, "-m", "cnadvisor.cli", "evaluate", folder, "-f", "json",
-             "-o", str(output)]
+            [
+                sys.executable,
+                "-m",
+                "cnadvisor.cli",
+                "evaluate",
+                folder,
+                "-f",
+                "json",
+                "-o",
+                str(output),
+            ]
         )
     return {"files": count, "seconds": seconds, "files per second": count / seconds}
 
@@ -121,10 +134,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
-    print("cold start:", {k: round(v, 3) for k, v in cold_start(repeats).items()}, "goal ratio <= 10")
+    print(
+        "cold start:", {k: round(v, 3) for k, v in cold_start(repeats).items()}, "goal ratio <= 10"
+    )
     print("batch:", {k: round(v, 1) for k, v in batch(1000).items()}, "goal >= 500 files/s")
-    print("ranking:", {k: round(v, 1) for k, v in synthetic_ranking(500, repeats).items()},
-          "goal <= 50 ms")
+    print(
+        "ranking:",
+        {k: round(v, 1) for k, v in synthetic_ranking(500, repeats).items()},
+        "goal <= 50 ms",
+    )
 
 
 if __name__ == "__main__":
