@@ -32,7 +32,7 @@ def installed(tmp_path_factory) -> Path:
     venv.create(environment, system_site_packages=True, with_pip=True)
     python = environment / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", str(wheel)],
         check=True,
         capture_output=True,
     )
