@@ -48,6 +48,30 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--output", "-o", metavar="PATH", help="write the template here")
 
     commands.add_parser("schema", help="print the requirements JSON Schema")
+
+    model = commands.add_parser("model", help="train, inspect and evaluate the performance model")
+    model.add_argument("action", choices=("train", "info", "report"))
+    model.add_argument(
+        "--output",
+        "-o",
+        default="model-report",
+        metavar="DIR",
+        help="folder for `report` (model-card.md and its plot); default ./model-report",
+    )
+
+    predict = commands.add_parser("predict", help="what-if: predicted cost of options")
+    predict.add_argument("solutions", nargs="+", metavar="SOLUTION")
+    predict.add_argument("--message-size", default="1400", help="bytes, comma-separated")
+    predict.add_argument("--protocol", choices=("tcp", "udp"), default="tcp")
+    predict.add_argument("--scenario", choices=("inter-host", "intra-host"), default="inter-host")
+    predict.add_argument("--virtualization", choices=("bare-metal", "vm"), default="bare-metal")
+    predict.add_argument("--containers-per-host", type=_positive, default=1)
+    predict.add_argument("--cpu-pinning", action="store_true")
+    predict.add_argument("--streams", type=_positive, default=1)
+    predict.add_argument("--nic-gbps", type=float, default=10.0)
+    predict.add_argument("--mtu", type=int, default=1500, help="underlay MTU")
+    predict.add_argument("--model", choices=("trained", "analytical"), default="trained")
+    predict.add_argument("--format", "-f", choices=("table", "json", "csv"), default="table")
     return parser
 
 
@@ -74,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plugins": _plugins,
         "init": _init,
         "schema": _schema,
+        "model": _model,
+        "predict": _predict,
     }[args.command]
     try:
         return handler(args)
@@ -88,12 +114,14 @@ class _UsageError(Exception):
     pass
 
 
-def _advisor(args: argparse.Namespace):
+def _advisor(args: argparse.Namespace, *, analytical: bool = False):
     from .evaluation import Advisor
+    from .performance import AnalyticalModel
     from .plugins import PluginLoadError
 
     try:
-        advisor = Advisor.from_plugins(strict=args.strict_plugins)
+        model = AnalyticalModel() if analytical else None
+        advisor = Advisor.from_plugins(strict=args.strict_plugins, model=model)
     except PluginLoadError as error:
         for problem in error.problems:
             print(f"cnadvisor: error: {problem}", file=sys.stderr)
@@ -187,6 +215,36 @@ def _schema(args: argparse.Namespace) -> int:
     from .requirements import json_schema
 
     print(json.dumps(json_schema(), indent=2))
+    return EXIT_OK
+
+
+def _model(args: argparse.Namespace) -> int:
+    from .modelcli import model_command
+
+    return model_command(args, _advisor(args))
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .modelcli import predict_command
+
+    try:
+        sizes = [int(part) for part in args.message_size.split(",")]
+    except ValueError:
+        raise _UsageError("--message-size takes whole numbers, e.g. 64,512,1400") from None
+    if not sizes or min(sizes) < 1 or max(sizes) > 65507:
+        raise _UsageError("--message-size values must be 1..65507 bytes")
+    advisor = _advisor(args, analytical=args.model == "analytical")
+    known = {item.profile.id for item in advisor.solutions}
+    unknown = [s for s in args.solutions if s not in known]
+    if unknown:
+        import difflib
+
+        hints = [difflib.get_close_matches(u, known, n=1) for u in unknown]
+        hint = "; ".join(
+            f"{u} (did you mean {h[0]}?)" if h else u for u, h in zip(unknown, hints, strict=True)
+        )
+        raise _UsageError(f"unknown solution: {hint}")
+    sys.stdout.write(predict_command(args, advisor, sizes))
     return EXIT_OK
 
 

@@ -94,6 +94,8 @@ class Advisor:
         cls, *, strict: bool = False, model: PerformanceModel | None = None, **kwargs: Any
     ) -> Advisor:
         plugin_set = load_plugins(strict=strict, **kwargs)
+        if model is None:
+            model = default_model(plugin_set)
         return cls(plugin_set.solutions.values(), model=model, plugins=plugin_set)
 
     def solution(self, solution_id: str) -> RegisteredSolution:
@@ -141,6 +143,13 @@ class Advisor:
         scored: list[tuple[float, RegisteredSolution, dict, list[Prediction], list[Finding]]] = []
         excluded: list[ExcludedOption] = []
         points = workload_points(requirements)
+        batch = getattr(self.model, "predict_many", None)
+        if batch is not None:  # fill the model's cache in one vectorised pass per point
+            profiles = [item.profile for item in self.solutions]
+            for point in points:
+                batch(
+                    [p for p in profiles if point.scenario == "intra-host" or p.inter_host], point
+                )
         for item in self.solutions:
             profile = item.profile
             predictions = self.predict(profile, requirements, points)
@@ -155,7 +164,8 @@ class Advisor:
                     )
                 )
                 continue
-            criteria = scoring.score(profile, requirements, inter)
+            intra = next((p for p in predictions if p.scenario == "intra-host"), None)
+            criteria = scoring.score(profile, requirements, inter, intra)
             total = sum(weights[name] * criteria[name].score for name in weights)
             scored.append((total, item, criteria, predictions, findings))
         scored.sort(key=lambda entry: (-entry[0], entry[1].profile.id))
@@ -196,6 +206,24 @@ class Advisor:
                 top_stays_first=shares[0] if shares else None,
             ),
         )
+
+
+def default_model(plugin_set: PluginSet) -> PerformanceModel:
+    """The trained model (cached; trained on first use) on the shipped data plus what plugins
+    contribute; the analytical one when training is impossible, with the reason."""
+    try:
+        from .model.trained import load_or_train, training_data
+
+        profiles = {k: v.profile for k, v in plugin_set.solutions.items()}
+        rows, fingerprint = training_data(plugin_set)
+        return load_or_train(profiles, rows, fingerprint)
+    except Exception as error:  # no scikit-learn, unreadable data: rank on physics alone
+        import warnings
+
+        warnings.warn(
+            f"trained model unavailable ({error}); using the analytical model", stacklevel=2
+        )
+        return AnalyticalModel()
 
 
 def workload_points(requirements: Requirements) -> tuple[WorkloadPoint, ...]:

@@ -46,3 +46,16 @@ def cnadvisor_check(
     ``exclude`` removes the option from the ranking, with your message as the
     reason. Return an empty list when there is nothing to say.
     """
+
+
+@hookspec
+def cnadvisor_benchmarks() -> Iterable[dict[str, Any]]:
+    """Return benchmark rows this plugin ships, e.g. a CNI vendor's own measurements.
+
+    Each row is a dict with the columns of ``datasets/published/*.csv`` (see
+    ``datasets/README.md``): ``source_id``, ``locator`` (where in your source the
+    figure is), ``solution_id`` (one of your profiles), the test conditions, the
+    ``metric``, ``unit`` and ``value``, and the host ``baseline_value`` measured
+    in the same test. Valid rows join the training data; invalid ones are
+    reported with the plugin's name and left out.
+    """

@@ -38,6 +38,8 @@ class WorkloadPoint:
     nic_gbps: float = 10.0
     underlay_mtu: int = 1500
     ip_family: str = "ipv4"
+    streams: int = 1
+    via_service: bool = False
 
     @classmethod
     def from_requirements(cls, requirements: Requirements, scenario: str) -> WorkloadPoint:

@@ -93,35 +93,61 @@ def path_score(stages: list[str]) -> float:
     return 1.0 / (1.0 + PATH_COST_SCALE * path_cost(stages))
 
 
-def performance(s: SolutionProfile, r: Requirements, inter: Prediction | None) -> CriterionScore:
+def _measured_like(prediction: Prediction | None) -> bool:
+    """A prediction that estimates the whole datapath's cost (not just a header bound)."""
+    return (
+        prediction is not None
+        and prediction.throughput_ratio.value is not None
+        and prediction.throughput_ratio.kind == "point"
+    )
+
+
+def performance(
+    s: SolutionProfile,
+    r: Requirements,
+    inter: Prediction | None,
+    intra: Prediction | None = None,
+) -> CriterionScore:
     traffic = r.workload.traffic
     factors: list[Factor] = []
-    if traffic.intra_host > 0:
-        factors.append(
-            Factor(
-                name="same-host path",
-                score=path_score(s.datapath.intra_host),
-                weight=traffic.intra_host,
-                detail=_stages_text(s.datapath.intra_host),
+    for share, prediction, stages, label in (
+        (traffic.intra_host, intra, s.datapath.intra_host, "same-host"),
+        (traffic.leaves_host, inter, s.datapath.inter_host, "cross-host"),
+    ):
+        if share <= 0 or stages is None:
+            continue
+        measured_like = _measured_like(prediction)
+        if measured_like:
+            ratio = prediction.throughput_ratio
+            factors.append(
+                Factor(
+                    name=f"{label} throughput",
+                    score=min(1.0, ratio.value),
+                    weight=share,
+                    detail=f"{ratio.text()} of host ({prediction.model} model)",
+                )
             )
-        )
-    if traffic.leaves_host > 0 and s.datapath.inter_host is not None:
-        stages = s.datapath.inter_host
+        # Every stage is CPU work per packet: the structure still counts where data is thin.
+        suffix = " each side" if label == "cross-host" else ""
         factors.append(
             Factor(
-                name="cross-host path",
+                name=f"{label} path",
                 score=path_score(stages),
-                weight=traffic.leaves_host / 2,
-                detail=_stages_text(stages) + " each side",
+                weight=share / 2 if (label == "cross-host" or measured_like) else share,
+                detail=_stages_text(stages) + suffix,
             )
         )
-        if inter is not None and inter.throughput_ratio.value is not None:
+        if measured_like:
+            continue
+        bound = prediction.throughput_ratio.value if prediction is not None else None
+        if label == "cross-host" and bound is not None:
             factors.append(
                 Factor(
                     name="wire efficiency",
-                    score=min(1.0, inter.throughput_ratio.value),
-                    weight=traffic.leaves_host / 2,
-                    detail=f"throughput vs host {inter.throughput_ratio.text()} ({inter.model})",
+                    score=min(1.0, prediction.throughput_ratio.value),
+                    weight=share / 2,
+                    detail=f"throughput vs host {prediction.throughput_ratio.text()} "
+                    f"({prediction.model})",
                 )
             )
     need = r.workload.throughput
@@ -335,11 +361,11 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
 
 
 def score(
-    s: SolutionProfile, r: Requirements, inter: Prediction | None
+    s: SolutionProfile, r: Requirements, inter: Prediction | None, intra: Prediction | None = None
 ) -> dict[str, CriterionScore]:
     """All four criteria for one option."""
     return {
-        "performance": performance(s, r, inter),
+        "performance": performance(s, r, inter, intra),
         "security": security(s, r),
         "mobility": mobility(s, r),
         "operability": operability(s, r, inter),

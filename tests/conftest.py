@@ -12,6 +12,22 @@ from cnadvisor.plugins import DISABLE_AUTOLOAD_ENV, SELECT_ENV, load_plugins
 from cnadvisor.requirements import Requirements
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_model_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests train into their own cache (shared by the CLI subprocesses they start)."""
+    import os
+
+    from cnadvisor.model.cache import CACHE_ENV
+
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("model-cache"))
+    yield
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous
+
+
 @pytest.fixture(autouse=True)
 def _builtins_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DISABLE_AUTOLOAD_ENV, "1")
@@ -28,7 +44,16 @@ def plugin_set():
 
 @pytest.fixture(scope="session")
 def advisor(plugin_set) -> Advisor:
-    return Advisor(plugin_set.solutions.values(), plugins=plugin_set)
+    """The analytical advisor: exact physics only, for rules that must not hinge on data."""
+    from cnadvisor.performance import AnalyticalModel
+
+    return Advisor(plugin_set.solutions.values(), plugins=plugin_set, model=AnalyticalModel())
+
+
+@pytest.fixture(scope="session")
+def trained_advisor(plugin_set, _private_model_cache) -> Advisor:
+    """The advisor as users get it: the trained model by default."""
+    return Advisor.from_plugins()
 
 
 def make_requirements(**sections: Any) -> Requirements:

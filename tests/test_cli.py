@@ -63,7 +63,10 @@ def test_folder_as_json_has_the_documented_shape():
             first
         )
         for prediction in first["predictions"]:
-            assert prediction["model"] == "analytical"
+            assert prediction["model"] == "trained"
+            ratio = prediction["throughput_ratio"]
+            if prediction["scenario"] == "inter-host":
+                assert ratio["low"] <= ratio["value"] <= ratio["high"]
             assert prediction["throughput_gbps"]["unit"] == "Gbps"
             assert prediction["packet_rate_mpps"]["unit"] == "Mpps"
             assert prediction["added_latency_us"]["unit"] == "us"

@@ -23,9 +23,9 @@ def test_every_example_is_documented():
 
 
 @pytest.mark.parametrize(("name", "leader", "runner_up"), ROWS)
-def test_documented_leader_still_leads(advisor, name, leader, runner_up):
+def test_documented_leader_still_leads(trained_advisor, name, leader, runner_up):
     loaded = load_file(str(ROOT / "examples" / "requirements" / name))
-    ranked = [o.id for o in advisor.evaluate(loaded.requirements).ranked]
+    ranked = [o.id for o in trained_advisor.evaluate(loaded.requirements).ranked]
     assert ranked[:2] == [leader, runner_up]
 
 

@@ -35,7 +35,7 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
         "sec",
         "mob",
         "ops",
-        "inter-host bound",
+        "inter-host estimate",
         "MTU",
         "why (points lost)",
     ):

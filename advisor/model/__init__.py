@@ -1,0 +1,1 @@
+"""The trained overhead model: benchmark data, features, training, evaluation, cache."""

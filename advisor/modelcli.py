@@ -1,0 +1,134 @@
+"""The `model` and `predict` commands: kept apart so `evaluate` never imports them."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import time
+from pathlib import Path
+
+from .performance import WorkloadPoint
+
+
+def model_command(args: argparse.Namespace, advisor) -> int:
+    from .model import cache
+    from .model.trained import cache_key, train, training_data
+
+    profiles = {item.profile.id: item.profile for item in advisor.solutions}
+    rows, fingerprint = training_data(advisor.plugins)
+    key = cache_key(fingerprint, profiles)
+    if args.action == "train":
+        started = time.perf_counter()
+        model, meta = train(profiles, rows)
+        path = cache.save(key, model.forest.arrays(), meta)
+        print(
+            f"trained on {meta['trained_rows']} rows ({meta['anchored_rows']} with a host "
+            f"baseline) from {len(meta['studies'])} sources in "
+            f"{time.perf_counter() - started:.1f} s; cached at {path}"
+        )
+        return 0
+    if args.action == "info":
+        cached = cache.load(key)
+        if cached is None:
+            print(f"no trained model cached for this data yet ({cache.path_for(key)}); "
+                  "`cnadvisor model train` makes one")  # fmt: skip
+            return 0
+        meta = cached[1]
+        print(json.dumps({"cache": str(cache.path_for(key))} | meta, indent=2))
+        return 0
+    from .model.card import write_card
+    from .model.train import build_table
+
+    model, meta = train(profiles, rows)
+    table = build_table(rows, profiles)
+    card, figures = write_card(table, profiles, meta, Path(args.output))
+    study, solution = figures["study"], figures["solution"]
+    print(f"model card: {card}")
+    print(
+        f"leave-one-study-out MAE {study['model_mae']:.3f} (per-solution mean "
+        f"{study['per_solution_mean_mae']:.3f}, global mean {study['global_mean_mae']:.3f}, "
+        f"analytical {study['analytical_mae']:.3f}); leave-one-solution-out MAE "
+        f"{solution['model_mae']:.3f}; interval coverage {study['interval_coverage']:.0%}"
+    )
+    return 0
+
+
+COLUMNS = (
+    "solution", "message_size", "protocol", "scenario", "virtualization", "model",
+    "throughput_ratio", "ratio_low", "ratio_high", "throughput_gbps", "gbps_low", "gbps_high",
+    "packet_rate_mpps", "mpps_low", "mpps_high", "effective_mtu", "basis",
+)  # fmt: skip
+
+
+def predict_command(args: argparse.Namespace, advisor, sizes: list[int]) -> str:
+    records = []
+    for solution_id in args.solutions:
+        profile = advisor.solution(solution_id).profile
+        for size in sizes:
+            point = WorkloadPoint(
+                message_size=size,
+                protocol=args.protocol,
+                scenario=args.scenario,
+                virtualization=args.virtualization,
+                containers_per_host=args.containers_per_host,
+                cpu_pinning=args.cpu_pinning,
+                nic_gbps=args.nic_gbps,
+                underlay_mtu=args.mtu,
+                streams=args.streams,
+            )
+            prediction = advisor.model.predict(profile, point)
+            records.append((solution_id, size, prediction))
+    if args.format == "json":
+        return (
+            json.dumps(
+                [
+                    {"solution": s, "message_size": m, **p.model_dump(mode="json")}
+                    for s, m, p in records
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+    if args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for solution_id, size, p in records:
+            writer.writerow(
+                [solution_id, size, args.protocol, p.scenario, args.virtualization, p.model]
+                + [
+                    x
+                    for e in (p.throughput_ratio, p.throughput_gbps, p.packet_rate_mpps)
+                    for x in (e.value, e.low, e.high)
+                ]
+                + [p.effective_mtu, " | ".join(p.basis)]
+            )
+        return buffer.getvalue()
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=140, no_color=True)
+    table = Table(
+        title=f"{args.scenario}, {args.protocol.upper()}, {args.virtualization}, "
+        f"{args.nic_gbps:g} Gbit/s NIC, MTU {args.mtu}, {args.streams} stream(s)",
+        caption=f"model: {advisor.model.name} · intervals: 80 %",
+    )
+    for column in ("solution", "message", "× host", "Gbit/s", "Mpps", "MTU"):
+        table.add_column(column)
+    for solution_id, size, p in records:
+        table.add_row(
+            solution_id,
+            f"{size} B",
+            p.throughput_ratio.text(2),
+            p.throughput_gbps.text(2),
+            p.packet_rate_mpps.text(3),
+            str(p.effective_mtu or "-"),
+        )
+    console.print(table)
+    notes = sorted({line for _, _, p in records for line in p.basis if "not modelled" in line})
+    for note in notes:
+        console.print(f"note: {note}", markup=False)
+    return buffer.getvalue()

@@ -1,0 +1,67 @@
+"""`cnadvisor model` and `cnadvisor predict` as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .test_cli import cli
+
+
+def test_model_train_then_info_reports_the_cache():
+    trained = cli("model", "train")
+    assert trained.returncode == 0, trained.stderr
+    assert "rows" in trained.stdout and "cached at" in trained.stdout
+    info = json.loads(cli("model", "info").stdout)
+    assert info["anchored_rows"] > 100 and len(info["studies"]) >= 5
+    assert info["versions"]["scikit-learn"]
+
+
+def test_model_report_writes_a_card_with_baselines_and_a_plot(tmp_path):
+    result = cli("model", "report", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    card = (tmp_path / "model-card.md").read_text()
+    for needed in (
+        "leave one study out",
+        "leave one solution out",
+        "per-solution mean",
+        "global mean",
+        "analytical",
+        "Where the model is weak",
+        "Spearman",
+    ):
+        assert needed in card, needed
+    png = (tmp_path / "predicted-vs-measured.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+def test_predict_what_if_prints_gbps_mpps_and_intervals():
+    result = cli(
+        "predict", "calico-vxlan", "antrea-ipsec", "--message-size", "64,512,1400",
+        "--virtualization", "vm", "--containers-per-host", "50", "-f", "csv",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 6
+    for row in rows:
+        assert float(row["ratio_low"]) <= float(row["throughput_ratio"]) <= float(row["ratio_high"])
+        assert float(row["throughput_gbps"]) > 0 and float(row["packet_rate_mpps"]) > 0
+    table = cli("predict", "calico-vxlan", "--message-size", "64,1400")
+    assert "Gbps" in table.stdout and "Mpps" in table.stdout and "80 %" in table.stdout
+
+
+def test_predict_rejects_unknown_solutions_and_bad_sizes():
+    unknown = cli("predict", "calico-vxlna")
+    assert unknown.returncode == 2 and "did you mean calico-vxlan" in unknown.stderr
+    assert cli("predict", "calico-vxlan", "--message-size", "big").returncode == 2
+    assert cli("predict", "calico-vxlan", "--message-size", "0").returncode == 2
+
+
+def test_analytical_model_stays_available():
+    result = cli("predict", "calico-vxlan", "--model", "analytical", "-f", "json")
+    (prediction,) = json.loads(result.stdout)
+    assert (
+        prediction["model"] == "analytical"
+        and prediction["throughput_ratio"]["kind"] == "upper-bound"
+    )
