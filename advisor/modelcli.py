@@ -17,11 +17,11 @@ def model_command(args: argparse.Namespace, advisor) -> int:
     from .model.trained import cache_key, train, training_data
 
     profiles = {item.profile.id: item.profile for item in advisor.solutions}
-    rows, fingerprint = training_data(advisor.plugins)
+    load_rows, fingerprint = training_data(advisor.plugins)
     key = cache_key(fingerprint, profiles)
     if args.action == "train":
         started = time.perf_counter()
-        model, meta = train(profiles, rows)
+        model, meta = train(profiles, load_rows())
         path = cache.save(key, model.forest.arrays(), meta)
         print(
             f"trained on {meta['trained_rows']} rows ({meta['anchored_rows']} with a host "
@@ -41,6 +41,7 @@ def model_command(args: argparse.Namespace, advisor) -> int:
     from .model.card import write_card
     from .model.train import build_table
 
+    rows = load_rows()
     model, meta = train(profiles, rows)
     table = build_table(rows, profiles)
     card, figures = write_card(table, profiles, meta, Path(args.output))

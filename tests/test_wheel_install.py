@@ -71,6 +71,17 @@ def test_installed_wheel_lists_builtins_from_site_packages(installed):
     assert sum(len(p["solutions"]) for p in document["plugins"]) >= 40
 
 
+def test_installed_wheel_ships_the_benchmark_data(installed):
+    probe = subprocess.run(
+        [str(installed / "bin" / "python"), "-c",
+         "import cnadvisor_datasets; from cnadvisor.model.data import load_published; "
+         "print(cnadvisor_datasets.__file__); print(len(load_published()))"],
+        capture_output=True, text=True, cwd=installed, check=True,
+    )  # fmt: skip
+    location, count = probe.stdout.split()
+    assert str(installed) in location and int(count) >= 400
+
+
 def test_installed_wheel_evaluates_an_example(installed):
     example = ROOT / "examples" / "requirements" / "telco-packet-function.yaml"
     result = _run(installed, "evaluate", str(example), "--format", "json")

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..performance import AnalyticalModel, WorkloadPoint
 from ..profile import SolutionProfile
-from .train import TrainingTable, fit_forest
+from .train import TrainingTable, fit_forest, predict_log_ratio
 
 PREDICTORS = ("model", "global mean", "per-solution mean", "analytical")
 INTERVAL_LEVEL = 0.8
@@ -95,7 +95,7 @@ def cross_validate(
             continue
         forest = fit_forest(train)
         test = table.subset(held)
-        model = np.exp(forest.predict(test.features))
+        model = np.exp(predict_log_ratio(forest, test.features))
         train_ratio = train.ratio[train.anchored]
         global_mean = float(train_ratio.mean())
         by_solution: dict[str, list[float]] = {}

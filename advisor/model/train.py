@@ -196,6 +196,15 @@ def fit_forest(table: TrainingTable) -> Forest:
     return Forest.from_estimator(estimator)
 
 
+PHYSICS = NAMES.index("physics_ratio")
+
+
+def predict_log_ratio(forest: Forest, features: np.ndarray) -> np.ndarray:
+    """The deployed prediction: the trees, capped by the physics bound and by 1 (host)."""
+    bound = np.nan_to_num(features[:, PHYSICS], nan=1.0)
+    return np.minimum(forest.predict(features), np.log(np.minimum(bound, 1.0)))
+
+
 def grouped_residuals(
     table: TrainingTable, by: Callable[[int], str]
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -213,7 +222,7 @@ def grouped_residuals(
             continue
         forest = fit_forest(train)
         test = table.subset(held & table.anchored)
-        predicted.extend(forest.predict(test.features))
+        predicted.extend(predict_log_ratio(forest, test.features))
         measured.extend(test.log_value - test.anchor)
         folds.extend([label] * len(test.log_value))
     return np.array(predicted), np.array(measured), folds

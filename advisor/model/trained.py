@@ -13,7 +13,7 @@ import importlib.metadata as metadata
 import json
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -183,8 +183,9 @@ def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, 
     return TrainedModel(forest, width, meta["vm_factor"], meta), meta
 
 
-def training_data(plugin_set) -> tuple[list, str]:
-    """Shipped rows plus every plugin's valid contributed rows, and a fingerprint of both."""
+def training_data(plugin_set) -> tuple[Callable[[], list], str]:
+    """A loader of the shipped rows plus every plugin's valid contributed rows, and a
+    fingerprint of both. The shipped rows are only parsed when a model must be trained."""
     from .data import (
         DatasetError,
         fingerprint,
@@ -193,21 +194,23 @@ def training_data(plugin_set) -> tuple[list, str]:
         shipped_fingerprint,
     )
 
-    rows = list(load_published())
+    contributed: list = []
     parts = [shipped_fingerprint()]
     for plugin, returned in plugin_set.call_each("cnadvisor_benchmarks"):
         try:
-            contributed = rows_from_dicts(list(returned or []), f"plugin {plugin}")
+            rows = rows_from_dicts(list(returned or []), f"plugin {plugin}")
         except DatasetError as error:
             plugin_set.report(plugin, "cnadvisor_benchmarks", "; ".join(error.problems))
             continue
-        rows.extend(contributed)
-        parts.append(repr(sorted(repr(r) for r in contributed)))
-    return rows, fingerprint(parts)
+        contributed.extend(rows)
+        parts.append(repr(sorted(repr(r) for r in rows)))
+    return (lambda: [*load_published(), *contributed]), fingerprint(parts)
 
 
 def load_or_train(
-    profiles: Mapping[str, SolutionProfile], rows=None, fingerprint: str | None = None
+    profiles: Mapping[str, SolutionProfile],
+    rows: Callable[[], list] | list | None = None,
+    fingerprint: str | None = None,
 ) -> TrainedModel:
     """The cached model for this data and these profiles, training it on first use."""
     from .data import load_published, shipped_fingerprint
@@ -218,6 +221,8 @@ def load_or_train(
         arrays, meta = cached
         forest = Forest.from_arrays(arrays)
         return TrainedModel(forest, meta["interval_log_width"], meta["vm_factor"], meta)
-    model, meta = train(profiles, rows if rows is not None else load_published())
+    if rows is None:
+        rows = load_published
+    model, meta = train(profiles, rows() if callable(rows) else rows)
     cache.save(key, model.forest.arrays(), meta)
     return model
