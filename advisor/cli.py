@@ -39,10 +39,23 @@ def _parser() -> argparse.ArgumentParser:
         "--show-excluded", action="store_true", help="list excluded options with reasons"
     )
 
-    plugins = commands.add_parser("plugins", help="list loaded plugins and their solutions")
-    plugins.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    plugins.add_argument("solution", nargs="?", help="solution id, for `show`")
+    plugins = commands.add_parser(
+        "plugins",
+        help="list, show, check or scaffold plugins",
+        description="list: what is loaded; show ID: one profile; check: validate every "
+        "installed plugin (exit 1 on problems); new NAME: write a plugin package",
+    )
+    plugins.add_argument(
+        "action", nargs="?", choices=("list", "show", "check", "new"), default="list"
+    )
+    plugins.add_argument(
+        "name",
+        nargs="?",
+        help="show: a solution id; check: only this plugin; new: the new plugin's name",
+    )
     plugins.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    plugins.add_argument("--strict", action="store_true", help="check: warnings fail too")
+    plugins.add_argument("--directory", "-d", default=".", help="new: where to write the package")
 
     init = commands.add_parser("init", help="print a commented requirements template")
     init.add_argument("--output", "-o", metavar="PATH", help="write the template here")
@@ -179,28 +192,57 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _plugins(args: argparse.Namespace) -> int:
+    from .plugins import PluginLoadError, load_plugins
+
+    if args.action == "new":
+        from .scaffold import ScaffoldError, write_plugin
+
+        if not args.name:
+            raise _UsageError("plugins new needs a name, e.g. `cnadvisor plugins new mycni`")
+        try:
+            folder = write_plugin(args.name, Path(args.directory))
+        except ScaffoldError as error:
+            raise _UsageError(str(error)) from None
+        print(f"wrote {folder}; next: pip install {folder} && cnadvisor plugins check")
+        return EXIT_OK
+    try:
+        plugin_set = load_plugins(strict=args.strict_plugins)
+    except PluginLoadError as error:
+        for problem in error.problems:
+            print(f"cnadvisor: error: {problem}", file=sys.stderr)
+        return EXIT_PLUGIN
+    if args.action == "check":
+        from .plugincheck import check, render
+
+        reports = check(plugin_set)
+        if args.name:
+            reports = [r for r in reports if r.name == args.name]
+            if not reports:
+                raise _UsageError(f"no plugin {args.name!r} is installed")
+        text, code = render(reports, strict=args.strict)
+        sys.stdout.write(text)
+        return code
+    for problem in plugin_set.problems:
+        print(f"cnadvisor: warning: {problem} (left out)", file=sys.stderr)
     from .render.plugins import profile_json, render_list, render_profile
 
-    advisor = _advisor(args)
     if args.action == "show":
-        if not args.solution:
+        if not args.name:
             raise _UsageError("plugins show needs a solution id")
-        try:
-            item = advisor.solution(args.solution)
-        except KeyError:
+        item = plugin_set.solutions.get(args.name)
+        if item is None:
             import difflib
 
-            known = [s.profile.id for s in advisor.solutions]
-            close = difflib.get_close_matches(args.solution, known, n=3)
+            close = difflib.get_close_matches(args.name, plugin_set.solutions, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise _UsageError(f"no solution {args.solution!r}{hint}") from None
-        info = advisor.plugins.info(item.plugin) if advisor.plugins else None
+            raise _UsageError(f"no solution {args.name!r}{hint}")
+        info = plugin_set.info(item.plugin)
         if args.format == "json":
             print(json.dumps(profile_json(item, info), indent=2))
         else:
             sys.stdout.write(render_profile(item, info))
         return EXIT_OK
-    sys.stdout.write(render_list(advisor.plugins, args.format))
+    sys.stdout.write(render_list(plugin_set, args.format))
     return EXIT_OK
 
 

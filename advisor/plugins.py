@@ -80,7 +80,7 @@ class PluginSet:
         others still run. Implementations receive only the arguments they name.
         """
         caller = getattr(self.manager.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):  # registration order
+        for impl in caller.get_hookimpls():  # registration order
             arguments = {name: kwargs[name] for name in impl.argnames}
             try:
                 yield impl.plugin_name, impl.function(**arguments)
@@ -105,7 +105,14 @@ def _entry_points() -> list[metadata.EntryPoint]:
     found = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
     if os.environ.get(DISABLE_AUTOLOAD_ENV):
         found = [ep for ep in found if ep.dist and ep.dist.name == BUILTIN_DISTRIBUTION]
+    # Built-ins first, then third parties in a fixed order: on an id clash the first
+    # owner keeps the id, so a third-party plugin can never take over a built-in's.
+    found.sort(key=lambda ep: (not _is_builtin(ep), ep.dist.name if ep.dist else "", ep.name))
     return [ep for ep in found if _selected(ep.name)]
+
+
+def _is_builtin(entry_point: metadata.EntryPoint) -> bool:
+    return bool(entry_point.dist and entry_point.dist.name == BUILTIN_DISTRIBUTION)
 
 
 def load_plugins(
@@ -125,7 +132,7 @@ def load_plugins(
                 distribution=dist.name if dist else "unknown",
                 version=dist.version if dist else "",
                 module=entry_point.value,
-                builtin=bool(dist and dist.name == BUILTIN_DISTRIBUTION),
+                builtin=_is_builtin(entry_point),
             )
             plugin_set.plugins[info.name] = info
             try:

@@ -87,6 +87,14 @@ STAGES: dict[str, Stage] = {
             "man 8 ip-link (macvlan type); survey Sec. II-A-1",
         ),
         Stage(
+            "sriov-vf",
+            StageKind.SWITCH,
+            0,
+            "An SR-IOV virtual function of the NIC in the container's namespace: the NIC's "
+            "embedded switch forwards its frames; the host kernel does not switch them.",
+            "https://docs.kernel.org/PCI/pci-iov-howto.html",
+        ),
+        Stage(
             "ipvlan-l2",
             StageKind.SWITCH,
             0,

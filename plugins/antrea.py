@@ -47,13 +47,6 @@ OVS_IPSEC = {
 
 _REFS = [ANTREA_ARCH, ANTREA_MODES, ANTREA_WINDOWS, ANTREA_L7, ANTREA_VALUES]
 
-_SECURITY = {
-    "isolation": "namespace",
-    "network_policy": "l7",
-    "cite": ["antrea-architecture", "antrea-l7-policy"],
-}
-_INTRA_HOST = ["veth", "ovs", "veth"]
-_MOBILITY_CITE = ["antrea-architecture"]
 _L7_NOTE = (
     "Enforces Kubernetes and Antrea-native policies as OVS flows; L7 (HTTP, TLS) policy is "
     "its own but behind the L7NetworkPolicy feature gate (alpha, off by default)."
@@ -61,73 +54,80 @@ _L7_NOTE = (
 _KV_NOTE = "Pod CIDRs come from the Kubernetes NodeIPAMController (state in the Kubernetes API)."
 
 
-def _encap() -> dict:
+def _mode(
+    mode: str,
+    label: str,
+    summary: str,
+    notes: list[str],
+    *,
+    inter_host: list[str],
+    datapath_cite: list[str],
+    operations: dict,
+    extra_references: tuple[dict, ...] = (),
+    mobility: dict | None = None,
+) -> dict:
+    """One Antrea mode; ``mobility`` and ``operations`` update the tunnelled modes' sections."""
     return {
-        "id": "antrea-encap",
-        "name": "Antrea (Encap mode, Geneve)",
+        "id": f"antrea-{mode}",
+        "name": f"Antrea ({label})",
         "family": "kubernetes-cni",
         "variant_of": "Antrea",
-        "summary": "Antrea's default: OVS switches pod traffic and tunnels it between Nodes "
-        "with Geneve. Works over any IP network and on Windows Nodes, with rich OVS-based "
-        "policy, at 50 bytes of overhead per packet.",
-        "references": _REFS,
+        "summary": summary,
+        "references": [*_REFS, *extra_references],
         "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ovs", "geneve"],
-            "cite": ["antrea-architecture", "antrea-helm-values"],
+            "intra_host": ["veth", "ovs", "veth"],
+            "inter_host": inter_host,
+            "cite": datapath_cite,
         },
-        "security": _SECURITY,
+        "security": {
+            "isolation": "namespace",
+            "network_policy": "l7",
+            "cite": ["antrea-architecture", "antrea-l7-policy"],
+        },
         "mobility": {
             "needs_kv_store": True,
             "routable_ips": False,
             "external_access": [],
-            "cite": _MOBILITY_CITE,
+            "cite": ["antrea-architecture"],
+            **(mobility or {}),
         },
         "operations": {
             "orchestrators": ["kubernetes"],
             "underlay": "ip",
             "mac_per_container": False,
-            "windows_nodes": True,
-            "cite": ["antrea-architecture", "antrea-windows"],
+            **operations,
         },
-        "notes": [
+        "notes": notes,
+    }
+
+
+def _encap() -> dict:
+    return _mode(
+        "encap",
+        "Encap mode, Geneve",
+        "Antrea's default: OVS switches pod traffic and tunnels it between Nodes "
+        "with Geneve. Works over any IP network and on Windows Nodes, with rich OVS-based "
+        "policy, at 50 bytes of overhead per packet.",
+        [
             "VXLAN, GRE and STT are alternative tunnel types (tunnelType).",
             _KV_NOTE,
             _L7_NOTE,
             "IP families and packet-IO acceleration not verified in the sources read.",
         ],
-    }
+        inter_host=["veth", "ovs", "geneve"],
+        datapath_cite=["antrea-architecture", "antrea-helm-values"],
+        operations={"windows_nodes": True, "cite": ["antrea-architecture", "antrea-windows"]},
+    )
 
 
 def _noencap() -> dict:
-    return {
-        "id": "antrea-noencap",
-        "name": "Antrea (NoEncap mode)",
-        "family": "kubernetes-cni",
-        "variant_of": "Antrea",
-        "summary": "Antrea without tunnels: pod traffic leaves through antrea-gw0 and is routed "
+    return _mode(
+        "noencap",
+        "NoEncap mode",
+        "Antrea without tunnels: pod traffic leaves through antrea-gw0 and is routed "
         "by the Node network (static routes in one subnet, cloud routes or BGP otherwise). "
         "No encapsulation overhead, but the fabric must route pod CIDRs.",
-        "references": _REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ovs", "routed-hop"],
-            "cite": ["antrea-architecture", "antrea-noencap-hybrid"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "routable_ips": True,
-            "external_access": ["routed"],
-            "cite": [*_MOBILITY_CITE, "antrea-noencap-hybrid"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "l2-or-bgp",
-            "mac_per_container": False,
-            "cite": ["antrea-noencap-hybrid"],
-        },
-        "notes": [
+        [
             "Across subnets the Node network must route pod CIDRs: cloud Route Controller, "
             "manual routes, or BGP (e.g. kube-router in advertisement-only mode).",
             "Requires Antrea Proxy for correct NetworkPolicy enforcement; used on GKE.",
@@ -136,77 +136,46 @@ def _noencap() -> dict:
             _L7_NOTE,
             "Windows support for this mode not documented in the sources read: unknown.",
         ],
-    }
+        inter_host=["veth", "ovs", "routed-hop"],
+        datapath_cite=["antrea-architecture", "antrea-noencap-hybrid"],
+        mobility={
+            "routable_ips": True,
+            "external_access": ["routed"],
+            "cite": ["antrea-architecture", "antrea-noencap-hybrid"],
+        },
+        operations={"underlay": "l2-or-bgp", "cite": ["antrea-noencap-hybrid"]},
+    )
 
 
 def _hybrid() -> dict:
-    return {
-        "id": "antrea-hybrid",
-        "name": "Antrea (Hybrid mode)",
-        "family": "kubernetes-cni",
-        "variant_of": "Antrea",
-        "summary": "Antrea routes pod traffic directly between Nodes of the same subnet and "
+    return _mode(
+        "hybrid",
+        "Hybrid mode",
+        "Antrea routes pod traffic directly between Nodes of the same subnet and "
         "tunnels it only across subnets: native speed inside a subnet, still working over "
         "any IP network, but the Node network must accept packets with pod source IPs.",
-        "references": _REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ovs", "routed-hop"],
-            "cite": ["antrea-architecture", "antrea-noencap-hybrid"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "routable_ips": False,
-            "external_access": [],
-            "cite": [*_MOBILITY_CITE, "antrea-noencap-hybrid"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "cite": ["antrea-noencap-hybrid"],
-        },
-        "notes": [
+        [
             "inter_host describes the same-subnet (routed) path; traffic to Nodes in other "
             "subnets is Geneve-encapsulated like antrea-encap (+50 bytes).",
             "The Node network (or cloud, e.g. GCE IP forwarding) must let pod IPs leave NICs.",
             _KV_NOTE,
             _L7_NOTE,
         ],
-    }
+        inter_host=["veth", "ovs", "routed-hop"],
+        datapath_cite=["antrea-architecture", "antrea-noencap-hybrid"],
+        mobility={"cite": ["antrea-architecture", "antrea-noencap-hybrid"]},
+        operations={"cite": ["antrea-noencap-hybrid"]},
+    )
 
 
 def _ipsec() -> dict:
-    return {
-        "id": "antrea-ipsec",
-        "name": "Antrea (IPsec encryption, GRE tunnel)",
-        "family": "kubernetes-cni",
-        "variant_of": "Antrea",
-        "summary": "Antrea with OVS IPsec: the inter-Node tunnel (GRE in the IPsec manifest) is "
+    return _mode(
+        "ipsec",
+        "IPsec encryption, GRE tunnel",
+        "Antrea with OVS IPsec: the inter-Node tunnel (GRE in the IPsec manifest) is "
         "protected by ESP with strongSwan and a pre-shared key. Encrypts pod traffic on Linux "
         "Nodes at the cost of tunnel plus ESP headers and crypto CPU.",
-        "references": [*_REFS, ANTREA_ENCRYPTION, OVS_IPSEC],
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ovs", "gre", "ipsec-esp-transport"],
-            "cite": ["antrea-traffic-encryption", "antrea-architecture", "ovs-monitor-ipsec"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "routable_ips": False,
-            "external_access": [],
-            "cite": _MOBILITY_CITE,
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "windows_nodes": False,
-            "cite": ["antrea-traffic-encryption"],
-        },
-        "notes": [
+        [
             "The IPsec deployment yaml uses GRE by default; Geneve, VXLAN and STT also work "
             "(GRE not for IPv6 or dual-stack clusters).",
             "ESP transport mode over the tunnel packets, as configured by OVS's "
@@ -215,39 +184,21 @@ def _ipsec() -> dict:
             _KV_NOTE,
             _L7_NOTE,
         ],
-    }
+        inter_host=["veth", "ovs", "gre", "ipsec-esp-transport"],
+        datapath_cite=["antrea-traffic-encryption", "antrea-architecture", "ovs-monitor-ipsec"],
+        operations={"windows_nodes": False, "cite": ["antrea-traffic-encryption"]},
+        extra_references=(ANTREA_ENCRYPTION, OVS_IPSEC),
+    )
 
 
 def _wireguard() -> dict:
-    return {
-        "id": "antrea-wireguard",
-        "name": "Antrea (WireGuard encryption)",
-        "family": "kubernetes-cni",
-        "variant_of": "Antrea",
-        "summary": "Antrea with WireGuard used in place of the tunnel: inter-Node pod traffic "
+    return _mode(
+        "wireguard",
+        "WireGuard encryption",
+        "Antrea with WireGuard used in place of the tunnel: inter-Node pod traffic "
         "is encrypted by the kernel WireGuard module (60 bytes per packet); Linux Nodes "
         "only and only in Encap mode.",
-        "references": [*_REFS, ANTREA_ENCRYPTION],
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ovs", "routed-hop", "wireguard"],
-            "cite": ["antrea-traffic-encryption", "antrea-architecture"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "routable_ips": False,
-            "external_access": [],
-            "cite": _MOBILITY_CITE,
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "windows_nodes": False,
-            "cite": ["antrea-traffic-encryption"],
-        },
-        "notes": [
+        [
             "WireGuard 'works like another tunnel type': no Geneve inside; not applicable "
             "with hybrid, noEncap or networkPolicyOnly modes.",
             "Needs the wireguard kernel module (mainline since Linux 5.6); Antrea >= 1.3.",
@@ -256,7 +207,11 @@ def _wireguard() -> dict:
             _KV_NOTE,
             _L7_NOTE,
         ],
-    }
+        inter_host=["veth", "ovs", "routed-hop", "wireguard"],
+        datapath_cite=["antrea-traffic-encryption", "antrea-architecture"],
+        operations={"windows_nodes": False, "cite": ["antrea-traffic-encryption"]},
+        extra_references=(ANTREA_ENCRYPTION,),
+    )
 
 
 @hookimpl

@@ -38,25 +38,30 @@ KERNEL_VRF = {
 }
 
 
-def _bgp_routing() -> dict:
+def _routed(
+    profile_id: str,
+    name: str,
+    summary: str,
+    notes: list[str],
+    *,
+    references: list[dict],
+    datapath: dict,
+    security: dict,
+    operations_cite: list[str],
+) -> dict:
+    """A BGP-routed profile: mobility and the routed operations are common to both."""
     return {
-        "id": "bgp-routing",
-        "name": "BGP-routed container prefixes (BIRD/FRR)",
+        "id": profile_id,
+        "name": name,
         "family": "routing",
-        "summary": "Each host routes its containers' prefix and announces it with BGP, so packets "
-        "leave unencapsulated with full MTU; needs a fabric that accepts the routes (or hosts "
-        "on one L2 segment), which many public clouds do not offer.",
-        "references": [RFC_4271, BIRD, FRR_BGP, CALICO_OVERLAY],
-        "datapath": {
-            "intra_host": ["veth", "routed-hop", "veth"],
-            "inter_host": ["veth", "routed-hop"],
-            "cite": ["calico-overlay", "rfc4271"],
-        },
+        "summary": summary,
+        "references": references,
+        "datapath": datapath,
         "security": {
             "isolation": "namespace",
             "network_policy": "none",
             "needs_promiscuous": False,
-            "cite": ["calico-overlay"],
+            **security,
         },
         "mobility": {
             "needs_kv_store": False,
@@ -69,58 +74,58 @@ def _bgp_routing() -> dict:
             "underlay": "l2-or-bgp",
             "mac_per_container": False,
             "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "cite": ["bird", "frr-bgp", "calico-overlay"],
+            "cite": operations_cite,
         },
-        "notes": [
+        "notes": notes,
+    }
+
+
+def _bgp_routing() -> dict:
+    return _routed(
+        "bgp-routing",
+        "BGP-routed container prefixes (BIRD/FRR)",
+        "Each host routes its containers' prefix and announces it with BGP, so packets "
+        "leave unencapsulated with full MTU; needs a fabric that accepts the routes (or hosts "
+        "on one L2 segment), which many public clouds do not offer.",
+        [
             "BGP itself distributes the prefix-to-host mapping, so no separate key-value "
             "store is needed.",
             "Public clouds, or AWS across VPC subnets, may not route workload IPs; then an "
             "overlay is needed (Calico docs).",
             "A single routing table: tenants cannot reuse overlapping ranges (see bgp-vrf).",
         ],
-    }
+        references=[RFC_4271, BIRD, FRR_BGP, CALICO_OVERLAY],
+        datapath={
+            "intra_host": ["veth", "routed-hop", "veth"],
+            "inter_host": ["veth", "routed-hop"],
+            "cite": ["calico-overlay", "rfc4271"],
+        },
+        security={"cite": ["calico-overlay"]},
+        operations_cite=["bird", "frr-bgp", "calico-overlay"],
+    )
 
 
 def _bgp_vrf() -> dict:
-    return {
-        "id": "bgp-vrf",
-        "name": "BGP-routed container prefixes with per-tenant Linux VRFs",
-        "family": "routing",
-        "summary": "As BGP routing, but each tenant's container interfaces sit in their own "
+    return _routed(
+        "bgp-vrf",
+        "BGP-routed container prefixes with per-tenant Linux VRFs",
+        "As BGP routing, but each tenant's container interfaces sit in their own "
         "Linux VRF with a separate routing table and BGP instance, so tenants may use "
         "overlapping ranges; more routing configuration per tenant and per peer.",
-        "references": [RFC_4271, FRR_BGP, KERNEL_VRF, CALICO_OVERLAY],
-        "datapath": {
-            "intra_host": ["veth", "vrf", "veth"],
-            "inter_host": ["veth", "vrf"],
-            "cite": ["kernel-vrf", "calico-overlay"],
-        },
-        "security": {
-            "isolation": "namespace",
-            "network_policy": "none",
-            "needs_promiscuous": False,
-            "multi_tenancy": True,
-            "cite": ["kernel-vrf", "frr-bgp"],
-        },
-        "mobility": {
-            "needs_kv_store": False,
-            "routable_ips": True,
-            "external_access": ["routed"],
-            "cite": ["rfc4271", "calico-overlay"],
-        },
-        "operations": {
-            "orchestrators": ["standalone"],
-            "underlay": "l2-or-bgp",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "cite": ["kernel-vrf", "frr-bgp"],
-        },
-        "notes": [
+        [
             "FRR runs one BGP instance per kernel VRF ('router bgp ASN vrf NAME'); the fabric "
             "must keep tenants apart too (per-VRF peering or VPN routes).",
             "Processes and sockets on the host must bind to a VRF to use it (kernel docs).",
         ],
-    }
+        references=[RFC_4271, FRR_BGP, KERNEL_VRF, CALICO_OVERLAY],
+        datapath={
+            "intra_host": ["veth", "vrf", "veth"],
+            "inter_host": ["veth", "vrf"],
+            "cite": ["kernel-vrf", "calico-overlay"],
+        },
+        security={"multi_tenancy": True, "cite": ["kernel-vrf", "frr-bgp"]},
+        operations_cite=["kernel-vrf", "frr-bgp"],
+    )
 
 
 @hookimpl

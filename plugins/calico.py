@@ -86,46 +86,77 @@ _BASE_REFS = [
     CALICO_XDP,
 ]
 
-_SECURITY = {
-    "isolation": "namespace",
-    "network_policy": "l3-l4",
-    "multi_tenancy": None,
-    "cite": ["calico-determine-networking"],
-}
-_INTRA_HOST = ["veth", "routed-hop", "iptables", "veth"]
 _KV_NOTE = "Routes/IPAM state kept in the Kubernetes API datastore (kdd) or in etcd."
 _IP_NOTE = "A pod can be pinned to a chosen IP (cni.projectcalico.org/ipAddrs annotation)."
 _XDP_NOTE = "XDP is used only to drop traffic early (DoS deny rules), not to forward pod traffic."
 
 
-def _bgp() -> dict:
+def _mode(
+    mode: str,
+    name: str,
+    summary: str,
+    notes: list[str],
+    *,
+    datapath: dict,
+    mobility: dict,
+    operations: dict,
+    security_cite: tuple[str, ...] = (),
+    extra_references: tuple[dict, ...] = (),
+) -> dict:
+    """One Calico mode: each section is the standard data plane's, updated with what differs."""
     return {
-        "id": "calico-bgp",
-        "name": "Calico (BGP, no encapsulation)",
+        "id": f"calico-{mode}",
+        "name": name,
         "family": "kubernetes-cni",
         "variant_of": "Calico",
-        "summary": "Calico's recommended mode: pods are plain L3 endpoints routed by the host "
-        "kernel and BGP distributes the routes, so the packet on the wire is the pod's own. "
-        "Fastest and routable, but hosts must share L2 or peer with the fabric.",
-        "references": _BASE_REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "iptables", "routed-hop"],
-            "cite": ["calico-determine-networking", "calico-overlay"],
+        "summary": summary,
+        "references": [*_BASE_REFS, *extra_references],
+        "datapath": {"intra_host": ["veth", "routed-hop", "iptables", "veth"], **datapath},
+        "security": {
+            "isolation": "namespace",
+            "network_policy": "l3-l4",
+            "multi_tenancy": None,
+            "cite": ["calico-determine-networking", *security_cite],
         },
-        "security": _SECURITY,
         "mobility": {
             "needs_kv_store": True,
-            "routable_ips": True,
             "ip_kept_on_move": True,
-            "external_access": ["routed"],
+            "external_access": [],
             "cite": ["calico-determine-networking", "calico-architecture", "calico-specific-ip"],
+            **mobility,
         },
         "operations": {
             "orchestrators": ["kubernetes"],
-            "underlay": "l2-or-bgp",
+            "underlay": "ip",
             "mac_per_container": False,
             "ip_families": ["ipv4", "ipv6", "dual-stack"],
+            **operations,
+        },
+        "notes": notes,
+    }
+
+
+def _bgp() -> dict:
+    return _mode(
+        "bgp",
+        "Calico (BGP, no encapsulation)",
+        "Calico's recommended mode: pods are plain L3 endpoints routed by the host "
+        "kernel and BGP distributes the routes, so the packet on the wire is the pod's own. "
+        "Fastest and routable, but hosts must share L2 or peer with the fabric.",
+        [
+            "Pod IPs are routable outside the cluster only when BGP peers with the fabric "
+            "(e.g. top-of-rack routers); with a node-to-node mesh on one L2 network they are not.",
+            _KV_NOTE,
+            _IP_NOTE,
+            _XDP_NOTE,
+        ],
+        datapath={
+            "inter_host": ["veth", "iptables", "routed-hop"],
+            "cite": ["calico-determine-networking", "calico-overlay"],
+        },
+        mobility={"routable_ips": True, "external_access": ["routed"]},
+        operations={
+            "underlay": "l2-or-bgp",
             "windows_nodes": True,
             "packet_io": ["xdp"],
             "cite": [
@@ -135,54 +166,17 @@ def _bgp() -> dict:
                 "calico-dos-xdp",
             ],
         },
-        "notes": [
-            "Pod IPs are routable outside the cluster only when BGP peers with the fabric "
-            "(e.g. top-of-rack routers); with a node-to-node mesh on one L2 network they are not.",
-            _KV_NOTE,
-            _IP_NOTE,
-            _XDP_NOTE,
-        ],
-    }
+    )
 
 
 def _ipip() -> dict:
-    return {
-        "id": "calico-ipip",
-        "name": "Calico (IP-in-IP overlay)",
-        "family": "kubernetes-cni",
-        "variant_of": "Calico",
-        "summary": "Calico with IP-in-IP tunnels between hosts: the smallest overlay header (20 "
+    return _mode(
+        "ipip",
+        "Calico (IP-in-IP overlay)",
+        "Calico with IP-in-IP tunnels between hosts: the smallest overlay header (20 "
         "bytes) and no fabric integration, but IPv4 only, not usable on Azure or with Windows "
         "nodes, and pod IPs are not routable outside the cluster.",
-        "references": [*_BASE_REFS, CALICO_AZURE],
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "iptables", "routed-hop", "ipip"],
-            "cite": ["calico-overlay", "calico-mtu"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "routable_ips": False,
-            "ip_kept_on_move": True,
-            "external_access": [],
-            "cite": ["calico-determine-networking", "calico-architecture", "calico-specific-ip"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "ip_families": ["ipv4"],
-            "windows_nodes": False,
-            "packet_io": ["xdp"],
-            "cite": [
-                "calico-overlay",
-                "calico-windows-limitations",
-                "calico-azure",
-                "calico-dos-xdp",
-            ],
-        },
-        "notes": [
+        [
             "IPIP packets are blocked by the Azure network fabric; use VXLAN there.",
             "Windows does not support IP-in-IP, so no cluster with Windows nodes can use it.",
             "Not supported by the eBPF data plane.",
@@ -193,37 +187,49 @@ def _ipip() -> dict:
             _IP_NOTE,
             _XDP_NOTE,
         ],
-    }
+        datapath={
+            "inter_host": ["veth", "iptables", "routed-hop", "ipip"],
+            "cite": ["calico-overlay", "calico-mtu"],
+        },
+        mobility={"routable_ips": False},
+        operations={
+            "ip_families": ["ipv4"],
+            "windows_nodes": False,
+            "packet_io": ["xdp"],
+            "cite": [
+                "calico-overlay",
+                "calico-windows-limitations",
+                "calico-azure",
+                "calico-dos-xdp",
+            ],
+        },
+        extra_references=(CALICO_AZURE,),
+    )
 
 
 def _vxlan() -> dict:
-    return {
-        "id": "calico-vxlan",
-        "name": "Calico (VXLAN overlay)",
-        "family": "kubernetes-cni",
-        "variant_of": "Calico",
-        "summary": "Calico with VXLAN tunnels between hosts: runs on almost any IP network "
+    return _mode(
+        "vxlan",
+        "Calico (VXLAN overlay)",
+        "Calico with VXLAN tunnels between hosts: runs on almost any IP network "
         "(including Azure) without BGP, for 50 bytes of overhead per packet; pod IPs are not "
         "routable outside the cluster.",
-        "references": [*_BASE_REFS, CALICO_AZURE],
-        "datapath": {
-            "intra_host": _INTRA_HOST,
+        [
+            "This profile describes vxlanMode Always; CrossSubnet (recommended) skips "
+            "encapsulation inside a subnet.",
+            "VXLAN over IPv6 needs kernel >= 4.19.1 (RHEL >= 4.18.0) and costs 70 bytes.",
+            "With only VXLAN pools BGP can be disabled; Felix programs the routes.",
+            "Windows nodes: no cross-subnet mode and no VXLAN MTU settings.",
+            _KV_NOTE,
+            _IP_NOTE,
+            _XDP_NOTE,
+        ],
+        datapath={
             "inter_host": ["veth", "iptables", "routed-hop", "vxlan"],
             "cite": ["calico-overlay", "calico-mtu"],
         },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "routable_ips": False,
-            "ip_kept_on_move": True,
-            "external_access": [],
-            "cite": ["calico-determine-networking", "calico-architecture", "calico-specific-ip"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
+        mobility={"routable_ips": False},
+        operations={
             "windows_nodes": True,
             "packet_io": ["xdp"],
             "cite": [
@@ -234,62 +240,18 @@ def _vxlan() -> dict:
                 "calico-dos-xdp",
             ],
         },
-        "notes": [
-            "This profile describes vxlanMode Always; CrossSubnet (recommended) skips "
-            "encapsulation inside a subnet.",
-            "VXLAN over IPv6 needs kernel >= 4.19.1 (RHEL >= 4.18.0) and costs 70 bytes.",
-            "With only VXLAN pools BGP can be disabled; Felix programs the routes.",
-            "Windows nodes: no cross-subnet mode and no VXLAN MTU settings.",
-            _KV_NOTE,
-            _IP_NOTE,
-            _XDP_NOTE,
-        ],
-    }
+        extra_references=(CALICO_AZURE,),
+    )
 
 
 def _ebpf() -> dict:
-    return {
-        "id": "calico-ebpf",
-        "name": "Calico (eBPF data plane, VXLAN)",
-        "family": "kubernetes-cni",
-        "variant_of": "Calico",
-        "summary": "Calico with its eBPF data plane in place of iptables and kube-proxy: "
+    return _mode(
+        "ebpf",
+        "Calico (eBPF data plane, VXLAN)",
+        "Calico with its eBPF data plane in place of iptables and kube-proxy: "
         "policy, forwarding and service load balancing in tc/XDP programs for lower latency "
         "and no service NAT on the path; needs a recent kernel and the Kubernetes datastore.",
-        "references": [*_BASE_REFS, CALICO_EBPF_ENABLE, CALICO_EBPF_USES],
-        "datapath": {
-            "intra_host": ["veth", "ebpf", "veth"],
-            "inter_host": ["veth", "ebpf", "vxlan"],
-            "cite": ["calico-ebpf-enable", "calico-ebpf-use-cases", "calico-mtu"],
-        },
-        "security": {**_SECURITY, "cite": ["calico-determine-networking", "calico-ebpf-use-cases"]},
-        "mobility": {
-            "needs_kv_store": True,
-            "routable_ips": False,
-            "ip_kept_on_move": True,
-            "external_access": [],
-            "cite": [
-                "calico-determine-networking",
-                "calico-ebpf-enable",
-                "calico-architecture",
-                "calico-specific-ip",
-            ],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "windows_nodes": False,
-            "packet_io": ["xdp"],
-            "cite": [
-                "calico-ebpf-enable",
-                "calico-ipv6",
-                "calico-windows-limitations",
-                "calico-dos-xdp",
-            ],
-        },
-        "notes": [
+        [
             "Assumes the VXLAN overlay, which the docs recommend for eBPF mode (IPIP is not "
             "supported); without encapsulation drop the 'vxlan' stage and the pod IPs can be "
             "routable like calico-bgp.",
@@ -300,40 +262,43 @@ def _ebpf() -> dict:
             "NodePort traffic between nodes is forwarded over VXLAN in eBPF mode.",
             _IP_NOTE,
         ],
-    }
+        datapath={
+            "intra_host": ["veth", "ebpf", "veth"],
+            "inter_host": ["veth", "ebpf", "vxlan"],
+            "cite": ["calico-ebpf-enable", "calico-ebpf-use-cases", "calico-mtu"],
+        },
+        security_cite=("calico-ebpf-use-cases",),
+        mobility={
+            "routable_ips": False,
+            "cite": [
+                "calico-determine-networking",
+                "calico-ebpf-enable",
+                "calico-architecture",
+                "calico-specific-ip",
+            ],
+        },
+        operations={
+            "windows_nodes": False,
+            "packet_io": ["xdp"],
+            "cite": [
+                "calico-ebpf-enable",
+                "calico-ipv6",
+                "calico-windows-limitations",
+                "calico-dos-xdp",
+            ],
+        },
+        extra_references=(CALICO_EBPF_ENABLE, CALICO_EBPF_USES),
+    )
 
 
 def _wireguard() -> dict:
-    return {
-        "id": "calico-wireguard",
-        "name": "Calico (WireGuard encryption)",
-        "family": "kubernetes-cni",
-        "variant_of": "Calico",
-        "summary": "Calico with WireGuard tunnels between nodes: inter-node pod traffic is "
+    return _mode(
+        "wireguard",
+        "Calico (WireGuard encryption)",
+        "Calico with WireGuard tunnels between nodes: inter-node pod traffic is "
         "encrypted host to host, replacing IPIP/VXLAN between WireGuard nodes, at 60 bytes "
         "(IPv4) of overhead and crypto CPU; same-node traffic stays in clear.",
-        "references": [*_BASE_REFS, CALICO_WIREGUARD],
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "iptables", "routed-hop", "wireguard"],
-            "cite": ["calico-wireguard", "calico-mtu"],
-        },
-        "security": {**_SECURITY, "cite": ["calico-determine-networking", "calico-wireguard"]},
-        "mobility": {
-            "needs_kv_store": True,
-            "ip_kept_on_move": True,
-            "external_access": [],
-            "cite": ["calico-architecture", "calico-specific-ip"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6"],
-            "windows_nodes": False,
-            "cite": ["calico-wireguard", "calico-windows-limitations"],
-        },
-        "notes": [
+        [
             "Between two nodes that both run WireGuard only WireGuard encapsulation is used "
             "(no IPIP/VXLAN inside); MTU = physical MTU - 60 (IPv4) or - 80 (IPv6).",
             "Only the host-to-host part is encrypted; same-node pod traffic is not.",
@@ -344,7 +309,19 @@ def _wireguard() -> dict:
             "(BGP or overlay): left unknown.",
             _KV_NOTE,
         ],
-    }
+        datapath={
+            "inter_host": ["veth", "iptables", "routed-hop", "wireguard"],
+            "cite": ["calico-wireguard", "calico-mtu"],
+        },
+        security_cite=("calico-wireguard",),
+        mobility={"cite": ["calico-architecture", "calico-specific-ip"]},
+        operations={
+            "ip_families": ["ipv4", "ipv6"],
+            "windows_nodes": False,
+            "cite": ["calico-wireguard", "calico-windows-limitations"],
+        },
+        extra_references=(CALICO_WIREGUARD,),
+    )
 
 
 @hookimpl

@@ -55,163 +55,128 @@ CILIUM_XFRM = {
 
 _BASE_REFS = [CILIUM_ROUTING, CILIUM_README, CILIUM_L7, CILIUM_ENVOY, CILIUM_XDP]
 
-_SECURITY = {
-    "isolation": "namespace",
-    "network_policy": "l7",
-    "cite": ["cilium-readme", "cilium-l7-policy", "cilium-envoy"],
-}
-_INTRA_HOST = ["veth", "ebpf", "veth"]
 _KV_NOTE = (
     "Identities and node data are kept in a shared store (Kubernetes custom resources such "
     "as CiliumNode, or an etcd kvstore)."
 )
 _XDP_NOTE = "XDP accelerates NodePort/LoadBalancer service traffic, not pod-to-pod forwarding."
-_OPS_CITE = ["cilium-routing", "cilium-xdp"]
 
 
-def _tunnel_mobility() -> dict:
+def _mode(
+    mode: str,
+    label: str,
+    summary: str,
+    notes: list[str],
+    *,
+    inter_host: list[str],
+    datapath_cite: list[str],
+    extra_references: tuple[dict, ...] = (),
+    security_cite: tuple[str, ...] = (),
+    mobility: dict | None = None,
+    operations_cite: tuple[str, ...] = (),
+    underlay: str = "ip",
+) -> dict:
+    """One Cilium mode; sections default to the tunnelled modes' and cites are appended."""
     return {
-        "needs_kv_store": True,
-        "external_access": [],
-        "cite": ["cilium-readme", "cilium-routing"],
+        "id": f"cilium-{mode}",
+        "name": f"Cilium ({label})",
+        "family": "kubernetes-cni",
+        "variant_of": "Cilium",
+        "summary": summary,
+        "references": [*_BASE_REFS, *extra_references],
+        "datapath": {
+            "intra_host": ["veth", "ebpf", "veth"],
+            "inter_host": inter_host,
+            "cite": datapath_cite,
+        },
+        "security": {
+            "isolation": "namespace",
+            "network_policy": "l7",
+            "cite": ["cilium-readme", "cilium-l7-policy", "cilium-envoy", *security_cite],
+        },
+        "mobility": {
+            "needs_kv_store": True,
+            "external_access": [],
+            "cite": ["cilium-readme", "cilium-routing"],
+            **(mobility or {}),
+        },
+        "operations": {
+            "orchestrators": ["kubernetes"],
+            "underlay": underlay,
+            "mac_per_container": False,
+            "packet_io": ["xdp"],
+            "cite": ["cilium-routing", "cilium-xdp", *operations_cite],
+        },
+        "notes": notes,
     }
 
 
 def _vxlan() -> dict:
-    return {
-        "id": "cilium-vxlan",
-        "name": "Cilium (VXLAN encapsulation, default)",
-        "family": "kubernetes-cni",
-        "variant_of": "Cilium",
-        "summary": "Cilium's default mode: eBPF programs on each pod's veth do policy and "
+    return _mode(
+        "vxlan",
+        "VXLAN encapsulation, default",
+        "Cilium's default mode: eBPF programs on each pod's veth do policy and "
         "forwarding, and all node-to-node traffic is VXLAN-encapsulated. Needs only IP "
         "reachability, costs 50 bytes per packet, and adds L7-aware policy.",
-        "references": _BASE_REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ebpf", "vxlan"],
-            "cite": ["cilium-routing"],
-        },
-        "security": _SECURITY,
-        "mobility": _tunnel_mobility(),
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "packet_io": ["xdp"],
-            "cite": _OPS_CITE,
-        },
-        "notes": [
+        [
             "VXLAN on UDP 8472 must be allowed between nodes.",
             "The source security identity travels in the encapsulation header.",
             _KV_NOTE,
             _XDP_NOTE,
             "IP families and Windows support not verified in the sources read: left unknown.",
         ],
-    }
+        inter_host=["veth", "ebpf", "vxlan"],
+        datapath_cite=["cilium-routing"],
+    )
 
 
 def _geneve() -> dict:
-    return {
-        "id": "cilium-geneve",
-        "name": "Cilium (Geneve encapsulation)",
-        "family": "kubernetes-cni",
-        "variant_of": "Cilium",
-        "summary": "Cilium with Geneve instead of VXLAN as tunnel protocol: same eBPF datapath "
+    return _mode(
+        "geneve",
+        "Geneve encapsulation",
+        "Cilium with Geneve instead of VXLAN as tunnel protocol: same eBPF datapath "
         "and L7-aware policy over any IP network, 50 bytes of base overhead.",
-        "references": _BASE_REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ebpf", "geneve"],
-            "cite": ["cilium-routing"],
-        },
-        "security": _SECURITY,
-        "mobility": _tunnel_mobility(),
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "packet_io": ["xdp"],
-            "cite": _OPS_CITE,
-        },
-        "notes": [
+        [
             "Geneve on UDP 6081 must be allowed between nodes (tunnel-protocol: geneve).",
             "Geneve options Cilium may add (e.g. for DSR in Geneve dispatch mode) are not "
             "counted: extra_header_bytes left 0.",
             _KV_NOTE,
             _XDP_NOTE,
         ],
-    }
+        inter_host=["veth", "ebpf", "geneve"],
+        datapath_cite=["cilium-routing"],
+    )
 
 
 def _native() -> dict:
-    return {
-        "id": "cilium-native",
-        "name": "Cilium (native routing)",
-        "family": "kubernetes-cni",
-        "variant_of": "Cilium",
-        "summary": "Cilium without encapsulation: packets not for a local pod go to the "
+    return _mode(
+        "native",
+        "native routing",
+        "Cilium without encapsulation: packets not for a local pod go to the "
         "Linux routing table, so the network must route pod CIDRs (shared L2 with "
         "auto-direct-node-routes, a BGP daemon, or cloud routers). No tunnel overhead.",
-        "references": _BASE_REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ebpf", "routed-hop"],
-            "cite": ["cilium-routing"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "routable_ips": True,
-            "external_access": ["routed"],
-            "cite": ["cilium-readme", "cilium-routing"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "l2-or-bgp",
-            "mac_per_container": False,
-            "packet_io": ["xdp"],
-            "cite": _OPS_CITE,
-        },
-        "notes": [
+        [
             "routing-mode: native plus ipv4-native-routing-cidr; routes come from "
             "auto-direct-node-routes (one L2 segment) or a BGP daemon / cloud router.",
             "The docs recommend native routing for XDP acceleration.",
             _KV_NOTE,
             _XDP_NOTE,
         ],
-    }
+        inter_host=["veth", "ebpf", "routed-hop"],
+        datapath_cite=["cilium-routing"],
+        mobility={"routable_ips": True, "external_access": ["routed"]},
+        underlay="l2-or-bgp",
+    )
 
 
 def _wireguard() -> dict:
-    return {
-        "id": "cilium-wireguard",
-        "name": "Cilium (WireGuard encryption, VXLAN tunnel)",
-        "family": "kubernetes-cni",
-        "variant_of": "Cilium",
-        "summary": "Cilium with transparent WireGuard encryption between nodes. In the default "
+    return _mode(
+        "wireguard",
+        "WireGuard encryption, VXLAN tunnel",
+        "Cilium with transparent WireGuard encryption between nodes. In the default "
         "tunnel mode pod traffic is encapsulated twice (VXLAN, then WireGuard): strong "
         "encryption without a mesh, at about 110 bytes per packet and crypto CPU.",
-        "references": [*_BASE_REFS, CILIUM_WIREGUARD],
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ebpf", "vxlan", "wireguard"],
-            "cite": ["cilium-wireguard", "cilium-routing"],
-        },
-        "security": {**_SECURITY, "cite": [*_SECURITY["cite"], "cilium-wireguard"]},
-        "mobility": {
-            "needs_kv_store": True,
-            "external_access": [],
-            "cite": ["cilium-readme", "cilium-wireguard"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "packet_io": ["xdp"],
-            "cite": [*_OPS_CITE, "cilium-wireguard"],
-        },
-        "notes": [
+        [
             "Assumes the default routing mode (VXLAN encapsulation); the WireGuard docs state "
             "tunnelled pod traffic is encapsulated twice. With native routing drop 'vxlan'.",
             "Public keys are published in the CiliumNode resource; UDP 51871 between nodes.",
@@ -220,38 +185,23 @@ def _wireguard() -> dict:
             "not encrypted.",
             _KV_NOTE,
         ],
-    }
+        inter_host=["veth", "ebpf", "vxlan", "wireguard"],
+        datapath_cite=["cilium-wireguard", "cilium-routing"],
+        extra_references=(CILIUM_WIREGUARD,),
+        security_cite=("cilium-wireguard",),
+        mobility={"cite": ["cilium-readme", "cilium-wireguard"]},
+        operations_cite=("cilium-wireguard",),
+    )
 
 
 def _ipsec() -> dict:
-    return {
-        "id": "cilium-ipsec",
-        "name": "Cilium (IPsec encryption, VXLAN tunnel)",
-        "family": "kubernetes-cni",
-        "variant_of": "Cilium",
-        "summary": "Cilium with transparent IPsec (kernel XFRM, ESP in tunnel mode, keys from "
+    return _mode(
+        "ipsec",
+        "IPsec encryption, VXLAN tunnel",
+        "Cilium with transparent IPsec (kernel XFRM, ESP in tunnel mode, keys from "
         "a Kubernetes secret) between nodes. Uses standard crypto such as AES-GCM, but adds "
         "ESP plus VXLAN headers and decrypts on one core per tunnel.",
-        "references": [*_BASE_REFS, CILIUM_IPSEC, CILIUM_XFRM],
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "ebpf", "ipsec-esp-tunnel", "vxlan"],
-            "cite": ["cilium-ipsec", "cilium-xfrm-guide", "cilium-routing"],
-        },
-        "security": {**_SECURITY, "cite": [*_SECURITY["cite"], "cilium-ipsec"]},
-        "mobility": {
-            "needs_kv_store": True,
-            "external_access": [],
-            "cite": ["cilium-readme", "cilium-ipsec"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "packet_io": ["xdp"],
-            "cite": [*_OPS_CITE, "cilium-ipsec"],
-        },
-        "notes": [
+        [
             "Assumes the default routing mode (VXLAN); the docs show ESP packets on "
             "cilium_vxlan when tunnelling is enabled. With native routing drop 'vxlan'.",
             "ESP tunnel mode per the XFRM reference guide ('mode tunnel' states).",
@@ -260,7 +210,13 @@ def _ipsec() -> dict:
             "Keys must be rotated regularly (sequence-number exhaustion drops packets).",
             _KV_NOTE,
         ],
-    }
+        inter_host=["veth", "ebpf", "ipsec-esp-tunnel", "vxlan"],
+        datapath_cite=["cilium-ipsec", "cilium-xfrm-guide", "cilium-routing"],
+        extra_references=(CILIUM_IPSEC, CILIUM_XFRM),
+        security_cite=("cilium-ipsec",),
+        mobility={"cite": ["cilium-readme", "cilium-ipsec"]},
+        operations_cite=("cilium-ipsec",),
+    )
 
 
 @hookimpl

@@ -38,30 +38,36 @@ FLANNEL_MANIFEST = {
 
 _REFS = [FLANNEL_BACKENDS, FLANNEL_README, FLANNEL_CONFIG, FLANNEL_CNI, FLANNEL_MANIFEST]
 
-_SECURITY = {
-    "isolation": "namespace",
-    "network_policy": "none",
-    "cite": ["flannel-readme"],
-}
-_INTRA_HOST = ["veth", "linux-bridge", "veth"]
+_OPS_CITE = ["flannel-backends", "flannel-configuration"]
 
 
-def _vxlan() -> dict:
+def _backend(
+    backend: str,
+    label: str,
+    summary: str,
+    notes: list[str],
+    *,
+    inter_host: list[str],
+    operations: dict,
+) -> dict:
+    """One Flannel backend: the host side and the pod-subnet mapping are the same for all."""
     return {
-        "id": "flannel-vxlan",
-        "name": "Flannel (VXLAN backend)",
+        "id": f"flannel-{backend}",
+        "name": f"Flannel ({label} backend)",
         "family": "kubernetes-cni",
         "variant_of": "Flannel",
-        "summary": "Flannel's recommended backend: each host gets a pod subnet and traffic "
-        "between hosts rides in-kernel VXLAN. Works over any IP network, at the cost of "
-        "50 bytes of encapsulation and no network policy of its own.",
-        "references": _REFS,
+        "summary": summary,
+        "references": list(_REFS),
         "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "linux-bridge", "routed-hop", "vxlan"],
+            "intra_host": ["veth", "linux-bridge", "veth"],
+            "inter_host": inter_host,
             "cite": ["flannel-backends", "flannel-cni-plugin"],
         },
-        "security": _SECURITY,
+        "security": {
+            "isolation": "namespace",
+            "network_policy": "none",
+            "cite": ["flannel-readme"],
+        },
         "mobility": {
             "needs_kv_store": True,
             "ip_kept_on_move": False,
@@ -73,10 +79,20 @@ def _vxlan() -> dict:
             "underlay": "ip",
             "mac_per_container": False,
             "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "windows_nodes": True,
-            "cite": ["flannel-backends", "flannel-configuration", "flannel-cni-plugin"],
+            **operations,
         },
-        "notes": [
+        "notes": notes,
+    }
+
+
+def _vxlan() -> dict:
+    return _backend(
+        "vxlan",
+        "VXLAN",
+        "Flannel's recommended backend: each host gets a pod subnet and traffic "
+        "between hosts rides in-kernel VXLAN. Works over any IP network, at the cost of "
+        "50 bytes of encapsulation and no network policy of its own.",
+        [
             "Mapping kept in the Kubernetes API (kube subnet manager, recommended) or in etcd.",
             "DirectRouting option: host-gw style routes to same-subnet hosts, VXLAN only "
             "across subnets (not on Windows).",
@@ -84,82 +100,47 @@ def _vxlan() -> dict:
             "(since v0.25.5) or pair it with Calico (Canal).",
             "flanneld also documents a plain Docker integration (docker0 --bip).",
         ],
-    }
+        inter_host=["veth", "linux-bridge", "routed-hop", "vxlan"],
+        operations={"windows_nodes": True, "cite": [*_OPS_CITE, "flannel-cni-plugin"]},
+    )
 
 
 def _host_gw() -> dict:
-    return {
-        "id": "flannel-host-gw",
-        "name": "Flannel (host-gw backend)",
-        "family": "kubernetes-cni",
-        "variant_of": "Flannel",
-        "summary": "Flannel without encapsulation: each host routes other hosts' pod subnets "
+    return _backend(
+        "host-gw",
+        "host-gw",
+        "Flannel without encapsulation: each host routes other hosts' pod subnets "
         "via their host IPs. Near-native speed, but every host must share one L2 segment, "
         "so it usually cannot be used in public clouds.",
-        "references": _REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "linux-bridge", "routed-hop"],
-            "cite": ["flannel-backends", "flannel-cni-plugin"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "ip_kept_on_move": False,
-            "external_access": ["host-ports"],
-            "cite": ["flannel-readme", "flannel-cni-plugin", "flannel-manifest"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "l2",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "windows_nodes": True,
-            "cite": ["flannel-backends", "flannel-configuration", "flannel-cni-plugin"],
-        },
-        "notes": [
+        [
             "Requires direct layer-2 connectivity between all hosts running flannel.",
             "Mapping kept in the Kubernetes API or in etcd.",
             "Windows uses an HNS L2Bridge network (experimental in the CNI plugin).",
         ],
-    }
+        inter_host=["veth", "linux-bridge", "routed-hop"],
+        operations={
+            "underlay": "l2",
+            "windows_nodes": True,
+            "cite": [*_OPS_CITE, "flannel-cni-plugin"],
+        },
+    )
 
 
 def _wireguard() -> dict:
-    return {
-        "id": "flannel-wireguard",
-        "name": "Flannel (WireGuard backend)",
-        "family": "kubernetes-cni",
-        "variant_of": "Flannel",
-        "summary": "Flannel with in-kernel WireGuard tunnels between hosts: inter-host pod "
+    return _backend(
+        "wireguard",
+        "WireGuard",
+        "Flannel with in-kernel WireGuard tunnels between hosts: inter-host pod "
         "traffic is encrypted and encapsulated in one step, costing 60 bytes per packet and "
         "crypto CPU.",
-        "references": _REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "linux-bridge", "routed-hop", "wireguard"],
-            "cite": ["flannel-backends", "flannel-cni-plugin"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "ip_kept_on_move": False,
-            "external_access": ["host-ports"],
-            "cite": ["flannel-readme", "flannel-cni-plugin", "flannel-manifest"],
-        },
-        "operations": {
-            "orchestrators": ["kubernetes"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "cite": ["flannel-backends", "flannel-configuration"],
-        },
-        "notes": [
+        [
             "Kernels older than 5.6 need a separate WireGuard package.",
             "Windows support for this backend is not documented: left unknown.",
             "Only inter-host traffic is encrypted; same-host traffic stays on the bridge.",
         ],
-    }
+        inter_host=["veth", "linux-bridge", "routed-hop", "wireguard"],
+        operations={"cite": list(_OPS_CITE)},
+    )
 
 
 @hookimpl

@@ -26,20 +26,41 @@ CNI_IPVLAN = {
 }
 
 
-def _l2() -> dict:
+_NO_HOST_NOTE = "Containers cannot reach the host (master interface) over ipvlan (CNI, Docker)."
+
+
+def _mode(
+    mode: str,
+    label: str,
+    summary: str,
+    notes: list[str],
+    *,
+    stages: list[str],
+    external_access: str,
+    underlay: str,
+    datapath_cite: tuple[str, ...] = ("kernel-ipvlan", "docker-ipvlan"),
+    ip_families: tuple[str, ...] = ("ipv4", "ipv6", "dual-stack"),
+) -> dict:
+    """One ipvlan mode; the modes differ in stages, reach and underlay, not in policy."""
+    operations = {
+        "orchestrators": ["docker", "kubernetes", "standalone"],
+        "underlay": underlay,
+        "mac_per_container": False,
+        "cite": ["docker-ipvlan", "cni-ipvlan"],
+    }
+    if ip_families:
+        operations["ip_families"] = list(ip_families)
     return {
-        "id": "ipvlan-l2",
-        "name": "ipvlan, L2 mode",
+        "id": f"ipvlan-{mode}",
+        "name": f"ipvlan, {label} mode",
         "family": "kernel-driver",
         "variant_of": "ipvlan",
-        "summary": "Containers sit on the host's L2 segment behind the master NIC's single MAC; "
-        "the driver switches by IP and passes broadcast/multicast. Cheap and switch-friendly "
-        "(one MAC per port), but containers cannot reach their own host through it.",
+        "summary": summary,
         "references": [KERNEL_IPVLAN, DOCKER_IPVLAN, CNI_IPVLAN],
         "datapath": {
-            "intra_host": ["ipvlan-l2"],
-            "inter_host": ["ipvlan-l2"],
-            "cite": ["kernel-ipvlan", "docker-ipvlan"],
+            "intra_host": list(stages),
+            "inter_host": list(stages),
+            "cite": list(datapath_cite),
         },
         "security": {
             "isolation": "namespace",
@@ -50,106 +71,69 @@ def _l2() -> dict:
         "mobility": {
             "needs_kv_store": False,
             "routable_ips": True,
-            "external_access": ["l2"],
+            "external_access": [external_access],
             "cite": ["docker-ipvlan"],
         },
-        "operations": {
-            "orchestrators": ["docker", "kubernetes", "standalone"],
-            "underlay": "l2",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "cite": ["docker-ipvlan", "cni-ipvlan"],
-        },
-        "notes": [
-            "Containers cannot reach the host (master interface) over ipvlan (CNI, Docker).",
+        "operations": operations,
+        "notes": notes,
+    }
+
+
+def _l2() -> dict:
+    return _mode(
+        "l2",
+        "L2",
+        "Containers sit on the host's L2 segment behind the master NIC's single MAC; "
+        "the driver switches by IP and passes broadcast/multicast. Cheap and switch-friendly "
+        "(one MAC per port), but containers cannot reach their own host through it.",
+        [
+            _NO_HOST_NOTE,
             "Different subnets on one parent need an external router in L2 mode (Docker).",
             "DHCP needs a client ID because all sub-interfaces share one MAC (CNI docs).",
             "moby/moby#34915 reports the parent still entering promiscuous mode under Docker.",
         ],
-    }
+        stages=["ipvlan-l2"],
+        external_access="l2",
+        underlay="l2",
+    )
 
 
 def _l3() -> dict:
-    return {
-        "id": "ipvlan-l3",
-        "name": "ipvlan, L3 mode",
-        "family": "kernel-driver",
-        "variant_of": "ipvlan",
-        "summary": "The master NIC acts as a router for its sub-interfaces: no broadcast or "
+    return _mode(
+        "l3",
+        "L3",
+        "The master NIC acts as a router for its sub-interfaces: no broadcast or "
         "multicast, one MAC on the wire, routing between subnets on one parent. Scales well, "
         "but the network must be given routes to the container subnets.",
-        "references": [KERNEL_IPVLAN, DOCKER_IPVLAN, CNI_IPVLAN],
-        "datapath": {
-            "intra_host": ["ipvlan-l3"],
-            "inter_host": ["ipvlan-l3"],
-            "cite": ["kernel-ipvlan", "docker-ipvlan"],
-        },
-        "security": {
-            "isolation": "namespace",
-            "network_policy": "none",
-            "needs_promiscuous": False,
-            "cite": ["kernel-ipvlan", "cni-ipvlan"],
-        },
-        "mobility": {
-            "needs_kv_store": False,
-            "routable_ips": True,
-            "external_access": ["routed"],
-            "cite": ["docker-ipvlan"],
-        },
-        "operations": {
-            "orchestrators": ["docker", "kubernetes", "standalone"],
-            "underlay": "l2-or-bgp",
-            "mac_per_container": False,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "cite": ["docker-ipvlan", "cni-ipvlan"],
-        },
-        "notes": [
+        [
             "Remote hosts or the fabric need routes to the container subnets via the host; "
             "the Docker driver does not distribute them (route distribution is left to you).",
             "Slaves neither send nor receive broadcast/multicast; no ARP from containers.",
-            "Containers cannot reach the host (master interface) over ipvlan (CNI, Docker).",
+            _NO_HOST_NOTE,
         ],
-    }
+        stages=["ipvlan-l3"],
+        external_access="routed",
+        underlay="l2-or-bgp",
+    )
 
 
 def _l3s() -> dict:
-    return {
-        "id": "ipvlan-l3s",
-        "name": "ipvlan, L3S (L3-symmetric) mode",
-        "family": "kernel-driver",
-        "variant_of": "ipvlan",
-        "summary": "Like L3 mode, but traffic passes netfilter connection tracking in the host "
+    return _mode(
+        "l3s",
+        "L3S (L3-symmetric)",
+        "Like L3 mode, but traffic passes netfilter connection tracking in the host "
         "namespace in both directions, so iptables policy works; slightly slower than plain L3.",
-        "references": [KERNEL_IPVLAN, DOCKER_IPVLAN, CNI_IPVLAN],
-        "datapath": {
-            "intra_host": ["ipvlan-l3", "iptables"],
-            "inter_host": ["ipvlan-l3", "iptables"],
-            "cite": ["kernel-ipvlan"],
-        },
-        "security": {
-            "isolation": "namespace",
-            "network_policy": "none",
-            "needs_promiscuous": False,
-            "cite": ["kernel-ipvlan", "cni-ipvlan"],
-        },
-        "mobility": {
-            "needs_kv_store": False,
-            "routable_ips": True,
-            "external_access": ["routed"],
-            "cite": ["docker-ipvlan"],
-        },
-        "operations": {
-            "orchestrators": ["docker", "kubernetes", "standalone"],
-            "underlay": "l2-or-bgp",
-            "mac_per_container": False,
-            "cite": ["docker-ipvlan", "cni-ipvlan"],
-        },
-        "notes": [
+        [
             "'iptables' stands for the conntrack/netfilter pass that L3S adds over L3.",
             "Routing requirements are as for L3 mode: the fabric needs routes to the subnets.",
-            "Containers cannot reach the host (master interface) over ipvlan (CNI, Docker).",
+            _NO_HOST_NOTE,
         ],
-    }
+        stages=["ipvlan-l3", "iptables"],
+        external_access="routed",
+        underlay="l2-or-bgp",
+        datapath_cite=("kernel-ipvlan",),
+        ip_families=(),  # left unset for L3S
+    )
 
 
 @hookimpl

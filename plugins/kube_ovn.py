@@ -43,12 +43,6 @@ RFC_8926 = {
 
 _REFS = [KUBE_OVN_README, KUBE_OVN_INSTALL, KUBE_OVN_VLAN, KUBE_OVN_DPDK, OVN_ARCH, RFC_8926]
 
-_SECURITY = {
-    "isolation": "namespace",
-    "network_policy": "l3-l4",
-    "multi_tenancy": True,
-    "cite": ["kube-ovn-readme"],
-}
 _OPS_CITE = ["kube-ovn-readme", "kube-ovn-install-script", "kube-ovn-dpdk-commit"]
 _NOTES = [
     "NetworkPolicy is implemented with OVN ACLs; VPCs give tenants independent, "
@@ -60,86 +54,96 @@ _NOTES = [
 ]
 
 
-def _overlay() -> dict:
+def _mode(
+    mode: str,
+    label: str,
+    summary: str,
+    notes: list[str],
+    *,
+    datapath: dict,
+    mobility: dict,
+    operations: dict | None = None,
+) -> dict:
+    """One Kube-OVN subnet type; ``notes`` come before the product-wide ones."""
     return {
-        "id": "kube-ovn-overlay",
-        "name": "Kube-OVN (Geneve overlay)",
+        "id": f"kube-ovn-{mode}",
+        "name": f"Kube-OVN ({label})",
         "family": "kubernetes-cni",
         "variant_of": "Kube-OVN",
-        "summary": "Kube-OVN's default: OVN logical switches per subnet, Geneve tunnels between "
-        "Nodes, and VPCs with overlapping address spaces for tenants. Feature-rich SDN "
-        "(static IPs, QoS, gateways) at the cost of OVN's control plane and Geneve overhead.",
-        "references": _REFS,
-        "datapath": {
-            "intra_host": ["veth", "ovs", "veth"],
-            "inter_host": ["veth", "ovs", "geneve"],
-            "extra_header_bytes": 8,
-            "cite": ["kube-ovn-install-script", "ovn-architecture", "rfc8926"],
-        },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
-            "ip_kept_on_move": True,
-            "external_access": [],
+        "summary": summary,
+        "references": list(_REFS),
+        "datapath": {"intra_host": ["veth", "ovs", "veth"], **datapath},
+        "security": {
+            "isolation": "namespace",
+            "network_policy": "l3-l4",
+            "multi_tenancy": True,
             "cite": ["kube-ovn-readme"],
         },
+        "mobility": {"needs_kv_store": True, **mobility},
         "operations": {
             "orchestrators": ["kubernetes"],
             "underlay": "ip",
             "mac_per_container": False,
             "ip_families": ["ipv4", "ipv6", "dual-stack"],
             "packet_io": ["dpdk"],
-            "cite": _OPS_CITE,
+            "cite": list(_OPS_CITE),
+            **(operations or {}),
         },
-        "notes": [
+        "notes": [*notes, *_NOTES],
+    }
+
+
+def _overlay() -> dict:
+    return _mode(
+        "overlay",
+        "Geneve overlay",
+        "Kube-OVN's default: OVN logical switches per subnet, Geneve tunnels between "
+        "Nodes, and VPCs with overlapping address spaces for tenants. Feature-rich SDN "
+        "(static IPs, QoS, gateways) at the cost of OVN's control plane and Geneve overhead.",
+        [
             "extra_header_bytes 8: OVN's Geneve TLV (4-byte option header per RFC 8926 + "
             "32-bit logical ingress/egress port value).",
             "VXLAN and STT tunnels are alternatives (some NetworkPolicies do not work with VXLAN).",
             "Pod IPs can be exposed to the outside by BGP (optional).",
-            *_NOTES,
         ],
-    }
+        datapath={
+            "inter_host": ["veth", "ovs", "geneve"],
+            "extra_header_bytes": 8,
+            "cite": ["kube-ovn-install-script", "ovn-architecture", "rfc8926"],
+        },
+        mobility={"ip_kept_on_move": True, "external_access": [], "cite": ["kube-ovn-readme"]},
+    )
 
 
 def _underlay() -> dict:
-    return {
-        "id": "kube-ovn-underlay",
-        "name": "Kube-OVN (underlay / VLAN)",
-        "family": "kubernetes-cni",
-        "variant_of": "Kube-OVN",
-        "summary": "Kube-OVN subnets bound to a physical VLAN: pod traffic leaves OVS through a "
+    return _mode(
+        "underlay",
+        "underlay / VLAN",
+        "Kube-OVN subnets bound to a physical VLAN: pod traffic leaves OVS through a "
         "dedicated host NIC without encapsulation, so pods sit directly on the physical "
         "network. Best throughput, but needs switch (trunk/VLAN) configuration.",
-        "references": _REFS,
-        "datapath": {
-            "intra_host": ["veth", "ovs", "veth"],
+        [
+            "Needs a host NIC dedicated to the container network; for several VLANs its "
+            "switch port must be a trunk. VLAN ID 0 gives a macvlan-like untagged underlay.",
+            "mac_per_container: inferred from the docs' comparison with macvlan (pods bridged "
+            "onto the physical L2 by OVS); not stated in so many words.",
+        ],
+        datapath={
             "inter_host": ["veth", "ovs"],
             "cite": ["kube-ovn-readme", "kube-ovn-vlan-underlay"],
         },
-        "security": _SECURITY,
-        "mobility": {
-            "needs_kv_store": True,
+        mobility={
             "routable_ips": True,
             "ip_kept_on_move": True,
             "external_access": ["l2"],
             "cite": ["kube-ovn-readme", "kube-ovn-vlan-underlay"],
         },
-        "operations": {
-            "orchestrators": ["kubernetes"],
+        operations={
             "underlay": "l2",
             "mac_per_container": True,
-            "ip_families": ["ipv4", "ipv6", "dual-stack"],
-            "packet_io": ["dpdk"],
             "cite": [*_OPS_CITE, "kube-ovn-vlan-underlay"],
         },
-        "notes": [
-            "Needs a host NIC dedicated to the container network; for several VLANs its "
-            "switch port must be a trunk. VLAN ID 0 gives a macvlan-like untagged underlay.",
-            "mac_per_container: inferred from the docs' comparison with macvlan (pods bridged "
-            "onto the physical L2 by OVS); not stated in so many words.",
-            *_NOTES,
-        ],
-    }
+    )
 
 
 @hookimpl

@@ -32,25 +32,35 @@ RFC_7348 = {
 }
 
 
-def _swarm_overlay() -> dict:
+def _overlay(
+    profile_id: str,
+    name: str,
+    summary: str,
+    notes: list[str],
+    *,
+    references: list[dict],
+    inter_host: list[str],
+    datapath_cite: list[str],
+    security_cite: list[str],
+    operations: dict | None = None,
+) -> dict:
+    """A Swarm overlay profile: same host side, mobility and orchestration either way."""
     return {
-        "id": "swarm-overlay",
-        "name": "Docker Swarm overlay network",
+        "id": profile_id,
+        "name": name,
         "family": "overlay",
-        "summary": "Docker's built-in multi-host network: Swarm managers allocate subnets and "
-        "VXLAN IDs, nodes exchange peers by gossip, and containers talk across hosts over "
-        "VXLAN. Easy with Swarm, but tied to it and unencrypted by default.",
-        "references": [DOCKER_OVERLAY, DOCKER_SWARM_NET, RFC_7348],
+        "summary": summary,
+        "references": references,
         "datapath": {
             "intra_host": ["veth", "linux-bridge", "veth"],
-            "inter_host": ["veth", "linux-bridge", "vxlan"],
-            "cite": ["docker-overlay", "docker-swarm-networking"],
+            "inter_host": inter_host,
+            "cite": datapath_cite,
         },
         "security": {
             "isolation": "namespace",
             "network_policy": "none",
             "needs_promiscuous": False,
-            "cite": ["docker-overlay"],
+            "cite": security_cite,
         },
         "mobility": {
             "routable_ips": False,
@@ -62,8 +72,20 @@ def _swarm_overlay() -> dict:
             "underlay": "ip",
             "mac_per_container": False,
             "cite": ["docker-overlay", "docker-swarm-networking"],
+            **(operations or {}),
         },
-        "notes": [
+        "notes": notes,
+    }
+
+
+def _swarm_overlay() -> dict:
+    return _overlay(
+        "swarm-overlay",
+        "Docker Swarm overlay network",
+        "Docker's built-in multi-host network: Swarm managers allocate subnets and "
+        "VXLAN IDs, nodes exchange peers by gossip, and containers talk across hosts over "
+        "VXLAN. Easy with Swarm, but tied to it and unencrypted by default.",
+        [
             "Hosts must be in a swarm, even for standalone containers (which need an "
             "'--attachable' network).",
             "Open 2377/tcp (control plane), 4789/udp (VXLAN data) and 7946/tcp+udp "
@@ -72,42 +94,21 @@ def _swarm_overlay() -> dict:
             "Swarm managers hold network state in their built-in Raft store, so no external "
             "key-value store is set up; whether that counts as a datastore is left unknown.",
         ],
-    }
+        references=[DOCKER_OVERLAY, DOCKER_SWARM_NET, RFC_7348],
+        inter_host=["veth", "linux-bridge", "vxlan"],
+        datapath_cite=["docker-overlay", "docker-swarm-networking"],
+        security_cite=["docker-overlay"],
+    )
 
 
 def _swarm_overlay_encrypted() -> dict:
-    return {
-        "id": "swarm-overlay-encrypted",
-        "name": "Docker Swarm overlay network, encrypted",
-        "family": "overlay",
-        "summary": "The Swarm overlay with '--opt encrypted': VXLAN traffic between nodes is "
+    return _overlay(
+        "swarm-overlay-encrypted",
+        "Docker Swarm overlay network, encrypted",
+        "The Swarm overlay with '--opt encrypted': VXLAN traffic between nodes is "
         "wrapped in IPsec ESP (transport mode, AES-GCM) with Swarm-managed keys; confidential "
         "on the wire but with a noticeable performance cost and no Windows support.",
-        "references": [DOCKER_OVERLAY, DOCKER_SWARM_NET, MOBY_ENCRYPTION, RFC_7348],
-        "datapath": {
-            "intra_host": ["veth", "linux-bridge", "veth"],
-            "inter_host": ["veth", "linux-bridge", "vxlan", "ipsec-esp-transport"],
-            "cite": ["docker-overlay", "moby-overlay-encryption"],
-        },
-        "security": {
-            "isolation": "namespace",
-            "network_policy": "none",
-            "needs_promiscuous": False,
-            "cite": ["docker-overlay", "moby-overlay-encryption"],
-        },
-        "mobility": {
-            "routable_ips": False,
-            "external_access": ["host-ports"],
-            "cite": ["docker-swarm-networking"],
-        },
-        "operations": {
-            "orchestrators": ["swarm", "docker"],
-            "underlay": "ip",
-            "mac_per_container": False,
-            "windows_nodes": False,
-            "cite": ["docker-overlay", "docker-swarm-networking"],
-        },
-        "notes": [
+        [
             "ESP in transport mode over the VXLAN UDP packets (moby encryption.go); Docker "
             "uses an 8-byte ICV, so real overhead is a little below the stage's 37 bytes.",
             "Overlay encryption is not supported on Windows: Windows containers on an "
@@ -116,7 +117,12 @@ def _swarm_overlay_encrypted() -> dict:
             "Open 2377/tcp, 4789/udp and 7946/tcp+udp between hosts, and allow ESP (IP "
             "protocol 50).",
         ],
-    }
+        references=[DOCKER_OVERLAY, DOCKER_SWARM_NET, MOBY_ENCRYPTION, RFC_7348],
+        inter_host=["veth", "linux-bridge", "vxlan", "ipsec-esp-transport"],
+        datapath_cite=["docker-overlay", "moby-overlay-encryption"],
+        security_cite=["docker-overlay", "moby-overlay-encryption"],
+        operations={"windows_nodes": False},
+    )
 
 
 @hookimpl

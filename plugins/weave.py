@@ -72,31 +72,6 @@ _REFS = [
     WEAVE_DOCS_GONE,
 ]
 
-_SECURITY = {
-    "isolation": "namespace",
-    "network_policy": "l3-l4",
-    "cite": ["weave-kube-addon"],
-}
-_MOBILITY = {
-    "cross_datacenter": True,
-    "needs_kv_store": False,
-    "external_access": [],
-    "cite": ["weave-readme", "weave-fastdp-use", "weave-docker-plugin"],
-}
-_OPERATIONS = {
-    "orchestrators": ["docker", "kubernetes"],
-    "underlay": "ip",
-    "mac_per_container": False,
-    "maintained": False,
-    "cite": [
-        "weave-docker-plugin",
-        "weave-kube-addon",
-        "weave-fastdp-how",
-        "cncf-landscape-weave-removal",
-        "weave-issue-4003",
-    ],
-}
-_INTRA_HOST = ["veth", "linux-bridge", "veth"]
 _ARCHIVED_NOTE = (
     "Archived upstream: Weaveworks closed in 2024 and its repositories were archived; "
     "a community fork (rajch/weave) does maintenance only."
@@ -104,53 +79,84 @@ _ARCHIVED_NOTE = (
 _NPC_NOTE = "NetworkPolicy is enforced by the weave-npc container of the Kubernetes addon."
 
 
-def _fastdp() -> dict:
+def _path(
+    path: str,
+    label: str,
+    summary: str,
+    notes: list[str],
+    *,
+    inter_host: list[str],
+    datapath_cite: list[str],
+    extra_references: tuple[dict, ...] = (),
+) -> dict:
+    """One Weave Net path: only the inter-host datapath differs, the rest is the product's."""
     return {
-        "id": "weave-fastdp",
-        "name": "Weave Net (fast datapath)",
+        "id": f"weave-{path}",
+        "name": f"Weave Net ({label})",
         "family": "kubernetes-cni",
         "variant_of": "Weave Net",
-        "summary": "Weave Net's default path: the router programs the kernel Open vSwitch "
+        "summary": summary,
+        "references": [*_REFS, *extra_references],
+        "datapath": {
+            "intra_host": ["veth", "linux-bridge", "veth"],
+            "inter_host": inter_host,
+            "cite": datapath_cite,
+        },
+        "security": {
+            "isolation": "namespace",
+            "network_policy": "l3-l4",
+            "cite": ["weave-kube-addon"],
+        },
+        "mobility": {
+            "cross_datacenter": True,
+            "needs_kv_store": False,
+            "external_access": [],
+            "cite": ["weave-readme", "weave-fastdp-use", "weave-docker-plugin"],
+        },
+        "operations": {
+            "orchestrators": ["docker", "kubernetes"],
+            "underlay": "ip",
+            "mac_per_container": False,
+            "maintained": False,
+            "cite": [
+                "weave-docker-plugin",
+                "weave-kube-addon",
+                "weave-fastdp-how",
+                "cncf-landscape-weave-removal",
+                "weave-issue-4003",
+            ],
+        },
+        "notes": notes,
+    }
+
+
+def _fastdp() -> dict:
+    return _path(
+        "fastdp",
+        "fast datapath",
+        "Weave Net's default path: the router programs the kernel Open vSwitch "
         "datapath, which VXLAN-encapsulates frames in the kernel. A simple L2 overlay that "
         "spans data centres without a cluster store, but the project is archived.",
-        "references": _REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "linux-bridge", "ovs", "vxlan"],
-            "cite": ["weave-fastdp-how"],
-        },
-        "security": _SECURITY,
-        "mobility": _MOBILITY,
-        "operations": _OPERATIONS,
-        "notes": [
+        [
             _ARCHIVED_NOTE,
             "Chosen per connection; falls back to sleeve across NAT, blocked UDP 6784 or a "
             "too-small path MTU (needs WEAVE_MTU + about 84-87 bytes; default MTU 1376).",
             "Needs kernel >= 3.12 with the OVS datapath and VXLAN modules.",
             _NPC_NOTE,
         ],
-    }
+        inter_host=["veth", "linux-bridge", "ovs", "vxlan"],
+        datapath_cite=["weave-fastdp-how"],
+    )
 
 
 def _sleeve() -> dict:
-    return {
-        "id": "weave-sleeve",
-        "name": "Weave Net (sleeve, user-space router)",
-        "family": "kubernetes-cni",
-        "variant_of": "Weave Net",
-        "summary": "Weave Net's fallback path: the user-space router captures frames and "
+    return _path(
+        "sleeve",
+        "sleeve, user-space router",
+        "Weave Net's fallback path: the user-space router captures frames and "
         "batches them into its own UDP encapsulation. Works through NAT and odd MTUs, but "
         "every packet crosses into user space, so it is much slower.",
-        "references": _REFS,
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "linux-bridge", "userspace-proxy"],
-            "cite": ["weave-fastdp-how", "weave-sleeve"],
-        },
-        "security": _SECURITY,
-        "mobility": _MOBILITY,
-        "operations": _OPERATIONS,
-        "notes": [
+        [
             _ARCHIVED_NOTE,
             "Sleeve's own UDP encapsulation (sender and per-frame peer names, lengths) has "
             "no stage of its own and no byte count in the docs: its header bytes are not "
@@ -158,28 +164,19 @@ def _sleeve() -> dict:
             "Forced with WEAVE_NO_FASTDP=true, else used only where fastdp cannot work.",
             _NPC_NOTE,
         ],
-    }
+        inter_host=["veth", "linux-bridge", "userspace-proxy"],
+        datapath_cite=["weave-fastdp-how", "weave-sleeve"],
+    )
 
 
 def _encrypted() -> dict:
-    return {
-        "id": "weave-encrypted",
-        "name": "Weave Net (encrypted fast datapath)",
-        "family": "kubernetes-cni",
-        "variant_of": "Weave Net",
-        "summary": "Weave Net with a password: fast-datapath VXLAN packets are wrapped in "
+    return _path(
+        "encrypted",
+        "encrypted fast datapath",
+        "Weave Net with a password: fast-datapath VXLAN packets are wrapped in "
         "kernel IPsec ESP (transport mode, AES-GCM), so traffic across untrusted networks "
         "is protected at the cost of extra headers; the project is archived.",
-        "references": [*_REFS, WEAVE_ENCRYPTION, WEAVE_ENCRYPTION_IMPL],
-        "datapath": {
-            "intra_host": _INTRA_HOST,
-            "inter_host": ["veth", "linux-bridge", "ovs", "vxlan", "ipsec-esp-transport"],
-            "cite": ["weave-fastdp-how", "weave-encryption", "weave-encryption-impl"],
-        },
-        "security": _SECURITY,
-        "mobility": _MOBILITY,
-        "operations": _OPERATIONS,
-        "notes": [
+        [
             _ARCHIVED_NOTE,
             "Profile describes fastdp encryption (ESP transport mode over each VXLAN "
             "packet); connections that fall back to sleeve are encrypted in user space with "
@@ -188,7 +185,10 @@ def _encrypted() -> dict:
             "Every peer must be given the same password.",
             _NPC_NOTE,
         ],
-    }
+        inter_host=["veth", "linux-bridge", "ovs", "vxlan", "ipsec-esp-transport"],
+        datapath_cite=["weave-fastdp-how", "weave-encryption", "weave-encryption-impl"],
+        extra_references=(WEAVE_ENCRYPTION, WEAVE_ENCRYPTION_IMPL),
+    )
 
 
 @hookimpl

@@ -36,10 +36,9 @@ def _builtins_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def plugin_set():
-    import os
-
-    os.environ[DISABLE_AUTOLOAD_ENV] = "1"
-    return load_plugins()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DISABLE_AUTOLOAD_ENV, "1")
+        return load_plugins()
 
 
 @pytest.fixture(scope="session")
