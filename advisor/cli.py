@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the requirements JSON Schema")
 
+    tui = commands.add_parser("tui", help="the questionnaire (also: cnadvisor with no command)")
+    tui.add_argument("file", nargs="?", help="requirements YAML to start from (opens results)")
+
     model = commands.add_parser("model", help="train, inspect and evaluate the performance model")
     model.add_argument("action", choices=("train", "info", "report"))
     model.add_argument(
@@ -104,14 +107,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cnadvisor {__version__}")
         return EXIT_OK
     if args.command is None:
-        parser.print_help()
-        return EXIT_USAGE
+        args.command, args.file = "tui", None
+        if not sys.stdin.isatty() or not sys.stdout.isatty():
+            parser.print_help()
+            return EXIT_USAGE
     handler = {
         "evaluate": _evaluate,
         "plugins": _plugins,
         "init": _init,
         "schema": _schema,
         "model": _model,
+        "tui": _tui,
         "predict": _predict,
     }[args.command]
     try:
@@ -257,6 +263,23 @@ def _schema(args: argparse.Namespace) -> int:
     from .requirements import json_schema
 
     print(json.dumps(json_schema(), indent=2))
+    return EXIT_OK
+
+
+def _tui(args: argparse.Namespace) -> int:
+    from .loading import RequirementsError, load_file
+
+    requirements = None
+    if args.file:
+        try:
+            requirements = load_file(args.file).requirements
+        except RequirementsError as error:
+            for problem in error.problems:
+                print(f"cnadvisor: error: {problem}", file=sys.stderr)
+            return EXIT_INVALID_INPUT
+    from .tui.app import run
+
+    run(_advisor(args), requirements, Path(args.file) if args.file else None)
     return EXIT_OK
 
 

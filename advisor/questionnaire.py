@@ -1,0 +1,338 @@
+"""The questionnaire as plain Python: questions, help texts, answers, validation.
+
+No Textual import here: the TUI renders this state and sends edits back, and
+the tests drive it without a terminal. Answers are kept as the text or choice
+the user gave; `requirements()` turns them into the same `Requirements` a YAML
+file gives, so the TUI and `cnadvisor evaluate` cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .requirements import Requirements
+
+NOT_NEEDED = "not needed"
+NEEDS = (NOT_NEEDED, "required", "preferred")
+UNKNOWN, YES, NO = "unknown", "yes", "no"
+
+
+@dataclass(frozen=True)
+class Question:
+    path: str  # dotted requirements key
+    label: str
+    help: str  # why it matters, in the survey's terms
+    kind: str  # number | integer | optional-integer | choice | bool | tristate | need-bool |
+    # need-choice | need-number | need-throughput
+    choices: tuple[str, ...] = ()
+
+    @property
+    def has_need(self) -> bool:
+        return self.kind.startswith("need-")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    intro: str
+    questions: tuple[Question, ...]
+
+
+def _q(path: str, label: str, kind: str, help: str, choices: tuple[str, ...] = ()) -> Question:
+    return Question(path, label, help, kind, choices)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "Workload",
+        "What the system's traffic looks like.",
+        (
+            _q("workload.traffic.intra_host", "Traffic share: same host",
+               "number", "0..1. Same-host traffic never reaches a wire: what it costs is the "
+               "datapath's CPU work (bridge, veth, NAT)."),
+            _q("workload.traffic.inter_host", "Traffic share: other hosts",
+               "number", "0..1. Traffic between hosts needs an overlay (tunnel headers), "
+               "routing (BGP) or a shared L2 segment."),
+            _q("workload.traffic.cross_datacenter", "Traffic share: other data centres",
+               "number", "0..1. Only some options span data centres."),
+            _q("workload.protocol", "Protocol", "choice",
+               "TCP or UDP: segmentation and fragmentation differ.", ("tcp", "udp")),
+            _q("workload.message_size", "Message or packet size (bytes)", "integer",
+               "At small packets the limit is packets per second, not Gbit/s: 1 Gbit/s is "
+               "about 1.5 M packets/s at 64 bytes but 81 k at 1500 (survey Sec. VI)."),
+            _q("workload.throughput", "Throughput a host must sustain", "need-throughput",
+               "A number with a unit: '10 gbps' or '2 mpps'. Encapsulation and NAT cost "
+               "throughput; at small packets, state it in packets per second."),
+            _q("workload.latency_budget_us", "Added latency budget (µs)", "need-number",
+               "Every datapath stage adds a little latency; buffering trades latency for "
+               "throughput."),
+            _q("workload.packet_io", "Uses DPDK, netmap or XDP", "need-bool",
+               "High-performance packet IO frameworks are orthogonal to the network, but "
+               "only some options can use them."),
+        ),
+    ),
+    Section(
+        "Environment",
+        "Where the containers will run.",
+        (
+            _q("environment.orchestrator", "Orchestrator", "choice",
+               "Kubernetes needs a CNI; Docker offers its own modes.",
+               ("kubernetes", "docker", "swarm", "standalone")),
+            _q("environment.virtualization", "Hosts are", "choice",
+               "Containers inside VMs pay for every extra virtualization layer: one study "
+               "measured 42 % less TCP throughput (survey Sec. VI).", ("bare-metal", "vm")),
+            _q("environment.platform", "Platform", "choice",
+               "Public clouds filter unknown MAC addresses (macvlan) and Azure drops "
+               "IP-in-IP.", ("on-premises", "aws", "azure", "gcp", "other-cloud")),
+            _q("environment.containers_per_host", "Containers per host", "integer",
+               "Containers compete for the CPU that NAT and overlays use; each may need "
+               "its own MAC on the wire."),
+            _q("environment.nic_gbps", "NIC speed (Gbit/s)", "number",
+               "Estimates in Gbit/s and packets/s are for this link."),
+            _q("environment.cpu_pinning", "CPU pinning", "bool",
+               "Pinned cores avoid contention between containers."),
+            _q("environment.windows_nodes", "Windows nodes", "bool",
+               "Few CNIs support Windows nodes."),
+            _q("environment.ip_family", "IP family", "choice",
+               "IPv6 needs a container MTU of at least 1280 after tunnel headers.",
+               ("ipv4", "ipv6", "dual-stack")),
+            _q("environment.underlay.mtu", "Underlay MTU", "integer",
+               "Tunnels subtract their headers from it: VXLAN 50 bytes, WireGuard 60."),
+            _q("environment.underlay.l2_adjacent", "Hosts share one L2 segment", "tristate",
+               "host-gw routing and macvlan/ipvlan L2 need it."),
+            _q("environment.underlay.bgp_peering", "Hosts may peer BGP with the fabric",
+               "tristate", "Native routing across subnets needs BGP peering."),
+            _q("environment.underlay.promiscuous_allowed", "Promiscuous mode allowed",
+               "tristate", "macvlan puts the host NIC in promiscuous mode, a concern where "
+               "tenants share hosts."),
+            _q("environment.underlay.mac_limit_per_port", "MAC addresses per switch port",
+               "optional-integer", "Empty: no limit. macvlan shows one MAC per container; "
+               "ipvlan shares the host's."),
+        ),
+    ),
+    Section(
+        "Security",
+        "What must be isolated and protected.",
+        (
+            _q("security.isolation", "Weakest acceptable isolation", "need-choice",
+               "host-stack < shared-namespace < namespace < no-network.",
+               ("host-stack", "shared-namespace", "namespace", "no-network")),
+            _q("security.network_policy", "Network policy", "need-choice",
+               "Flannel alone enforces none; most CNIs enforce L3-L4; some L7.",
+               ("none", "l3-l4", "l7")),
+            _q("security.encryption", "Encrypt traffic between hosts", "need-bool",
+               "WireGuard or IPsec: stronger, but their headers and crypto cost throughput."),
+            _q("security.multi_tenant", "Tenants need separate networks", "need-bool",
+               "Overlapping address ranges need VRFs or per-tenant overlays."),
+        ),
+    ),
+    Section(
+        "Mobility",
+        "How containers move and are reached.",
+        (
+            _q("mobility.containers_move", "Containers move, keep address",
+               "need-bool", "Overlays follow moving containers; the key-value store that "
+               "maps addresses can slow start-up."),
+            _q("mobility.routable_ips", "Addresses routable without NAT",
+               "need-bool", "NAT hides containers behind the host's address."),
+            _q("mobility.external_access", "Reachable from outside the hosts", "need-bool",
+               "Bridge mode alone has no external connectivity."),
+        ),
+    ),
+    Section(
+        "Priorities",
+        "How much each criterion weighs (any numbers ≥ 0).",
+        tuple(
+            _q(f"priorities.{name}", f"Weight of {name}", "number",
+               f"Relative weight of {name} in the score.")
+            for name in ("performance", "security", "mobility", "operability")
+        ),
+    ),
+)  # fmt: skip
+
+QUESTIONS = {q.path: q for section in SECTIONS for q in section.questions}
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+@dataclass
+class Answers:
+    """What the user has answered so far: `value` and, for constraints, `need`."""
+
+    name: str = "my system"
+    description: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    needs: dict[str, str] = field(default_factory=dict)
+    dirty: bool = False
+
+    @classmethod
+    def defaults(cls) -> Answers:
+        """The answers of `cnadvisor init`'s template, so both start from the same place."""
+        from .template import TEMPLATE
+
+        return cls.from_requirements(Requirements.model_validate(yaml.safe_load(TEMPLATE)))
+
+    @classmethod
+    def from_requirements(cls, requirements: Requirements) -> Answers:
+        data = requirements.model_dump(mode="json")
+        answers = cls(name=requirements.name)
+        for path, question in QUESTIONS.items():
+            raw = _get(data, path)
+            if question.has_need:
+                answers.needs[path] = raw["need"] if raw else NOT_NEEDED
+                value = raw if question.kind == "need-throughput" else (raw or {}).get("value")
+            else:
+                value = raw
+            answers.values[path] = _to_text(question, value)
+        answers.description = requirements.description
+        return answers
+
+    def set(self, path: str, value: str, need: str | None = None) -> str | None:
+        """Record an edit; return the error message if it cannot be right, else None."""
+        error = parse_error(QUESTIONS[path], value, need or self.needs.get(path, NOT_NEEDED))
+        self.values[path] = value
+        if need is not None:
+            self.needs[path] = need
+        self.dirty = True
+        return error
+
+    def errors(self) -> dict[str, str]:
+        problems = {
+            path: error
+            for path, question in QUESTIONS.items()
+            if (error := parse_error(question, self.values.get(path, ""),
+                                     self.needs.get(path, NOT_NEEDED)))
+        }  # fmt: skip
+        if not problems:
+            try:
+                Requirements.model_validate(self.data())
+            except ValidationError as error:
+                for item in error.errors():
+                    path = ".".join(str(p) for p in item["loc"] if isinstance(p, str))
+                    path = next((q for q in QUESTIONS if path.startswith(q)), path)
+                    problems[path] = item["msg"]
+        return problems
+
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "description": self.description}
+        for path, question in QUESTIONS.items():
+            value = _from_text(question, self.values.get(path, ""))
+            if question.has_need:
+                need = self.needs.get(path, NOT_NEEDED)
+                if need == NOT_NEEDED:
+                    value = None
+                elif question.kind == "need-throughput":
+                    value = value | {"need": need}
+                else:
+                    if question.kind == "need-bool":
+                        value = True
+                    value = {"value": value, "need": need}
+            _put(data, path, value)
+        return data
+
+    def requirements(self) -> Requirements:
+        return Requirements.model_validate(self.data())
+
+    def to_yaml(self) -> str:
+        return requirements_yaml(self.requirements())
+
+
+def requirements_yaml(requirements: Requirements) -> str:
+    """A requirements file `cnadvisor evaluate` reads back to the same requirements."""
+    header = "# cnadvisor requirements, saved from the questionnaire\n"
+    return header + yaml.safe_dump(
+        requirements.model_dump(mode="json"), sort_keys=False, allow_unicode=True
+    )
+
+
+def _to_text(question: Question, value: Any) -> str:
+    if question.kind == "need-throughput" and isinstance(value, dict):
+        return f"{value['value']:g} {value['unit']}"
+    if value is None:
+        return UNKNOWN if question.kind == "tristate" else ""
+    if question.kind in ("bool", "tristate"):
+        return YES if value else NO
+    if isinstance(value, float) and value.is_integer() and question.kind != "number":
+        return str(int(value))
+    return str(value)
+
+
+def _from_text(question: Question, text: str) -> Any:
+    text = text.strip()
+    kind = question.kind
+    if kind in ("bool", "tristate"):
+        return {YES: True, NO: False}.get(text)
+    if kind in ("number", "need-number"):
+        return float(text) if text else None
+    if kind in ("integer", "optional-integer"):
+        return int(text) if text else None
+    if kind == "need-bool":
+        return True
+    if kind == "need-throughput":
+        number, _, unit = text.partition(" ")
+        return {"value": float(number), "unit": unit.strip() or "gbps"} if number else None
+    return text or None
+
+
+def parse_error(question: Question, text: str, need: str = NOT_NEEDED) -> str | None:
+    """Why this answer cannot be taken as it is (None when it can)."""
+    text = text.strip()
+    kind = question.kind
+    if question.has_need and need == NOT_NEEDED:
+        return None
+    if kind in ("number", "need-number"):
+        if not text:
+            return "enter a number"
+        try:
+            number = float(text)
+        except ValueError:
+            return f"{text!r} is not a number"
+        if number < 0:
+            return "must not be negative"
+        if question.path.startswith("workload.traffic.") and number > 1:
+            return "a share is between 0 and 1"
+        return None
+    if kind == "need-throughput":
+        number, _, unit = text.partition(" ")
+        try:
+            if float(number) <= 0:
+                return "must be above 0"
+        except ValueError:
+            return "enter a number and a unit, e.g. '10 gbps' or '2 mpps'"
+        if unit.strip() not in ("", "gbps", "mpps"):
+            return "the unit is gbps or mpps"
+        return None
+    if kind in ("integer", "optional-integer"):
+        if not text:
+            return None if kind == "optional-integer" else "enter a whole number"
+        if not text.isdigit():
+            return f"{text!r} is not a whole number"
+        return None if int(text) >= 1 else "must be at least 1"
+    if kind in ("choice", "need-choice") and text not in question.choices:
+        return f"choose one of: {', '.join(question.choices)}"
+    return None
+
+
+def sections_with_errors(answers: Answers) -> Iterator[tuple[Section, dict[str, str]]]:
+    errors = answers.errors()
+    for section in SECTIONS:
+        mine = {q.path: errors[q.path] for q in section.questions if q.path in errors}
+        yield section, mine

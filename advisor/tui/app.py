@@ -1,0 +1,115 @@
+"""The cnadvisor TUI application. It takes the Advisor in its constructor (tests pass
+their own) and holds no ranking logic: every ranking comes from `Advisor.evaluate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from ..evaluation import Advisor, Evaluation
+from ..questionnaire import Answers, requirements_yaml
+from .screens.dialogs import AskPath, Confirm
+from .screens.questionnaire import QuestionnaireScreen
+from .screens.results import ResultsScreen
+
+
+class AdvisorApp(App):
+    CSS_PATH = "advisor.tcss"
+    TITLE = "cnadvisor"
+    SUB_TITLE = "container-network advisor"
+    BINDINGS = [Binding("ctrl+q", "request_quit", "Quit", priority=True)]
+
+    def __init__(
+        self,
+        advisor: Advisor,
+        answers: Answers | None = None,
+        *,
+        start_on_results: bool = False,
+        answers_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.advisor = advisor
+        self.answers = answers or Answers.defaults()
+        self.start_on_results = start_on_results
+        self.answers_path = answers_path or Path("my-system.yaml")
+        self.last_evaluation: Evaluation | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(QuestionnaireScreen(self.answers))
+        if self.start_on_results and not self.answers.errors():
+            self.show_results()
+
+    def evaluate(self, answers: Answers) -> Evaluation:
+        self.last_evaluation = self.advisor.evaluate(answers.requirements(), source="questionnaire")
+        return self.last_evaluation
+
+    def show_results(self) -> None:
+        self.push_screen(ResultsScreen(self.answers))
+
+    # Saving: never overwrite without asking.
+    def _save(self, title: str, default: Path, content: callable, after=None) -> None:
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            target = Path(path)
+
+            def write(confirmed: bool) -> None:
+                if not confirmed:
+                    self.notify("Not saved.")
+                    return
+                target.write_text(content(), encoding="utf-8")
+                self.notify(f"Saved {target}")
+                if after:
+                    after(target)
+
+            if target.exists():
+                self.push_screen(Confirm(f"{target} exists. Overwrite it?"), write)
+            else:
+                write(True)
+
+        self.push_screen(AskPath(title, str(default)), chosen)
+
+    def action_save_answers(self) -> None:
+        if self.answers.errors():
+            self.notify("Some answers are invalid; fix them first.", severity="error")
+            return
+
+        def saved(path: Path) -> None:
+            self.answers.dirty = False
+            self.answers_path = path
+
+        self._save(
+            "Save answers as requirements YAML", self.answers_path, self.answers.to_yaml, saved
+        )
+
+    def action_export_report(self) -> None:
+        from ..render.common import Batch
+        from ..render.markdown import render
+
+        evaluation = self.last_evaluation
+        if evaluation is None:
+            self.notify("No results yet.", severity="warning")
+            return
+        default = self.answers_path.with_suffix(".md")
+        self._save("Export the results as a Markdown report", default,
+                   lambda: render(Batch(evaluations=[evaluation])))  # fmt: skip
+
+    def action_request_quit(self) -> None:
+        if not self.answers.dirty:
+            self.exit()
+            return
+        self.push_screen(
+            Confirm("You have unsaved answers. Quit anyway?"),
+            lambda yes: self.exit() if yes else None,
+        )
+
+
+def run(advisor: Advisor, requirements=None, path: Path | None = None) -> None:
+    answers = Answers.from_requirements(requirements) if requirements else None
+    AdvisorApp(advisor, answers, start_on_results=requirements is not None,
+               answers_path=path).run()  # fmt: skip
+
+
+__all__ = ["AdvisorApp", "requirements_yaml", "run"]

@@ -1,0 +1,206 @@
+"""Results: the ranking, why, what was excluded, a chart, and what-if controls."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Markdown,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from ...evaluation import Evaluation, RankedOption
+from ...performance import WorkloadPoint
+from ...questionnaire import NEEDS, Answers
+from ...render.common import inter_host
+
+CHART_SIZES = (64, 256, 512, 1400, 9000)
+WHAT_IF = {
+    "wi-message": "workload.message_size",
+    "wi-virtualization": "environment.virtualization",
+    "wi-containers": "environment.containers_per_host",
+    "wi-w-performance": "priorities.performance",
+    "wi-w-security": "priorities.security",
+}
+
+
+class ResultsScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+b", "back", "Questions"),
+        Binding("ctrl+s", "app.save_answers", "Save answers"),
+        Binding("ctrl+o", "app.export_report", "Export report"),
+        Binding("ctrl+q", "app.request_quit", "Quit"),
+    ]
+
+    def __init__(self, answers: Answers) -> None:
+        super().__init__()
+        self.answers = answers
+        self.evaluation: Evaluation | None = None
+
+    def compose(self) -> ComposeResult:
+        a = self.answers.values
+        yield Header()
+        with Horizontal(id="whatif"):
+            yield Label("size B")
+            yield Input(a.get("workload.message_size", "1400"), id="wi-message", compact=True)
+            yield Select(
+                [("bare-metal", "bare-metal"), ("vm", "vm")],
+                value=a.get("environment.virtualization", "bare-metal"),
+                allow_blank=False,
+                id="wi-virtualization",
+                compact=True,
+            )
+            yield Label("per host")
+            yield Input(
+                a.get("environment.containers_per_host", "10"), id="wi-containers", compact=True
+            )
+            yield Label("encrypt")
+            yield Select(
+                [(n, n) for n in NEEDS],
+                value=self.answers.needs.get("security.encryption", "not needed"),
+                allow_blank=False,
+                id="wi-encryption",
+                compact=True,
+            )
+            yield Label("w perf")
+            yield Input(a.get("priorities.performance", "1"), id="wi-w-performance", compact=True)
+            yield Label("w sec")
+            yield Input(a.get("priorities.security", "1"), id="wi-w-security", compact=True)
+        yield Static("", id="summary")
+        with TabbedContent(id="tabs"):
+            with TabPane("Ranking", id="tab-ranking"), Vertical():
+                yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
+                with VerticalScroll(id="detail-pane"):
+                    yield Markdown("", id="detail")
+            with TabPane("Excluded", id="tab-excluded"):
+                yield DataTable(id="excluded", cursor_type="row")
+            with TabPane("Chart", id="tab-chart"):
+                yield Static("", id="chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        ranking = self.query_one("#ranking", DataTable)
+        ranking.add_columns("#", "option", "score", "Gbit/s (80 %)", "first")
+        excluded = self.query_one("#excluded", DataTable)
+        excluded.add_columns("option", "requirement", "why")
+        self.refresh_results()
+        ranking.focus()
+
+    def refresh_results(self) -> None:
+        self.evaluation = self.app.evaluate(self.answers)
+        evaluation = self.evaluation
+        ranking = self.query_one("#ranking", DataTable)
+        ranking.clear()
+        for option in evaluation.ranked:
+            ranking.add_row(
+                str(option.rank),
+                option.id,
+                f"{option.score:.1f}",
+                _gbps(option),
+                f"{option.first_share:.0%}",
+                key=option.id,
+            )
+        excluded = self.query_one("#excluded", DataTable)
+        excluded.clear()
+        for option in evaluation.excluded:
+            reason = option.reasons[0]
+            excluded.add_row(option.id, reason.requirement, reason.message, key=option.id)
+        stays = evaluation.robustness.top_stays_first
+        self.query_one("#summary", Static).update(
+            f"{len(evaluation.ranked)} ranked, {len(evaluation.excluded)} excluded · "
+            f"model: {evaluation.model.name}"
+            + (f" · top pick first in {stays:.0%} of perturbed weightings" if stays else "")
+        )
+        self.query_one("#chart", Static).update(self.chart_text())
+        if evaluation.ranked:
+            self.show_detail(evaluation.ranked[0])
+
+    def chart_text(self) -> str:
+        """Predicted inter-host Gbit/s across message sizes for the top five options."""
+        if not self.evaluation or not self.evaluation.ranked:
+            return "Nothing ranked."
+        requirements = self.answers.requirements()
+        lines = ["Predicted inter-host Gbit/s by message size (bars scale to the NIC)", ""]
+        nic = requirements.environment.nic_gbps
+        for option in self.evaluation.ranked[:5]:
+            profile = self.app.advisor.solution(option.id).profile
+            if not profile.inter_host:
+                lines.append(f"{option.id:<20} same host only")
+                continue
+            lines.append(option.id)
+            base = WorkloadPoint.from_requirements(requirements, "inter-host")
+            for size in CHART_SIZES:
+                point = replace(base, message_size=size)
+                gbps = self.app.advisor.model.predict(profile, point).throughput_gbps.value or 0
+                bar = "█" * max(0, round(30 * gbps / nic))
+                lines.append(f"  {size:>5} B {bar} {gbps:.2f}")
+        return "\n".join(lines)
+
+    def show_detail(self, option: RankedOption) -> None:
+        item = self.app.advisor.solution(option.id)
+        profile = item.profile
+        lines = [f"## {option.rank}. {profile.name}", "", profile.summary, ""]
+        for name, criterion in option.criteria.items():
+            lines.append(f"- **{name}** {criterion.score:.2f}: " + "; ".join(
+                f"{f.name} {f.score:.2f} ({f.detail})" for f in criterion.factors
+            ))  # fmt: skip
+        lines += ["", "**Datapath** same host: " + " → ".join(profile.datapath.intra_host)]
+        if profile.datapath.inter_host is not None:
+            lines.append("other host: " + (" → ".join(profile.datapath.inter_host) or "host stack"))
+        for prediction in option.predictions:
+            lines.append(
+                f"- {prediction.scenario}: {prediction.throughput_ratio.text()} of host, "
+                f"{prediction.throughput_gbps.text()}, {prediction.packet_rate_mpps.text(3)}"
+            )
+        checks = [f for f in option.findings if f.severity.value != "exclude"]
+        if checks:
+            lines += ["", "**Check**"] + [f"- `{f.requirement}`: {f.message}" for f in checks]
+        lines += ["", "**Sources**"] + [f"- {r.title}: {r.url}" for r in profile.references]
+        self.query_one("#detail", Markdown).update("\n".join(lines))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "ranking" and self.evaluation and event.row_key.value:
+            option = next(o for o in self.evaluation.ranked if o.id == event.row_key.value)
+            self.show_detail(option)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        path = WHAT_IF.get(event.input.id or "")
+        if path and self.answers.set(path, event.value) is None:
+            self.refresh_results()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "wi-encryption":
+            self.answers.set("security.encryption", "", str(event.value))
+        elif event.select.id in WHAT_IF:
+            self.answers.set(WHAT_IF[event.select.id], str(event.value))
+        else:
+            return
+        if not self.answers.errors():
+            self.refresh_results()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _gbps(option: RankedOption) -> str:
+    prediction = inter_host(option)
+    if prediction is None:
+        return "same host"
+    estimate = prediction.throughput_gbps
+    if estimate.value is None:
+        return "unknown"
+    if estimate.low is None:
+        return f"≤ {estimate.value:.2f}"
+    return f"{estimate.value:.2f} [{estimate.low:.1f}–{estimate.high:.1f}]"
