@@ -62,11 +62,20 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the requirements JSON Schema")
 
+    from .bench.cli import add_parser as add_bench_parser
+
+    add_bench_parser(commands)
+
     tui = commands.add_parser("tui", help="the questionnaire (also: cnadvisor with no command)")
     tui.add_argument("file", nargs="?", help="requirements YAML to start from (opens results)")
 
     model = commands.add_parser("model", help="train, inspect and evaluate the performance model")
     model.add_argument("action", choices=("train", "info", "report"))
+    model.add_argument(
+        "--with-local",
+        action="store_true",
+        help="train on published rows plus this host's `cnadvisor bench` measurements",
+    )
     model.add_argument(
         "--output",
         "-o",
@@ -118,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "schema": _schema,
         "model": _model,
         "tui": _tui,
+        "bench": _bench,
         "predict": _predict,
     }[args.command]
     try:
@@ -264,6 +274,12 @@ def _schema(args: argparse.Namespace) -> int:
 
     print(json.dumps(json_schema(), indent=2))
     return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench.cli import run_command
+
+    return run_command(args)
 
 
 def _tui(args: argparse.Namespace) -> int:

@@ -14,15 +14,22 @@ from .performance import WorkloadPoint
 
 def model_command(args: argparse.Namespace, advisor) -> int:
     from .model import cache
-    from .model.trained import cache_key, train, training_data
+    from .model.trained import cache_key, set_use_local, train, training_data, use_local
 
     profiles = {item.profile.id: item.profile for item in advisor.solutions}
-    load_rows, fingerprint = training_data(advisor.plugins)
+    with_local = args.with_local or (args.action != "train" and use_local())
+    load_rows, fingerprint = training_data(advisor.plugins, with_local=with_local)
     key = cache_key(fingerprint, profiles)
     if args.action == "train":
         started = time.perf_counter()
         model, meta = train(profiles, load_rows())
         path = cache.save(key, model.forest.arrays(), meta)
+        set_use_local(args.with_local)
+        if args.with_local:
+            print(
+                f"using {meta['local_rows']} local measurements; `cnadvisor model train` "
+                "without --with-local goes back to published data only"
+            )
         print(
             f"trained on {meta['trained_rows']} rows ({meta['anchored_rows']} with a host "
             f"baseline) from {len(meta['studies'])} sources in "
@@ -44,7 +51,7 @@ def model_command(args: argparse.Namespace, advisor) -> int:
     rows = load_rows()
     model, meta = train(profiles, rows)
     table = build_table(rows, profiles)
-    card, figures = write_card(table, profiles, meta, Path(args.output))
+    card, figures = write_card(table, profiles, meta, Path(args.output), rows=rows)
     study, solution = figures["study"], figures["solution"]
     print(f"model card: {card}")
     print(

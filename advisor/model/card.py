@@ -57,11 +57,39 @@ def _plot(by_study: CrossValidation, path: Path) -> None:
     plt.close(figure)
 
 
+def local_errors(table: TrainingTable) -> dict[str, float] | None:
+    """MAE on this host's measured rows before calibration (published data only) and after
+    (published plus the other local rows, each local solution held out in turn)."""
+    from .train import fit_forest, predict_log_ratio
+
+    local = np.array([study.startswith("local-") for study in table.study])
+    target = local & table.anchored
+    if not target.any():
+        return None
+    truth = table.ratio[target]
+    before_forest = fit_forest(table.subset(~local))
+    before = np.exp(predict_log_ratio(before_forest, table.features[target]))
+    after = np.empty_like(truth)
+    solutions = np.array(table.solution)
+    for solution in sorted(set(solutions[target])):
+        held = target & (solutions == solution)
+        forest = fit_forest(table.subset(~held))
+        after[solutions[target] == solution] = np.exp(
+            predict_log_ratio(forest, table.features[held])
+        )
+    return {
+        "rows": int(target.sum()),
+        "before": float(np.mean(np.abs(before - truth))),
+        "after": float(np.mean(np.abs(after - truth))),
+    }
+
+
 def write_card(
     table: TrainingTable,
     profiles: Mapping[str, SolutionProfile],
     meta: Mapping,
     folder: Path,
+    rows=None,
 ) -> tuple[Path, dict[str, dict[str, float]]]:
     """Run both cross-validations, write model-card.md and its plot; return headlines."""
     import sklearn.ensemble  # noqa: F401  load its OpenMP runtime before limiting it
@@ -71,9 +99,12 @@ def write_card(
     with threadpool_limits(limits=1):
         by_study = cross_validate(table, profiles, "study")
         by_solution = cross_validate(table, profiles, "solution")
+        local = local_errors(table)
     plot = folder / "predicted-vs-measured.png"
     _plot(by_study, plot)
     figures = {"study": headline(by_study), "solution": headline(by_solution)}
+    if local:
+        figures["local"] = local
     rows_by_study = Counter(table.study)
     anchored_by_study = Counter(np.array(table.study)[table.anchored])
     lines = [
@@ -157,6 +188,26 @@ def write_card(
         "",
         f"![predicted vs measured]({plot.name})",
         "",
+        *(
+            [
+                "## Local measurements (this host, `cnadvisor bench`)",
+                "",
+                f"{local['rows']} local rows with a host baseline. MAE of the throughput ratio "
+                f"before calibration (published data only): **{local['before']:.3f}**; after "
+                f"(published plus local rows, each local solution held out in turn): "
+                f"**{local['after']:.3f}**.",
+                "",
+            ]
+            if local
+            else [
+                "## Local measurements",
+                "",
+                "None used. `sudo cnadvisor bench run` then `cnadvisor model train --with-local` "
+                "adds this host's measurements; this section then shows their error before and "
+                "after calibration.",
+                "",
+            ]
+        ),
         "## Where the model is weak",
         "- One lab (InfraBuilder 2024, 40 Gbit/s) holds most rows with a host baseline; when "
         "it is held out, the model must extrapolate from 10/25 Gbit/s labs, and its errors "

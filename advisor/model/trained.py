@@ -153,6 +153,10 @@ def _vm_factor(rows) -> float | None:
     return None
 
 
+def _local_count(rows) -> int:
+    return sum(1 for row in rows if row.source_id.startswith("local-"))
+
+
 def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, dict]:
     """Fit the trees and the interval width; return the model and what the card reports."""
     import sklearn.ensemble  # noqa: F401  load its OpenMP runtime before limiting it
@@ -176,16 +180,42 @@ def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, 
         "studies": sorted(set(table.study)),
         "seconds": round(time.perf_counter() - started, 2),
         "interval_log_width": width,
+        "local_rows": _local_count(table.rows),
         "vm_factor": _vm_factor(rows),
         "versions": {"cnadvisor": __version__, "scikit-learn": _version("scikit-learn"),
                      "numpy": _version("numpy")},
     }  # fmt: skip
-    return TrainedModel(forest, width, meta["vm_factor"], meta), meta
+    return _model(forest, meta), meta
 
 
-def training_data(plugin_set) -> tuple[Callable[[], list], str]:
-    """A loader of the shipped rows plus every plugin's valid contributed rows, and a
-    fingerprint of both. The shipped rows are only parsed when a model must be trained."""
+def _model(forest: Forest, meta: dict) -> TrainedModel:
+    model = TrainedModel(forest, meta["interval_log_width"], meta["vm_factor"], meta)
+    if meta.get("local_rows"):
+        model.description += f"; calibrated with {meta['local_rows']} measurements of this host"
+    return model
+
+
+LOCAL_FLAG = "use-local-measurements"
+
+
+def use_local() -> bool:
+    """Whether `model train --with-local` asked for this host's measurements to be used."""
+    return (cache.cache_dir() / LOCAL_FLAG).exists()
+
+
+def set_use_local(enabled: bool) -> None:
+    flag = cache.cache_dir() / LOCAL_FLAG
+    if enabled:
+        flag.parent.mkdir(parents=True, exist_ok=True)
+        flag.write_text("written by `cnadvisor model train --with-local`\n", encoding="utf-8")
+    else:
+        flag.unlink(missing_ok=True)
+
+
+def training_data(plugin_set, with_local: bool | None = None) -> tuple[Callable[[], list], str]:
+    """A loader of the shipped rows, every plugin's valid contributed rows and (when asked)
+    this host's `cnadvisor bench` rows, and a fingerprint of all of them. The shipped rows
+    are only parsed when a model must be trained."""
     from .data import (
         DatasetError,
         fingerprint,
@@ -196,6 +226,12 @@ def training_data(plugin_set) -> tuple[Callable[[], list], str]:
 
     contributed: list = []
     parts = [shipped_fingerprint()]
+    if use_local() if with_local is None else with_local:
+        from ..bench.store import local_rows
+
+        measured = local_rows()
+        contributed.extend(measured)
+        parts.append("local:" + repr(sorted(repr(r) for r in measured)))
     for plugin, returned in plugin_set.call_each("cnadvisor_benchmarks"):
         try:
             rows = rows_from_dicts(list(returned or []), f"plugin {plugin}")
@@ -219,8 +255,7 @@ def load_or_train(
     cached = cache.load(key)
     if cached is not None:
         arrays, meta = cached
-        forest = Forest.from_arrays(arrays)
-        return TrainedModel(forest, meta["interval_log_width"], meta["vm_factor"], meta)
+        return _model(Forest.from_arrays(arrays), meta)
     if rows is None:
         rows = load_published
     model, meta = train(profiles, rows() if callable(rows) else rows)

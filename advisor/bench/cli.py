@@ -1,0 +1,237 @@
+"""``cnadvisor bench list|run|cleanup``: argparse wiring, root/tool checks, progress, summary.
+
+advisor/cli.py wires it in with ``add_parser(commands)`` and dispatches "bench" to
+``run_command``; ``python -m cnadvisor.bench.cli`` runs it stand-alone (tests use that).
+Data goes to stdout, diagnostics and the progress bar to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+INSTALL = "apt-get install iperf3 sockperf"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``bench`` sub-command to an existing sub-parser set."""
+    from .limits import MAX_DURATION, MAX_REPEAT, MAX_STREAMS
+
+    bench = subparsers.add_parser(
+        "bench",
+        help="measure network modes on this host in namespaces (root)",
+        description="list: topologies and whether this kernel supports each; run: measure "
+        "them (iperf3, sockperf) in network namespaces with addresses from 198.18.0.0/15; "
+        "cleanup: remove what a crashed run left behind (this tool's names only).",
+    )
+    bench.add_argument("action", choices=("list", "run", "cleanup"))
+    bench.add_argument("topologies", nargs="*", metavar="TOPOLOGY", help="run: default all")
+    bench.add_argument("--quick", action="store_true", help="2 s per test, 1 repeat by default")
+    bench.add_argument("--message-size", default="64,1400", help="bytes, comma-separated")
+    bench.add_argument("--repeat", type=int, help=f"repeats per test, 1..{MAX_REPEAT} (3)")
+    bench.add_argument("--duration", type=int, help=f"seconds per test, 1..{MAX_DURATION} (5)")
+    bench.add_argument("--streams", type=int, default=1, help=f"parallel streams 1..{MAX_STREAMS}")
+    bench.add_argument("--pin", action="store_true", help="pin client/server to CPUs (taskset)")
+    bench.add_argument("--tests", default="tcp,udp,latency", help="which of tcp,udp,latency to run")
+    bench.add_argument("--output", "-o", metavar="PATH", help="also write the CSV here")
+    bench.add_argument("--force", action="store_true", help="allow --output to replace a file")
+    bench.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return bench
+
+
+def run_command(args: argparse.Namespace) -> int:
+    problem = _refusal(needs_tools=args.action != "cleanup")
+    if problem:
+        print(f"cnadvisor bench: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return {"list": _list, "run": _run, "cleanup": _cleanup}[args.action](args)
+
+
+def _refusal(needs_tools: bool) -> str | None:
+    if os.geteuid() != 0:
+        return f"needs root (network namespaces); run with sudo. Tools: {INSTALL}"
+    if shutil.which("ip") is None:
+        return "iproute2's `ip` not found: apt-get install iproute2"
+    if needs_tools and shutil.which("iperf3") is None:
+        return f"iperf3 not found: {INSTALL}"
+    return None
+
+
+def _list(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .cleanup import Guard, Interrupted
+    from .netns import new_prefix
+    from .topologies import TOPOLOGIES, probe
+
+    table = Table(title="cnadvisor bench topologies on this kernel")
+    for column in ("topology", "solution id", "scenario", "support"):
+        table.add_column(column)
+    prefix = new_prefix()
+    try:
+        with Guard(prefix):
+            for topology in TOPOLOGIES.values():
+                reason = probe(topology, prefix)
+                table.add_row(topology.name, topology.solution_id or "-", topology.scenario,
+                              reason or "[green]supported[/]")  # fmt: skip
+    except Interrupted as stop:
+        return 128 + stop.signum
+    if not shutil.which("sockperf"):
+        table.caption = f"sockperf missing: no latency tests ({INSTALL})"
+    Console(width=160).print(table)
+    return EXIT_OK
+
+
+def _options(args: argparse.Namespace):
+    from .runner import Options
+
+    try:
+        sizes = tuple(int(s) for s in args.message_size.split(",") if s.strip())
+    except ValueError:
+        raise ValueError("--message-size takes integers, e.g. 64,1400") from None
+    kinds = tuple(k.strip() for k in args.tests.split(",") if k.strip())
+    if not kinds or set(kinds) - {"tcp", "udp", "latency"}:
+        raise ValueError("--tests takes tcp, udp and/or latency")
+    options = Options(
+        sizes=sizes,
+        streams=args.streams,
+        repeat=args.repeat or (1 if args.quick else 3),
+        duration=args.duration or (2 if args.quick else 5),
+        pin=args.pin,
+        latency=shutil.which("sockperf") is not None,
+        kinds=kinds,
+    )
+    options.validate()
+    return options
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .cleanup import Guard, Interrupted
+    from .netns import new_prefix
+    from .runner import order, run
+    from .store import save
+
+    try:
+        options = _options(args)
+        topologies = order(args.topologies)
+    except ValueError as error:
+        print(f"cnadvisor bench: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not options.latency and "latency" in options.kinds:
+        print(
+            f"cnadvisor bench: warning: sockperf missing, no latency ({INSTALL})", file=sys.stderr
+        )
+    prefix = new_prefix()
+    print(f"cnadvisor bench: run {prefix.rstrip('-')}", file=sys.stderr, flush=True)
+    try:
+        with Guard(prefix), _progress(args.no_progress) as progress:
+            outcome = run(topologies, options, prefix, progress)
+    except Interrupted as stop:
+        print(f"cnadvisor bench: {stop}: stopped, everything removed", file=sys.stderr)
+        return 128 + stop.signum
+    try:
+        paths = save(outcome, args.output, args.force)
+    except FileExistsError as error:
+        print(f"cnadvisor bench: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    _summary(outcome)
+    for path in paths:
+        print(f"cnadvisor bench: wrote {path}", file=sys.stderr)
+    return EXIT_OK if any(s == "ok" for s in outcome.status.values()) else EXIT_FAILED
+
+
+class _RichProgress:
+    """Bar + topology/test being measured + estimated time left (on stderr)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description:<34}"), BarColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True), transient=True,
+        )  # fmt: skip
+        self.task = self.bar.add_task("starting", total=1.0)
+
+    def start(self, total: float) -> None:
+        self.bar.update(self.task, total=total)
+
+    def step(self, label: str, seconds: float) -> None:
+        self.bar.update(self.task, description=label, advance=seconds)
+
+
+class _progress:  # a context manager used like a function
+    def __init__(self, disabled: bool):
+        self.disabled = disabled or not sys.stderr.isatty()
+        self.rich: _RichProgress | None = None
+
+    def __enter__(self):
+        from .runner import Progress
+
+        if self.disabled:
+            return Progress()
+        self.rich = _RichProgress()
+        self.rich.bar.start()
+        return self.rich
+
+    def __exit__(self, *exc: object) -> None:
+        if self.rich:
+            self.rich.bar.stop()
+
+
+def _summary(outcome) -> None:
+    """Each topology's median as a ratio to the host baseline of the same run and test."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .runner import SPREAD_WARNING
+
+    headline = {"tcp": "throughput_gbps", "udp": "packet_rate_mpps", "latency": "latency_p50_us"}
+    units = {"throughput_gbps": "Gbps", "packet_rate_mpps": "Mpps", "latency_p50_us": "us p50"}
+    base = {
+        (r.test, k): r.median(k) for r in outcome.results if r.topology == "host" and r.samples
+        for k in r.samples
+    }  # fmt: skip
+    table = Table(title=f"cnadvisor bench {outcome.prefix.rstrip('-')}: ratio to host baseline")
+    for column in ("topology", "test", "median", "x host", "spread", "status"):
+        table.add_column(column)
+    for topology, status in outcome.status.items():
+        results = [r for r in outcome.results if r.topology == topology and r.samples]
+        if not results:
+            table.add_row(topology, "-", "-", "-", "-", status)
+        for r in results:
+            key = headline[r.test.kind]
+            value, spread = r.median(key), r.spread(key)
+            ratio = value / base[(r.test, key)] if base.get((r.test, key)) else float("nan")
+            flag = " [red](large)[/]" if spread > SPREAD_WARNING else ""
+            table.add_row(topology, str(r.test), f"{value:.4g} {units[key]}", f"{ratio:.2f}",
+                          f"{spread:.0f}%{flag}", status if r is results[0] else "")  # fmt: skip
+    Console(width=160).print(table)
+
+
+def _cleanup(args: argparse.Namespace) -> int:
+    from .cleanup import leftovers
+    from .netns import delete_namespace
+
+    names = leftovers()
+    for name in names:
+        delete_namespace(name)
+        print(f"removed namespace {name}")
+    if not names:
+        print("nothing to remove")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cnadvisor")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    return run_command(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,375 @@
+"""One builder per topology of the survey, each from scratch in namespaces of one Sandbox.
+
+A builder returns the two ends a test needs (where the server listens, where the client
+runs, which address it dials). Support is detected by trying: :func:`probe` builds the
+topology and tears it down; the kernel's own error becomes the reason.
+
+Address plan (all inside 198.18.0.0/15, all inside our namespaces): containers and
+bridges use 198.18.<n>.0/24, the emulated underlay between two emulated hosts uses
+198.19.0.0/24, the NAT topology's "outside" network 198.19.3.0/24.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .netns import NetnsError, Sandbox
+
+TUNNEL_PORTS = (5201, 11111)  # iperf3 and sockperf; NAT maps both
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    server_ns: str
+    server_addr: str  # the server binds here
+    client_ns: str
+    target_addr: str  # the client dials here (differs from server_addr behind NAT)
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    name: str
+    label: str
+    solution_id: str  # a cnadvisor solution id, or "" when none fits exactly
+    scenario: str  # dataset scenario: intra-host or inter-host (emulated on this host)
+    description: str
+    build: Callable[[Sandbox], Endpoints]
+    tools: tuple[str, ...] = field(default=())  # extra binaries the builder runs
+
+
+# --- single-namespace baselines -------------------------------------------------------
+
+
+def _loopback(role: str) -> Callable[[Sandbox], Endpoints]:
+    def build(sb: Sandbox) -> Endpoints:
+        ns = sb.namespace(role)
+        sb.address(ns, "lo", "198.18.0.1/32")  # our range on the namespace's own loopback
+        return Endpoints(ns, "198.18.0.1", ns, "198.18.0.1")
+
+    return build
+
+
+# --- one host, two containers ----------------------------------------------------------
+
+
+def _veth(sb: Sandbox) -> Endpoints:
+    a, b = sb.namespace("va"), sb.namespace("vb")
+    sb.veth(a, "eth0", b, "eth0")
+    sb.address(a, "eth0", "198.18.1.1/24")
+    sb.address(b, "eth0", "198.18.1.2/24")
+    return Endpoints(b, "198.18.1.2", a, "198.18.1.2")
+
+
+def _bridge(sb: Sandbox) -> Endpoints:
+    host, c1, c2 = sb.namespace("bh"), sb.namespace("b1"), sb.namespace("b2")
+    sb.ip(host, "link", "add", "br0", "type", "bridge")
+    sb.ip(host, "link", "set", "br0", "up")
+    for index, ctr in ((1, c1), (2, c2)):
+        sb.veth(ctr, "eth0", host, f"p{index}")
+        sb.ip(host, "link", "set", f"p{index}", "master", "br0")
+        sb.address(ctr, "eth0", f"198.18.2.{index}/24")
+    return Endpoints(c2, "198.18.2.2", c1, "198.18.2.2")
+
+
+NAT_RULES = """
+table ip cnab {
+  chain pre {
+    type nat hook prerouting priority dstnat;
+    iifname "uplink" meta l4proto { tcp, udp } th dport { 5201, 11111 } dnat to 198.18.3.2
+  }
+  chain post {
+    type nat hook postrouting priority srcnat;
+    ip saddr 198.18.3.0/24 oifname != "br0" masquerade
+  }
+  chain forward_filter {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    oifname "br0" ip daddr 198.18.3.2 meta l4proto { tcp, udp } th dport { 5201, 11111 } accept
+    iifname "br0" oifname != "br0" accept
+  }
+}
+"""
+
+
+def _bridge_nat(sb: Sandbox) -> Endpoints:
+    """Docker's port mapping: outside client -> host address -> DNAT -> container on br0."""
+    host, ctr, outside = sb.namespace("nh"), sb.namespace("nc"), sb.namespace("nx")
+    sb.ip(host, "link", "add", "br0", "type", "bridge")
+    sb.ip(host, "link", "set", "br0", "up")
+    sb.address(host, "br0", "198.18.3.1/24")
+    sb.veth(ctr, "eth0", host, "p1")
+    sb.ip(host, "link", "set", "p1", "master", "br0")
+    sb.address(ctr, "eth0", "198.18.3.2/24")
+    sb.route(ctr, "default", "198.18.3.1")
+    sb.veth(outside, "eth0", host, "uplink")
+    sb.address(host, "uplink", "198.19.3.1/24")
+    sb.address(outside, "eth0", "198.19.3.2/24")
+    sb.sysctl(host, "net.ipv4.ip_forward", "1")
+    done = subprocess.run(
+        [*sb.exec_prefix(host), "nft", "-f", "-"],
+        input=NAT_RULES, capture_output=True, text=True, timeout=10,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise NetnsError(f"nft -f (DNAT/masquerade rules): {done.stderr.strip()}")
+    return Endpoints(ctr, "198.18.3.2", outside, "198.19.3.1")
+
+
+# --- macvlan / ipvlan on a parent inside our namespaces ----------------------------------
+
+
+def _parent(sb: Sandbox, tag: str) -> tuple[str, str]:
+    """A 'host' namespace whose eth0 is the parent, its veth peer in a 'lan' namespace.
+
+    The parent is a veth because this tool needs no dummy module, and the peer stands in
+    for the rest of the LAN (another host) so modes that talk to the wire can be measured.
+    """
+    host, lan = sb.namespace(f"{tag}h"), sb.namespace(f"{tag}l")
+    sb.veth(host, "eth0", lan, "eth0")
+    return host, lan
+
+
+def _child(sb: Sandbox, host: str, ctr: str, name: str, kind: list[str], address: str) -> None:
+    sb.ip(host, "link", "add", name, "link", "eth0", "type", *kind)
+    sb.ip(host, "link", "set", name, "netns", ctr)
+    sb.ip(ctr, "link", "set", name, "up")
+    sb.address(ctr, name, address)
+
+
+def _macvlan_pair(mode: str) -> Callable[[Sandbox], Endpoints]:
+    """Two containers on one parent talking to each other (bridge; vepa via a hairpin switch)."""
+
+    def build(sb: Sandbox) -> Endpoints:
+        host, lan = _parent(sb, "m")
+        if mode == "vepa":  # the 'external switch' reflects frames back (802.1Qbg hairpin)
+            sb.ip(lan, "link", "add", "sw0", "type", "bridge")
+            sb.ip(lan, "link", "set", "eth0", "master", "sw0")
+            sb.ip(lan, "link", "set", "eth0", "type", "bridge_slave", "hairpin", "on")
+            sb.ip(lan, "link", "set", "sw0", "up")
+        c1, c2 = sb.namespace("m1"), sb.namespace("m2")
+        _child(sb, host, c1, "mv1", ["macvlan", "mode", mode], "198.18.4.1/24")
+        _child(sb, host, c2, "mv2", ["macvlan", "mode", mode], "198.18.4.2/24")
+        return Endpoints(c2, "198.18.4.2", c1, "198.18.4.2")
+
+    return build
+
+
+def _macvlan_wire(mode: str) -> Callable[[Sandbox], Endpoints]:
+    """One container reached from the LAN side: the path private/passthru/source carry."""
+
+    def build(sb: Sandbox) -> Endpoints:
+        host, lan = _parent(sb, "m")
+        c1 = sb.namespace("m1")
+        kind = ["macvlan", "mode", mode]
+        if mode == "source":  # accept frames from the LAN peer's MAC only
+            mac = _mac(lan, "eth0")
+            kind += ["macaddr", "add", mac]
+        _child(sb, host, c1, "mv1", kind, "198.18.4.1/24")
+        sb.address(lan, "eth0", "198.18.4.3/24")
+        return Endpoints(c1, "198.18.4.1", lan, "198.18.4.1")
+
+    return build
+
+
+def _mac(ns: str, device: str) -> str:
+    out = subprocess.run(
+        ["ip", "-n", ns, "-br", "link", "show", device], capture_output=True, text=True
+    ).stdout.split()
+    return out[2]
+
+
+def _ipvlan(mode: str) -> Callable[[Sandbox], Endpoints]:
+    def build(sb: Sandbox) -> Endpoints:
+        host, _ = _parent(sb, "i")
+        c1, c2 = sb.namespace("i1"), sb.namespace("i2")
+        _child(sb, host, c1, "iv1", ["ipvlan", "mode", mode], "198.18.5.1/24")
+        _child(sb, host, c2, "iv2", ["ipvlan", "mode", mode], "198.18.5.2/24")
+        return Endpoints(c2, "198.18.5.2", c1, "198.18.5.2")
+
+    return build
+
+
+# --- two emulated hosts over an underlay veth --------------------------------------------
+
+UNDERLAY = {"a": "198.19.0.1", "b": "198.19.0.2"}
+
+
+def _two_hosts(sb: Sandbox) -> tuple[str, str]:
+    a, b = sb.namespace("ha"), sb.namespace("hb")
+    sb.veth(a, "eth0", b, "eth0")
+    sb.address(a, "eth0", f"{UNDERLAY['a']}/24")
+    sb.address(b, "eth0", f"{UNDERLAY['b']}/24")
+    for host in (a, b):
+        sb.sysctl(host, "net.ipv4.ip_forward", "1")
+    return a, b
+
+
+def _routed_container(sb: Sandbox, host: str, side: str, subnet: int, mtu: int | None) -> str:
+    ctr = sb.namespace(f"c{side}")
+    sb.veth(ctr, "eth0", host, "vc", mtu=mtu)
+    sb.address(host, "vc", f"198.18.{subnet}.1/24")
+    sb.address(ctr, "eth0", f"198.18.{subnet}.2/24")
+    sb.route(ctr, "default", f"198.18.{subnet}.1")
+    return ctr
+
+
+def _routed(sb: Sandbox) -> Endpoints:
+    a, b = _two_hosts(sb)
+    ca = _routed_container(sb, a, "a", 11, None)
+    cb = _routed_container(sb, b, "b", 12, None)
+    sb.route(a, "198.18.12.0/24", UNDERLAY["b"])
+    sb.route(b, "198.18.11.0/24", UNDERLAY["a"])
+    return Endpoints(cb, "198.18.12.2", ca, "198.18.12.2")
+
+
+def _l3_tunnel(kind: str, mtu: int) -> Callable[[Sandbox], Endpoints]:
+    """Routed containers whose cross-host route goes through an IPIP/GRE/WireGuard device."""
+
+    def build(sb: Sandbox) -> Endpoints:
+        a, b = _two_hosts(sb)
+        ca = _routed_container(sb, a, "a", 11, mtu)
+        cb = _routed_container(sb, b, "b", 12, mtu)
+        if kind == "wireguard":  # the kernel first, then the wg tool (its error names it)
+            sb.ip(a, "link", "add", "tun0", "type", "wireguard")
+            sb.ip(a, "link", "del", "tun0")
+        keys = _wireguard_keys() if kind == "wireguard" else {}
+        for host, me, peer, remote_net in (
+            (a, "a", "b", "198.18.12.0/24"),
+            (b, "b", "a", "198.18.11.0/24"),
+        ):
+            if kind == "wireguard":
+                sb.ip(host, "link", "add", "tun0", "type", "wireguard")
+                _wireguard_peer(sb, host, keys, me, peer, remote_net)
+            else:
+                sb.ip(host, "link", "add", "tun0", "type", kind,
+                      "local", UNDERLAY[me], "remote", UNDERLAY[peer])  # fmt: skip
+            sb.ip(host, "link", "set", "tun0", "mtu", str(mtu), "up")
+            sb.ip(host, "route", "add", remote_net, "dev", "tun0")
+        return Endpoints(cb, "198.18.12.2", ca, "198.18.12.2")
+
+    return build
+
+
+def _wireguard_keys() -> dict[str, tuple[str, str]]:
+    keys = {}
+    for side in ("a", "b"):
+        private = subprocess.run(["wg", "genkey"], capture_output=True, text=True).stdout.strip()
+        public = subprocess.run(
+            ["wg", "pubkey"], input=private, capture_output=True, text=True
+        ).stdout.strip()
+        keys[side] = (private, public)
+    return keys
+
+
+def _wireguard_peer(sb: Sandbox, host: str, keys: dict, me: str, peer: str, nets: str) -> None:
+    done = subprocess.run(
+        [*sb.exec_prefix(host), "wg", "set", "tun0", "listen-port", "51820",
+         "private-key", "/dev/stdin", "peer", keys[peer][1], "allowed-ips", nets,
+         "endpoint", f"{UNDERLAY[peer]}:51820"],
+        input=keys[me][0], capture_output=True, text=True, timeout=10,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise NetnsError(f"wg set tun0: {done.stderr.strip()}")
+
+
+def _l2_overlay(kind: str) -> Callable[[Sandbox], Endpoints]:
+    """Bridge + VXLAN/Geneve on each emulated host; containers share one subnet, MTU 1450."""
+
+    def build(sb: Sandbox) -> Endpoints:
+        a, b = _two_hosts(sb)
+        ends = []
+        for index, (host, me, peer) in enumerate(((a, "a", "b"), (b, "b", "a")), start=1):
+            args = ["id", "42", "remote", UNDERLAY[peer]]
+            if kind == "vxlan":
+                args += ["local", UNDERLAY[me], "dstport", "4789", "dev", "eth0"]
+            sb.ip(host, "link", "add", "tun0", "type", kind, *args)
+            sb.ip(host, "link", "add", "br0", "type", "bridge")
+            sb.ip(host, "link", "set", "tun0", "mtu", "1450", "master", "br0", "up")
+            sb.ip(host, "link", "set", "br0", "up")
+            ctr = sb.namespace(f"c{me}")
+            sb.veth(ctr, "eth0", host, "vc", mtu=1450)
+            sb.ip(host, "link", "set", "vc", "master", "br0")
+            sb.address(ctr, "eth0", f"198.18.21.{index}/24")
+            ends.append(ctr)
+        return Endpoints(ends[1], "198.18.21.2", ends[0], "198.18.21.2")
+
+    return build
+
+
+_INTER = "inter-host"
+_INTRA = "intra-host"
+
+TOPOLOGIES: dict[str, Topology] = {
+    t.name: t
+    for t in (
+        Topology("host", "host baseline (loopback of one namespace)", "host", _INTRA,
+                 "both ends in one namespace over its loopback: the baseline of every ratio",
+                 _loopback("host")),
+        Topology("container", "container mode (two processes, one namespace)", "container",
+                 _INTRA, "Docker's container mode: the same datapath as host, own namespace",
+                 _loopback("ctr")),
+        Topology("veth", "veth pair", "", _INTRA,
+                 "two namespaces joined by one veth pair (no exact solution id)", _veth),
+        Topology("bridge", "Linux bridge", "bridge", _INTRA,
+                 "two containers' veths in a bridge of a host namespace", _bridge),
+        Topology("bridge-nat", "bridge + NAT port mapping (nftables)", "bridge-nat", _INTER,
+                 "outside client -> DNAT on the host -> container on the bridge, like Docker -p",
+                 _bridge_nat, ("nft",)),
+        Topology("macvlan-bridge", "macvlan bridge mode", "macvlan-bridge", _INTRA,
+                 "two macvlans on one veth parent, container to container",
+                 _macvlan_pair("bridge")),
+        Topology("macvlan-vepa", "macvlan VEPA (hairpin switch)", "macvlan-vepa", _INTRA,
+                 "two macvlans, frames reflected by a hairpin bridge on the parent's peer",
+                 _macvlan_pair("vepa")),
+        Topology("macvlan-private", "macvlan private mode (LAN peer)", "macvlan-private", _INTER,
+                 "private isolates macvlans of one parent, so the LAN peer is the client",
+                 _macvlan_wire("private")),
+        Topology("macvlan-passthru", "macvlan passthru (LAN peer)", "macvlan-passthru", _INTER,
+                 "one macvlan owns the parent; the LAN peer is the client",
+                 _macvlan_wire("passthru")),
+        Topology("macvlan-source", "macvlan source mode (LAN peer)", "macvlan-source", _INTER,
+                 "accepts frames from the LAN peer's MAC only; the LAN peer is the client",
+                 _macvlan_wire("source")),
+        Topology("ipvlan-l2", "ipvlan L2", "ipvlan-l2", _INTRA,
+                 "two ipvlan L2 slaves of one veth parent", _ipvlan("l2")),
+        Topology("ipvlan-l3", "ipvlan L3", "ipvlan-l3", _INTRA,
+                 "two ipvlan L3 slaves of one veth parent", _ipvlan("l3")),
+        Topology("routed", "routed (static routes between two emulated hosts)", "bgp-routing",
+                 _INTER, "BGP's datapath: veth to the host, a route over the underlay; "
+                 "the BGP control plane is replaced by static routes", _routed),
+        Topology("vxlan", "VXLAN overlay (bridge + vxlan, MTU 1450)", "overlay-vxlan", _INTER,
+                 "two emulated hosts, bridge + vxlan on each", _l2_overlay("vxlan")),
+        Topology("geneve", "Geneve overlay (bridge + geneve, MTU 1450)", "overlay-geneve",
+                 _INTER, "two emulated hosts, bridge + geneve on each", _l2_overlay("geneve")),
+        Topology("ipip", "IP-in-IP tunnel (MTU 1480)", "overlay-ipip", _INTER,
+                 "routed containers, cross-host route through ipip", _l3_tunnel("ipip", 1480)),
+        Topology("gre", "GRE tunnel (MTU 1476)", "overlay-gre", _INTER,
+                 "routed containers, cross-host route through gre", _l3_tunnel("gre", 1476)),
+        Topology("wireguard", "WireGuard tunnel (MTU 1420)", "", _INTER,
+                 "routed containers over wireguard (no exact solution id)",
+                 _l3_tunnel("wireguard", 1420), ("wg",)),
+    )
+}  # fmt: skip
+
+INSTALL_HINT = {"nft": "apt-get install nftables", "wg": "apt-get install wireguard-tools"}
+
+
+def probe(topology: Topology, sandbox_prefix: str) -> str | None:
+    """None when the topology builds here, else the reason (built and torn down at once)."""
+    sb = Sandbox(f"{sandbox_prefix}p{topology.name[:6]}-")
+    try:
+        topology.build(sb)
+    except (NetnsError, subprocess.CalledProcessError, OSError) as error:
+        return support_reason(error)
+    finally:
+        sb.close()
+    return None
+
+
+def support_reason(error: BaseException) -> str:
+    """'unsupported: <tool> not installed (...)' or 'unsupported on this kernel: <ip's words>'."""
+    if isinstance(error, FileNotFoundError):
+        tool = str(error.filename)
+        return f"unsupported: {tool} not installed ({INSTALL_HINT.get(tool, tool)})"
+    return f"unsupported on this kernel: {error}"

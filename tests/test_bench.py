@@ -1,0 +1,282 @@
+"""`cnadvisor bench`: real namespaces, real iperf3/sockperf runs, nothing left behind.
+
+Runs as root (CI does). Measurements are 1 s each, so the file stays well under a minute.
+Figures are checked for sanity (positive, right units, baseline attached), never against
+machine-specific numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cnadvisor.bench import cleanup, netns, store
+from cnadvisor.bench import cli as bench_cli
+from cnadvisor.bench.netns import ALLOWED_NETWORK, NetnsError, Sandbox, new_prefix
+from cnadvisor.bench.runner import Options, Test, order, run
+from cnadvisor.bench.topologies import TOPOLOGIES, Topology
+from cnadvisor.model.data import COLUMNS, parse_rows
+
+# Only a missing iperf3 skips (CI installs it); without root every test fails loudly.
+pytestmark = pytest.mark.skipif(
+    shutil.which("iperf3") is None, reason="iperf3 missing (apt-get install iperf3 sockperf)"
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ["--duration", "1", "--repeat", "1", "--no-progress"]
+
+
+def _state() -> tuple[set[str], set[str]]:
+    """The root namespace's links and the machine's namespaces, to compare before/after."""
+    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+    names = {line.split(":")[1].strip().split("@")[0] for line in links.splitlines()}
+    return names, set(netns.list_namespaces())
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv(store.DATA_ENV, str(tmp_path / "data"))
+    return tmp_path / "data" / "bench"
+
+
+@pytest.fixture
+def untouched():
+    """Every namespace and root-namespace link is the same after the test as before."""
+    before = _state()
+    yield
+    assert _state() == before
+
+
+def _cli(*args: str, env_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, store.DATA_ENV: str(env_dir)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "cnadvisor.bench.cli", "bench", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+def _mentions(cmdline: Path, prefix: str) -> bool:
+    try:
+        return prefix.encode() in cmdline.read_bytes()
+    except OSError:  # the process ended meanwhile
+        return False
+
+
+def _run_prefix(process: subprocess.Popen) -> str:
+    line = process.stderr.readline()  # "cnadvisor bench: run cnab-xxxxxx"
+    assert line.startswith("cnadvisor bench: run cnab-"), line
+    return line.split()[-1] + "-"
+
+
+def test_four_topologies_measured_for_real(data_dir, untouched) -> None:
+    """host, veth, bridge and vxlan (two emulated hosts): TCP and 64 B UDP, 1 s each."""
+    options = Options(repeat=1, duration=1, plan=(Test("tcp", 1400, 1), Test("udp", 64, 1)))
+    prefix = new_prefix()
+    with cleanup.Guard(prefix):
+        outcome = run(order(["veth", "bridge", "vxlan"]), options, prefix)
+    assert outcome.status == {name: "ok" for name in ("host", "veth", "bridge", "vxlan")}
+    for result in outcome.results:
+        assert not result.error
+        figures = {k: v[0] for k, v in result.samples.items()}
+        assert figures["throughput_gbps"] > 0
+        if result.test.kind == "udp":
+            assert 0 < figures["packet_rate_mpps"] < 100  # Mpps, not packets/s
+            assert 0 <= figures["loss_percent"] <= 100
+        assert result.command.startswith(f"ip netns exec {prefix}")
+        assert "iperf3 -c 198.1" in result.command
+
+    paths = store.save(outcome)
+    assert paths[0].parent == data_dir and paths[0].suffix == ".csv"
+    text = paths[0].read_text()
+    rows = parse_rows(text, str(paths[0]))
+    assert text.splitlines()[0].split(",") == list(COLUMNS)
+    assert len(rows) == 4 * 3  # tcp -> throughput; udp -> throughput and packet_rate
+    units = {(r.metric, r.unit) for r in rows}
+    assert units == {("throughput", "Gbps"), ("packet_rate", "Mpps")}
+    for row in rows:
+        assert row.value > 0 and row.baseline_value > 0
+        assert row.source_id.startswith("local-") and "repeats=1" in row.notes
+        assert "kernel" in row.notes and "iperf" in row.notes
+    host = [r for r in rows if r.solution_id == "host"]
+    assert all(r.value == r.baseline_value for r in host)
+    vxlan = {r.scenario for r in rows if r.solution_id == "overlay-vxlan"}
+    assert vxlan == {"inter-host"}
+    meta = json.loads(store.provenance_path(paths[0]).read_text())
+    assert meta["host"]["cores"] == os.cpu_count() and meta["host"]["kernel"]
+    assert meta["topologies"]["vxlan"] == "ok" and len(meta["commands"]) == 8
+    assert store.local_rows() == rows
+
+
+def test_latency_percentiles_with_sockperf(untouched) -> None:
+    options = Options(repeat=1, duration=1, plan=(Test("latency", 64, 1),))
+    prefix = new_prefix()
+    with cleanup.Guard(prefix):
+        outcome = run([TOPOLOGIES["host"]], options, prefix)
+    (result,) = outcome.results
+    p50, p99 = result.samples["latency_p50_us"][0], result.samples["latency_p99_us"][0]
+    assert 0 < p50 <= p99
+    assert "sockperf pp" in result.command
+
+
+def test_only_benchmark_addresses_inside_our_namespaces(untouched) -> None:
+    for name in ("host", "bridge-nat", "routed", "macvlan-bridge"):
+        sandbox = Sandbox()
+        try:
+            TOPOLOGIES[name].build(sandbox)
+            for ns in sandbox.namespaces:
+                assert ns.startswith(sandbox.prefix)
+                out = subprocess.run(["ip", "-n", ns, "-o", "addr"], capture_output=True,
+                                     text=True, check=True).stdout  # fmt: skip
+                for line in out.splitlines():
+                    address = line.split()[3]
+                    assert netns.ipaddress.ip_interface(address).ip in ALLOWED_NETWORK, address
+        finally:
+            sandbox.close()
+    with pytest.raises(NetnsError, match=r"outside 198\.18\.0\.0/15"):
+        netns.check_address("10.0.0.1/24")
+
+
+def test_list_reports_support_with_reasons(capsys) -> None:
+    assert bench_cli.main(["bench", "list"]) == 0
+    table = capsys.readouterr().out
+    for name in TOPOLOGIES:
+        assert name in table
+    assert "host" in table and "supported" in table
+    assert not [n for n in netns.list_namespaces() if n.startswith(netns.ROOT_PREFIX)
+                and n[: cleanup.RUN_ID_LENGTH] not in cleanup.live_prefixes()]  # fmt: skip
+
+
+def test_error_mid_build_removes_everything(untouched) -> None:
+    def broken(sandbox: Sandbox):
+        sandbox.namespace("a")
+        sandbox.namespace("b")
+        raise RuntimeError("boom")
+
+    prefix = new_prefix()
+    topology = Topology("broken", "broken", "", "intra-host", "raises", broken)
+    options = Options(repeat=1, duration=1, latency=False, kinds=("tcp",), sizes=(1400,))
+    with pytest.raises(RuntimeError, match="boom"), cleanup.Guard(prefix):
+        run([TOPOLOGIES["host"], topology], options, prefix)
+    assert not [n for n in netns.list_namespaces() if n.startswith(prefix)]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_mid_run_removes_everything(tmp_path, untouched, signum) -> None:
+    process = _cli("run", "host", "bridge", "--duration", "3", "--no-progress", env_dir=tmp_path)
+    prefix = _run_prefix(process)
+    deadline = time.monotonic() + 10
+    while not [n for n in netns.list_namespaces() if n.startswith(prefix)]:
+        assert time.monotonic() < deadline, "the run never created a namespace"
+        time.sleep(0.05)
+    time.sleep(1.0)  # mid-measurement
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 128 + signum, err
+    assert "everything removed" in err
+    assert not [n for n in netns.list_namespaces() if n.startswith(prefix)]
+    assert not (cleanup.REGISTRY / prefix).exists()
+    assert not list((tmp_path / "bench").glob("*.csv"))  # an interrupted run saves nothing
+    assert not [p for p in Path("/proc").glob("[0-9]*/cmdline") if _mentions(p, prefix)]
+
+
+def test_two_runs_at_once_do_not_collide(tmp_path, untouched) -> None:
+    args = ("run", "veth", "--tests", "tcp", "--message-size", "1400", *FAST)
+    first, second = _cli(*args, env_dir=tmp_path), _cli(*args, env_dir=tmp_path)
+    prefixes = {_run_prefix(first), _run_prefix(second)}
+    outputs = [p.communicate(timeout=60) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outputs
+    assert len(prefixes) == 2
+    files = sorted((tmp_path / "bench").glob("*.csv"))
+    assert len(files) == 2
+    for path in files:
+        rows = parse_rows(path.read_text(), str(path))
+        assert {r.solution_label.split()[0] for r in rows} == {"host", "veth"}
+        assert all(r.value > 0 for r in rows)
+
+
+def test_cleanup_removes_crashed_runs_only(tmp_path, untouched) -> None:
+    dead, live = new_prefix(), new_prefix()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    cleanup.REGISTRY.mkdir(parents=True, exist_ok=True)
+    (cleanup.REGISTRY / dead).write_text(gone.stdout)  # a pid that has exited
+    (cleanup.REGISTRY / live).write_text(f"{os.getpid()}\n")
+    crashed, running = Sandbox(dead), Sandbox(live)
+    try:
+        crashed.veth(crashed.namespace("a"), "eth0", crashed.namespace("b"), "eth0")
+        running.namespace("a")
+        process = _cli("cleanup", env_dir=tmp_path)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        names = netns.list_namespaces()
+        assert not [n for n in names if n.startswith(dead)]
+        assert f"{live}a" in names  # a live run's namespace is not a leftover
+        assert f"removed namespace {dead}a" in out
+    finally:
+        crashed.namespaces.clear()  # already gone
+        running.close()
+        (cleanup.REGISTRY / live).unlink(missing_ok=True)
+
+
+def test_refuses_without_root_or_iperf3(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert bench_cli.main(["bench", "run", "host"]) == 2
+    assert "apt-get install iperf3 sockperf" in capsys.readouterr().err
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda t: None if t == "iperf3" else real_which(t))
+    assert bench_cli.main(["bench", "run", "host"]) == 2
+    assert "iperf3 not found: apt-get install iperf3 sockperf" in capsys.readouterr().err
+
+
+def test_bounds_are_enforced(capsys) -> None:
+    for bad in (["--repeat", "11"], ["--duration", "31"], ["--streams", "0"],
+                ["--message-size", "8"], ["--tests", "http"]):  # fmt: skip
+        assert bench_cli.main(["bench", "run", "host", *bad]) == 2, bad
+    assert bench_cli.main(["bench", "run", "no-such-topology"]) == 2
+    assert "unknown topology" in capsys.readouterr().err
+
+
+def test_saved_rows_go_to_the_data_dir_not_the_package(data_dir, monkeypatch) -> None:
+    assert data_dir == store.data_dir()
+    monkeypatch.delenv(store.DATA_ENV)
+    monkeypatch.setenv("XDG_DATA_HOME", "/somewhere")
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    assert store.data_dir() == Path("/somewhere/cnadvisor/bench")
+    assert ROOT not in store.data_dir().parents
+
+
+@pytest.mark.skipif(shutil.which("iperf3") is None, reason="iperf3 is not installed")
+def test_local_measurements_calibrate_the_model(tmp_path):
+    import json as json_module
+
+    env = dict(os.environ, CNADVISOR_DATA_DIR=str(tmp_path / "data"),
+               CNADVISOR_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
+
+    def cnadvisor(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cnadvisor.cli", *args],
+                              capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+
+    measured = cnadvisor("bench", "run", "host", "bridge", "--quick", "--tests", "tcp",
+                         "--message-size", "1400")  # fmt: skip
+    assert measured.returncode == 0, measured.stderr
+    trained = cnadvisor("model", "train", "--with-local")
+    assert trained.returncode == 0, trained.stderr
+    assert "using 2 local measurements" in trained.stdout
+    info = json_module.loads(cnadvisor("model", "info").stdout)
+    assert info["local_rows"] == 2
+    example = Path(__file__).resolve().parent.parent / "examples/requirements/trading-gateway.yaml"
+    evaluated = json_module.loads(cnadvisor("evaluate", str(example), "-f", "json").stdout)
+    assert (
+        "calibrated with 2 measurements of this host"
+        in evaluated["results"][0]["model"]["description"]
+    )
+    back = cnadvisor("model", "train")
+    assert back.returncode == 0 and "local measurements" not in back.stdout
