@@ -267,6 +267,8 @@ def test_local_measurements_calibrate_the_model(tmp_path):
     measured = cnadvisor("bench", "run", "host", "bridge", "--quick", "--tests", "tcp",
                          "--message-size", "1400")  # fmt: skip
     assert measured.returncode == 0, measured.stderr
+    (picture,) = (tmp_path / "data" / "bench").glob("*.png")
+    assert picture.read_bytes().startswith(b"\x89PNG")
     trained = cnadvisor("model", "train", "--with-local")
     assert trained.returncode == 0, trained.stderr
     assert "using 2 local measurements" in trained.stdout

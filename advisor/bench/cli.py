@@ -140,8 +140,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"cnadvisor bench: {error}", file=sys.stderr)
         return EXIT_USAGE
     _summary(outcome)
+    from .plot import plot_run
+
     for path in paths:
         print(f"cnadvisor bench: wrote {path}", file=sys.stderr)
+        picture = plot_run(path)
+        if picture is not None:
+            print(f"cnadvisor bench: wrote {picture}", file=sys.stderr)
     return EXIT_OK if any(s == "ok" for s in outcome.status.values()) else EXIT_FAILED
 
 
