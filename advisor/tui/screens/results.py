@@ -31,8 +31,10 @@ WHAT_IF = {
     "wi-message": "workload.message_size",
     "wi-virtualization": "environment.virtualization",
     "wi-containers": "environment.containers_per_host",
-    "wi-w-performance": "priorities.performance",
-    "wi-w-security": "priorities.security",
+    **{
+        f"wi-w-{name}": f"priorities.{name}"
+        for name in ("performance", "security", "mobility", "operability")
+    },
 }
 
 
@@ -74,10 +76,11 @@ class ResultsScreen(Screen):
                 id="wi-encryption",
                 compact=True,
             )
-            yield Label("w perf")
-            yield Input(a.get("priorities.performance", "1"), id="wi-w-performance", compact=True)
-            yield Label("w sec")
-            yield Input(a.get("priorities.security", "1"), id="wi-w-security", compact=True)
+        with Horizontal(id="weights"):
+            yield Label("weights:")
+            for name in ("performance", "security", "mobility", "operability"):
+                yield Label(name)
+                yield Input(a.get(f"priorities.{name}", "1"), id=f"wi-w-{name}", compact=True)
         yield Static("", id="summary")
         with TabbedContent(id="tabs"):
             with TabPane("Ranking", id="tab-ranking"), Vertical():
