@@ -8,7 +8,6 @@ file gives, so the TUI and `cnadvisor evaluate` cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -329,10 +328,3 @@ def parse_error(question: Question, text: str, need: str = NOT_NEEDED) -> str | 
     if kind in ("choice", "need-choice") and text not in question.choices:
         return f"choose one of: {', '.join(question.choices)}"
     return None
-
-
-def sections_with_errors(answers: Answers) -> Iterator[tuple[Section, dict[str, str]]]:
-    errors = answers.errors()
-    for section in SECTIONS:
-        mine = {q.path: errors[q.path] for q in section.questions if q.path in errors}
-        yield section, mine

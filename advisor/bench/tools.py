@@ -13,10 +13,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 
-from .limits import MAX_DURATION
+from .limits import IPERF_PORT, MAX_DURATION, SOCKPERF_PORT
 from .topologies import Endpoints
-
-IPERF_PORT, SOCKPERF_PORT = 5201, 11111
 
 
 class ToolError(RuntimeError):

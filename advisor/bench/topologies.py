@@ -15,9 +15,10 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .limits import IPERF_PORT, SOCKPERF_PORT
 from .netns import NetnsError, Sandbox
 
-TUNNEL_PORTS = (5201, 11111)  # iperf3 and sockperf; NAT maps both
+MAPPED_PORTS = f"{{ {IPERF_PORT}, {SOCKPERF_PORT} }}"  # the measurement tools' ports
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,23 +74,23 @@ def _bridge(sb: Sandbox) -> Endpoints:
     return Endpoints(c2, "198.18.2.2", c1, "198.18.2.2")
 
 
-NAT_RULES = """
-table ip cnab {
-  chain pre {
+NAT_RULES = f"""
+table ip cnab {{
+  chain pre {{
     type nat hook prerouting priority dstnat;
-    iifname "uplink" meta l4proto { tcp, udp } th dport { 5201, 11111 } dnat to 198.18.3.2
-  }
-  chain post {
+    iifname "uplink" meta l4proto {{ tcp, udp }} th dport {MAPPED_PORTS} dnat to 198.18.3.2
+  }}
+  chain post {{
     type nat hook postrouting priority srcnat;
     ip saddr 198.18.3.0/24 oifname != "br0" masquerade
-  }
-  chain forward_filter {
+  }}
+  chain forward_filter {{
     type filter hook forward priority filter; policy drop;
     ct state established,related accept
-    oifname "br0" ip daddr 198.18.3.2 meta l4proto { tcp, udp } th dport { 5201, 11111 } accept
+    oifname "br0" ip daddr 198.18.3.2 meta l4proto {{ tcp, udp }} th dport {MAPPED_PORTS} accept
     iifname "br0" oifname != "br0" accept
-  }
-}
+  }}
+}}
 """
 
 

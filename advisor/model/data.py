@@ -142,8 +142,19 @@ def _shipped_files() -> Iterator[tuple[str, str]]:
 
 
 def shipped_sources() -> dict[str, dict[str, str]]:
+    """sources.csv by source id; a missing column or an empty title/url is an error."""
     text = resources.files(DATA_PACKAGE).joinpath("sources.csv").read_text(encoding="utf-8")
-    return {row["source_id"]: row for row in csv.DictReader(io.StringIO(text))}
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in SOURCE_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DatasetError([f"datasets/sources.csv: header lacks columns {missing}"])
+    sources = {}
+    for number, row in enumerate(reader, start=2):
+        for column in ("source_id", "title", "year"):
+            if not row[column].strip():
+                raise DatasetError([f"datasets/sources.csv, row {number}, column {column}: empty"])
+        sources[row["source_id"]] = row
+    return sources
 
 
 def load_published() -> list[BenchmarkRow]:
