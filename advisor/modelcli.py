@@ -117,8 +117,10 @@ def predict_command(args: argparse.Namespace, advisor, sizes: list[int]) -> str:
     from rich.console import Console
     from rich.table import Table
 
+    from .render.common import terminal_width
+
     buffer = io.StringIO()
-    console = Console(file=buffer, width=140, no_color=True)
+    console = Console(file=buffer, width=terminal_width(), no_color=True)
     table = Table(
         title=f"{args.scenario}, {args.protocol.upper()}, {args.virtualization}, "
         f"{args.nic_gbps:g} Gbit/s NIC, MTU {args.mtu}, {args.streams} stream(s)",

@@ -21,6 +21,17 @@ class Batch:
         return evaluation.ranked[: self.top] if self.top else evaluation.ranked
 
 
+def terminal_width(default: int = 140) -> int:
+    """The terminal's width when writing to one (tables fit the window), else a fixed width
+    so files and pipes get the same layout on every machine."""
+    import shutil
+    import sys
+
+    if sys.stdout.isatty():
+        return max(60, shutil.get_terminal_size((default, 24)).columns)
+    return default
+
+
 def inter_host(option: RankedOption):
     return next((p for p in option.predictions if p.scenario == "inter-host"), None)
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..physics import encapsulation_bytes
 from ..plugins import PluginInfo, PluginSet, RegisteredSolution
+from .common import terminal_width
 
 
 def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
@@ -36,7 +37,7 @@ def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
         }
         return json.dumps(document, indent=2) + "\n"
     buffer = io.StringIO()
-    console = Console(file=buffer, width=150, no_color=True)
+    console = Console(file=buffer, width=terminal_width(150), no_color=True)
     table = Table(
         title=f"{len(plugin_set.solutions)} solutions from {len(by_plugin)} plugins",
     )

@@ -8,17 +8,34 @@ from rich.console import Console
 from rich.table import Table
 
 from ..evaluation import Evaluation
-from .common import Batch, throughput_text
+from .common import Batch, inter_host, terminal_width, throughput_text
 
 
 def render(batch: Batch, *, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 140, force_terminal=color, no_color=not color)
+    console = Console(
+        file=buffer, width=width or terminal_width(), force_terminal=color, no_color=not color
+    )
     for evaluation in batch.evaluations:
         _one(console, evaluation, batch)
     for problem in batch.problems:
         console.print(f"[red]invalid[/red] {problem}", markup=True, highlight=False)
     return buffer.getvalue()
+
+
+WIDE = 120  # below this many columns the table drops the criteria and MTU columns
+
+
+def _gbps(option) -> str:
+    prediction = inter_host(option)
+    if prediction is None:
+        return "same host" if option.predictions else "-"
+    estimate = prediction.throughput_gbps
+    if estimate.value is None:
+        return "unknown"
+    if estimate.low is None:
+        return f"≤ {estimate.value:.2f}"
+    return f"{estimate.value:.2f} [{estimate.low:.1f}–{estimate.high:.1f}]"
 
 
 def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
@@ -27,33 +44,27 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
         f" · top pick first in {stays:.0%} of perturbed weightings" if stays is not None else ""
     )
     table = Table(title=f"{evaluation.system}  ({evaluation.source})", caption=caption)
-    for column in (
-        "#",
-        "option",
-        "score",
-        "perf",
-        "sec",
-        "mob",
-        "ops",
-        "inter-host estimate",
-        "MTU",
-        "why (points lost)",
-    ):
-        table.add_column(column, overflow="fold")
+    wide = console.width >= WIDE
+    criteria = ("performance", "security", "mobility", "operability")
+    table.add_column("#", justify="right")
+    table.add_column("option", no_wrap=True)
+    table.add_column("score", justify="right")
+    if wide:
+        for name in criteria:
+            table.add_column(name[:4], justify="right")
+    table.add_column("inter-host estimate" if wide else "Gbit/s [80 %]", overflow="fold")
+    if wide:
+        table.add_column("MTU", justify="right")
+    table.add_column("why (points lost)", overflow="fold")
     for o in batch.ranked(evaluation):
-        c = o.criteria
-        table.add_row(
-            str(o.rank),
-            o.id,
-            f"{o.score:.1f}",
-            f"{c['performance'].score:.2f}",
-            f"{c['security'].score:.2f}",
-            f"{c['mobility'].score:.2f}",
-            f"{c['operability'].score:.2f}",
-            throughput_text(o),
-            str(o.effective_mtu or "-"),
-            "\n".join(_short(reason) for reason in o.reasons) or "-",
-        )
+        cells = [str(o.rank), o.id, f"{o.score:.1f}"]
+        if wide:
+            cells += [f"{o.criteria[name].score:.2f}" for name in criteria]
+        cells.append(throughput_text(o) if wide else _gbps(o))
+        if wide:
+            cells.append(str(o.effective_mtu or "-"))
+        cells.append("\n".join(_short(reason) for reason in o.reasons) or "-")
+        table.add_row(*cells)
     console.print(table)
     if not evaluation.excluded:
         return
