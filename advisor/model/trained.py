@@ -25,6 +25,7 @@ from ..profile import SolutionProfile
 from . import cache
 from .features import NAMES, featurize_point
 from .forest import Forest
+from .train import is_host_path
 
 NAME = "trained"
 
@@ -37,10 +38,11 @@ def _version(distribution: str) -> str:
 
 
 def cache_key(data_fingerprint: str, profiles: Mapping[str, SolutionProfile]) -> str:
-    from .train import HYPERPARAMETERS
+    from .train import HYPERPARAMETERS, TRAINING_REVISION
 
     digest = hashlib.sha256()
     for part in (
+        str(TRAINING_REVISION),
         data_fingerprint,
         __version__,
         _version("scikit-learn"),
@@ -82,25 +84,31 @@ class TrainedModel:
         """One vectorised pass for many solutions (the ranking's hot path)."""
         missing = [s for s in solutions if (s.id, point) not in self._cache]
         if missing:
-            ratios = np.exp(
-                self.forest.predict(np.array([featurize_point(s, point) for s in missing]))
-            )
-            for solution, ratio in zip(missing, ratios, strict=True):
-                self._cache[(solution.id, point)] = self._assemble(solution, point, float(ratio))
+            features = np.array([featurize_point(s, point) for s in missing])
+            ratios = np.exp(self.forest.predict(features))
+            hosts = is_host_path(features)
+            for solution, ratio, host in zip(missing, ratios, hosts, strict=True):
+                self._cache[(solution.id, point)] = self._assemble(
+                    solution, point, float(ratio), bool(host)
+                )
         return [self._cache[(s.id, point)] for s in solutions]
 
     def _predict(self, solution: SolutionProfile, point: WorkloadPoint) -> Prediction:
-        ratio = float(np.exp(self.forest.predict(np.array([featurize_point(solution, point)]))[0]))
-        return self._assemble(solution, point, ratio)
+        features = np.array([featurize_point(solution, point)])
+        ratio = float(np.exp(self.forest.predict(features))[0])
+        return self._assemble(solution, point, ratio, bool(is_host_path(features)[0]))
 
     def _assemble(
-        self, solution: SolutionProfile, point: WorkloadPoint, ratio: float
+        self, solution: SolutionProfile, point: WorkloadPoint, ratio: float, host: bool = False
     ) -> Prediction:
         bound = self._physics.predict(solution, point)
         ceiling = bound.throughput_ratio.high
         spread = math.exp(self.interval_log_width)
         low, high = ratio / spread, ratio * spread
         basis = [f"trained model: {ratio:.3f} × host throughput, 80 % interval ×/÷ {spread:.2f}"]
+        if host:  # the datapath is the host's own: it is the baseline, exactly
+            ratio = low = high = 1.0
+            basis = ["the host's own stack: the baseline every estimate is relative to"]
         if ceiling is None:
             ceiling = 1.0  # host networking is the baseline: an extra datapath adds work
         if ratio > ceiling:
