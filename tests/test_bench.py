@@ -282,3 +282,23 @@ def test_local_measurements_calibrate_the_model(tmp_path):
     )
     back = cnadvisor("model", "train")
     assert back.returncode == 0 and "local measurements" not in back.stdout
+
+
+def test_density_measures_copies_at_once_and_cleans_them_up(data_dir, untouched) -> None:
+    """--pairs 3: three copies of veth run at once; figures add up; every copy removed."""
+    single = Options(repeat=1, duration=1, plan=(Test("tcp", 1400, 1),))
+    dense = Options(repeat=1, duration=1, plan=(Test("tcp", 1400, 1),), pairs=3)
+    prefix = new_prefix()
+    with cleanup.Guard(prefix):
+        one = run(order(["veth"]), single, prefix)
+        three = run(order(["veth"]), dense, prefix)
+    assert three.status == {"host": "ok", "veth": "ok"}
+    (veth,) = [r for r in three.results if r.topology == "veth"]
+    assert "x3 concurrent copies" in veth.command
+    assert veth.samples["throughput_gbps"][0] > 0
+    rows = parse_rows(store.to_csv(store.rows(three, store.host_facts())), "dense")
+    assert {row.streams for row in rows} == {3.0}
+    assert all("pairs=3 concurrent copies" in row.notes for row in rows)
+    assert one.results and all(r.samples for r in one.results)
+    with pytest.raises(ValueError, match="--pairs"):
+        Options(pairs=99).validate()

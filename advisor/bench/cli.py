@@ -19,7 +19,7 @@ INSTALL = "apt-get install iperf3 sockperf"
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``bench`` sub-command to an existing sub-parser set."""
-    from .limits import MAX_DURATION, MAX_REPEAT, MAX_STREAMS
+    from .limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
 
     bench = subparsers.add_parser(
         "bench",
@@ -36,6 +36,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     bench.add_argument("--duration", type=int, help=f"seconds per test, 1..{MAX_DURATION} (5)")
     bench.add_argument("--streams", type=int, default=1, help=f"parallel streams 1..{MAX_STREAMS}")
     bench.add_argument("--pin", action="store_true", help="pin client/server to CPUs (taskset)")
+    bench.add_argument(
+        "--pairs",
+        type=int,
+        default=1,
+        help=f"density: copies of each topology measured at once, 1..{MAX_PAIRS} (1)",
+    )
     bench.add_argument("--tests", default="tcp,udp,latency", help="which of tcp,udp,latency to run")
     bench.add_argument("--output", "-o", metavar="PATH", help="also write the CSV here")
     bench.add_argument("--force", action="store_true", help="allow --output to replace a file")
@@ -100,6 +106,7 @@ def _options(args: argparse.Namespace):
     options = Options(
         sizes=sizes,
         streams=args.streams,
+        pairs=args.pairs,
         repeat=args.repeat or (1 if args.quick else 3),
         duration=args.duration or (2 if args.quick else 5),
         pin=args.pin,

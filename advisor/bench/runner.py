@@ -12,11 +12,12 @@ import statistics
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 
 from . import tools
-from .limits import MAX_DURATION, MAX_REPEAT, MAX_STREAMS
+from .limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
 from .netns import NetnsError, Sandbox
 from .topologies import TOPOLOGIES, Endpoints, Topology, support_reason
 
@@ -41,6 +42,7 @@ class Test:
 class Options:
     sizes: tuple[int, ...] = (64, 1400)
     streams: int = 1
+    pairs: int = 1  # copies of the topology measured at once: container density
     repeat: int = 3
     duration: int = 5
     pin: bool = False
@@ -55,6 +57,8 @@ class Options:
             raise ValueError(f"--duration must be 1..{MAX_DURATION} s")
         if not 1 <= self.streams <= MAX_STREAMS:
             raise ValueError(f"--streams must be 1..{MAX_STREAMS}")
+        if not 1 <= self.pairs <= MAX_PAIRS:
+            raise ValueError(f"--pairs must be 1..{MAX_PAIRS}")
         if not self.sizes or any(not 16 <= s <= 65000 for s in self.sizes):
             raise ValueError("--message-size values must be 16..65000 bytes")
 
@@ -135,22 +139,30 @@ def run(
     outcome = RunResult(prefix, options)
     client_cpu, server_cpu = _cpus(options.pin)
     for index, topology in enumerate(topologies):
-        sandbox = Sandbox(f"{prefix}{index:02d}")
+        # Density: independent copies of the topology (own namespaces, same CPUs), measured
+        # at once, so the copies compete for the host as containers do.
+        sandboxes = [
+            Sandbox(f"{prefix}{index:02d}" + (f"p{copy}" if copy else ""))
+            for copy in range(options.pairs)
+        ]
         try:
             try:
-                ends = topology.build(sandbox)
+                ends = [topology.build(sandbox) for sandbox in sandboxes]
             except (NetnsError, OSError, subprocess.CalledProcessError) as error:
                 outcome.status[topology.name] = support_reason(error)
                 progress.step(
                     f"{topology.name}: unsupported", len(tests) * options.repeat * per_test
                 )
                 continue
-            with _servers(ends, tests, server_cpu) as _:
+            with ExitStack() as servers:
+                for each in ends:
+                    servers.enter_context(_servers(each, tests, server_cpu))
                 _measure(
                     topology, ends, tests, options, (client_cpu, server_cpu), outcome, progress
                 )
         finally:
-            sandbox.close()
+            for sandbox in sandboxes:
+                sandbox.close()
     outcome.finished = time.time()
     return outcome
 
@@ -168,9 +180,32 @@ def _servers(ends: Endpoints, tests: list[Test], cpu: int | None) -> Iterator[li
             server.stop()
 
 
+def _once(ends: list[Endpoints], test: Test, options: Options, cpu: int | None):
+    """One repeat of a test on every copy at once; figures added up over the copies
+    (latency averaged), the command of the first copy standing for all."""
+
+    def one(each: Endpoints):
+        if test.kind == "latency":
+            return tools.sockperf(each, test.size, options.duration, cpu)
+        return tools.iperf3(each, test.kind, test.size, test.streams, options.duration, cpu)
+
+    if len(ends) == 1:
+        return one(ends[0])
+    with ThreadPoolExecutor(max_workers=len(ends)) as pool:
+        runs = list(pool.map(one, ends))
+    figures = {
+        key: (sum if not key.startswith("latency") else statistics.mean)(
+            [r.figures[key] for r in runs]
+        )
+        for key in runs[0].figures
+    }
+    return replace(runs[0], figures=figures,
+                   command=f"{runs[0].command}  # x{len(ends)} concurrent copies")  # fmt: skip
+
+
 def _measure(
     topology: Topology,
-    ends: Endpoints,
+    ends: list[Endpoints],
     tests: list[Test],
     options: Options,
     cpus: tuple[int | None, int | None],
@@ -185,12 +220,7 @@ def _measure(
         for _ in range(options.repeat):
             progress.step(f"{topology.name}: {test}", 0)
             try:
-                if test.kind == "latency":
-                    done = tools.sockperf(ends, test.size, options.duration, client_cpu)
-                else:
-                    done = tools.iperf3(
-                        ends, test.kind, test.size, test.streams, options.duration, client_cpu
-                    )
+                done = _once(ends, test, options, client_cpu)
             except tools.ToolError as error:
                 result.error = str(error)
                 progress.step(f"{topology.name}: {test}", per_test)

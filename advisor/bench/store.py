@@ -140,7 +140,13 @@ def _row(run, facts, date, topology, result: Result, key, metric, unit, scale, b
         f"namespaces; repeats={len(values)} median of {[round(v * scale, 4) for v in values]}, "
         f"spread={spread:.1f}%{' (LARGE)' if spread > SPREAD_WARNING else ''}; "
         f"duration={run.options.duration:g}s; pinned={run.options.pin}; "
-        f"kernel {facts['kernel']}; CPU {facts['cpu_model']}; cores {facts['cores']}; "
+        + (
+            f"pairs={run.options.pairs} concurrent copies of the topology (container density), "
+            "throughput and packet rate added up over them, latency averaged; "
+            if run.options.pairs > 1
+            else ""
+        )
+        + f"kernel {facts['kernel']}; CPU {facts['cpu_model']}; cores {facts['cores']}; "
         f"{facts['iperf3']}; {facts['sockperf']}; date {date}; run {run.prefix.rstrip('-')}"
     )
     return {
@@ -154,7 +160,8 @@ def _row(run, facts, date, topology, result: Result, key, metric, unit, scale, b
         "message_size_bytes": str(result.test.size),
         "link_gbps": "",
         "encryption": "wireguard" if topology.name == "wireguard" else "none",
-        "streams": str(result.test.streams),
+        # Parallel flows in all: each copy's streams (latency runs one flow per copy).
+        "streams": str(result.test.streams * run.options.pairs),
         "metric": metric,
         "unit": unit,
         "value": f"{result.median(key) * scale:.6g}",
