@@ -285,6 +285,11 @@ def _bench(args: argparse.Namespace) -> int:
 def _tui(args: argparse.Namespace) -> int:
     from .loading import RequirementsError, load_file
 
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise _UsageError(
+            "the questionnaire needs a terminal; in scripts use `cnadvisor evaluate FILE`"
+        )
+
     requirements = None
     if args.file:
         try:

@@ -118,6 +118,11 @@ def test_plugins_show_prints_profile_with_sources():
     assert missing.returncode == 2 and "did you mean macvlan-bridge" in missing.stderr
 
 
+def test_tui_without_a_terminal_says_what_to_use_instead():
+    result = cli("tui")
+    assert result.returncode == 2 and "needs a terminal" in result.stderr
+
+
 def test_usage_errors_exit_2():
     assert cli("evaluate").returncode == 2
     assert cli("evaluate", "x.yaml", "--format", "xml").returncode == 2
