@@ -43,6 +43,19 @@ def throughput_text(option: RankedOption) -> str:
     return f"{prediction.throughput_gbps.text(2)} · {prediction.packet_rate_mpps.text(3)}"
 
 
+def gbps_text(option: RankedOption) -> str:
+    """Inter-host Gbit/s with its 80 % interval, compact enough for a narrow column."""
+    prediction = inter_host(option)
+    if prediction is None:
+        return "same host" if option.predictions else "-"
+    estimate = prediction.throughput_gbps
+    if estimate.value is None:
+        return "unknown"
+    if estimate.low is None:
+        return f"≤ {estimate.value:.2f}"
+    return f"{estimate.value:.2f} [{estimate.low:.1f}–{estimate.high:.1f}]"
+
+
 def latency_text(option: RankedOption) -> str:
     for prediction in option.predictions:
         if prediction.added_latency_us.value is not None:

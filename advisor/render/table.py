@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..evaluation import Evaluation
-from .common import Batch, inter_host, terminal_width, throughput_text
+from .common import Batch, gbps_text, terminal_width, throughput_text
 
 
 def render(batch: Batch, *, width: int | None = None, color: bool = False) -> str:
@@ -24,18 +24,6 @@ def render(batch: Batch, *, width: int | None = None, color: bool = False) -> st
 
 
 WIDE = 120  # below this many columns the table drops the criteria and MTU columns
-
-
-def _gbps(option) -> str:
-    prediction = inter_host(option)
-    if prediction is None:
-        return "same host" if option.predictions else "-"
-    estimate = prediction.throughput_gbps
-    if estimate.value is None:
-        return "unknown"
-    if estimate.low is None:
-        return f"≤ {estimate.value:.2f}"
-    return f"{estimate.value:.2f} [{estimate.low:.1f}–{estimate.high:.1f}]"
 
 
 def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
@@ -60,7 +48,7 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
         cells = [str(o.rank), o.id, f"{o.score:.1f}"]
         if wide:
             cells += [f"{o.criteria[name].score:.2f}" for name in criteria]
-        cells.append(throughput_text(o) if wide else _gbps(o))
+        cells.append(throughput_text(o) if wide else gbps_text(o))
         if wide:
             cells.append(str(o.effective_mtu or "-"))
         cells.append("\n".join(_short(reason) for reason in o.reasons) or "-")

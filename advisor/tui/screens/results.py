@@ -24,7 +24,7 @@ from textual.widgets import (
 from ...evaluation import Evaluation, RankedOption
 from ...performance import WorkloadPoint
 from ...questionnaire import NEEDS, Answers
-from ...render.common import inter_host
+from ...render.common import gbps_text
 
 CHART_SIZES = (64, 256, 512, 1400, 9000)
 WHAT_IF = {
@@ -111,7 +111,7 @@ class ResultsScreen(Screen):
                 str(option.rank),
                 option.id,
                 f"{option.score:.1f}",
-                _gbps(option),
+                gbps_text(option),
                 f"{option.first_share:.0%}",
                 key=option.id,
             )
@@ -195,15 +195,3 @@ class ResultsScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _gbps(option: RankedOption) -> str:
-    prediction = inter_host(option)
-    if prediction is None:
-        return "same host"
-    estimate = prediction.throughput_gbps
-    if estimate.value is None:
-        return "unknown"
-    if estimate.low is None:
-        return f"≤ {estimate.value:.2f}"
-    return f"{estimate.value:.2f} [{estimate.low:.1f}–{estimate.high:.1f}]"
