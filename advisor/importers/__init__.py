@@ -1,0 +1,1 @@
+"""Importing cluster measurements (knb, k8s-netperf, iperf3, netperf, sockperf) and planning runs."""
