@@ -42,7 +42,7 @@ GOOD = {c: "" for c in COLUMNS} | {
     "source_id": "s", "locator": "Table 1", "solution_id": "calico-vxlan",
     "scenario": "inter-host", "virtualization": "bare-metal", "protocol": "tcp",
     "encryption": "none", "metric": "throughput", "unit": "Gbps", "value": "9.1",
-    "baseline_value": "9.4",
+    "baseline_value": "9.4", "baseline_label": "host row",
 }  # fmt: skip
 
 

@@ -7,54 +7,49 @@ importlib.resources, so a wheel works like a checkout), from plugins'
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-DATA_PACKAGE = "cnadvisor_datasets"
+from ..dataset.files import (
+    DATA_PACKAGE,
+    SOURCE_COLUMNS,
+    shipped_files,
+    shipped_sources,
+    sources_text,
+    stem,
+)
+from ..dataset.schema import (
+    BY_NAME,
+    COLUMNS,
+    NUMERIC,
+    Context,
+    DatasetError,
+    Record,
+    check_text,
+    dicts_to_csv,
+)
 
-COLUMNS = (
-    "source_id", "locator", "solution_label", "solution_id", "scenario", "virtualization",
-    "protocol", "message_size_bytes", "link_gbps", "encryption", "streams", "metric", "unit",
-    "value", "baseline_value", "baseline_label", "relative_to", "notes",
-)  # fmt: skip
-SOURCE_COLUMNS = (
-    "source_id", "title", "authors", "year", "kind", "url", "repository", "path", "licence",
-    "conditions", "notes",
-)  # fmt: skip
-ALLOWED = {
-    "scenario": {"intra-host", "inter-host", "cross-datacenter", "unknown"},
-    "virtualization": {"bare-metal", "vm", "unknown"},
-    "protocol": {"tcp", "udp", "icmp", "http", "other"},
-    "encryption": {"none", "wireguard", "ipsec", "other"},
-    "metric": {
-        "throughput", "packet_rate", "latency", "latency_p99", "cpu", "memory",
-        "connection_rate", "request_rate", "throughput_loss",
-    },
-    "unit": {"Gbps", "Mbps", "Mpps", "kpps", "us", "ms", "percent", "ratio", "cores", "MiB",
-             "requests_per_s"},
-}  # fmt: skip
-NUMERIC = ("message_size_bytes", "link_gbps", "streams", "value", "baseline_value")
+__all__ = [
+    "ALLOWED", "COLUMNS", "DATA_PACKAGE", "NUMERIC", "SOURCE_COLUMNS", "TO_GBPS", "BenchmarkRow",
+    "DatasetError", "fingerprint", "load_frame", "load_published", "parse_rows",
+    "rows_from_dicts", "shipped_fingerprint", "shipped_sources",
+]  # fmt: skip
+
+ALLOWED: dict[str, set[str]] = {
+    c.name: set(c.allowed) for c in BY_NAME.values() if c.allowed is not None
+}
 TO_GBPS = {"Gbps": 1.0, "Mbps": 1e-3}
-
-
-class DatasetError(ValueError):
-    """One or more bad rows; each problem names the file, the row and the column."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True, slots=True)
 class BenchmarkRow:
+    """One validated row (the older, list-of-rows view; `load_frame` is the new one)."""
+
     source_id: str
     locator: str
     solution_label: str
@@ -73,6 +68,8 @@ class BenchmarkRow:
     relative_to: str
     notes: str
     origin: str  # file the row came from, for error messages and the model card
+    baseline_label: str = ""
+    row_number: int = 0
 
     @property
     def via_service(self) -> bool:
@@ -83,93 +80,60 @@ class BenchmarkRow:
         return self.value * TO_GBPS[self.unit]
 
 
-def _number(text: str) -> float:
-    return float(text) if text.strip() else math.nan
+def _row(record: Record, origin: str, number: int) -> BenchmarkRow:
+    return BenchmarkRow(**record, origin=origin, row_number=number)  # type: ignore[arg-type]
 
 
-def parse_rows(text: str, origin: str, known_sources: set[str] | None = None) -> list[BenchmarkRow]:
-    """Validate one CSV's rows; raise DatasetError listing every bad cell."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DatasetError([f"{origin}: header lacks columns {missing}"])
-    rows, problems = [], []
-    for number, raw in enumerate(reader, start=2):  # line 1 is the header
-        where = f"{origin}, row {number}"
-        bad = False
-        for column, allowed in ALLOWED.items():
-            if raw[column] not in allowed:
-                problems.append(
-                    f"{where}, column {column}: {raw[column]!r} is not one of {sorted(allowed)}"
-                )
-                bad = True
-        values = {}
-        for column in NUMERIC:
-            try:
-                values[column] = _number(raw[column] or "")
-            except ValueError:
-                problems.append(f"{where}, column {column}: {raw[column]!r} is not a number")
-                bad = True
-        if not bad and math.isnan(values["value"]):
-            problems.append(f"{where}, column value: empty; every row needs its figure")
-            bad = True
-        if known_sources is not None and raw["source_id"] not in known_sources:
-            problems.append(f"{where}, column source_id: {raw['source_id']!r} not in sources.csv")
-            bad = True
-        if not raw["locator"].strip():
-            problems.append(f"{where}, column locator: empty; say where in the source it is")
-            bad = True
-        if bad:
-            continue
-        rows.append(
-            BenchmarkRow(
-                **{c: raw[c] for c in COLUMNS if c not in NUMERIC and c != "baseline_label"},
-                **values,
-                origin=origin,
-            )
-        )
+def parse_rows(
+    text: str,
+    origin: str,
+    known_sources: set[str] | None = None,
+    *,
+    expected_source: str | None = None,
+    known_solutions: Iterable[str] | None = None,
+) -> list[BenchmarkRow]:
+    """Validate one CSV's rows; raise DatasetError listing every problem of the file."""
+    context = Context(
+        None if known_sources is None else frozenset(known_sources),
+        expected_source,
+        None if known_solutions is None else frozenset(known_solutions),
+    )
+    good, problems = check_text(text, origin, context)
     if problems:
-        raise DatasetError(problems)
-    return rows
+        raise DatasetError([str(p) for p in problems])
+    return [_row(record, origin, number) for number, record in good]
 
 
-def _shipped_files() -> Iterator[tuple[str, str]]:
-    root = resources.files(DATA_PACKAGE)
-    published = root.joinpath("published")
-    for entry in sorted(published.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".csv"):
-            yield f"datasets/published/{entry.name}", entry.read_text(encoding="utf-8")
+_shipped_files = shipped_files  # the older private name
 
 
-def shipped_sources() -> dict[str, dict[str, str]]:
-    """sources.csv by source id; a missing column or an empty title/url is an error."""
-    text = resources.files(DATA_PACKAGE).joinpath("sources.csv").read_text(encoding="utf-8")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in SOURCE_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DatasetError([f"datasets/sources.csv: header lacks columns {missing}"])
-    sources = {}
-    for number, row in enumerate(reader, start=2):
-        for column in ("source_id", "title", "year"):
-            if not row[column].strip():
-                raise DatasetError([f"datasets/sources.csv, row {number}, column {column}: empty"])
-        sources[row["source_id"]] = row
-    return sources
-
-
-def load_published() -> list[BenchmarkRow]:
-    """Every shipped row, validated against the schema and sources.csv."""
+def load_published(known_solutions: Iterable[str] | None = None) -> list[BenchmarkRow]:
+    """Every shipped row, validated strictly (a bad shipped row is a bug): the schema,
+    sources.csv, the file's name, and the profile ids when given."""
     known = set(shipped_sources())
     rows: list[BenchmarkRow] = []
     problems: list[str] = []
-    for origin, text in _shipped_files():
+    for origin, text in shipped_files():
         try:
-            rows.extend(parse_rows(text, origin, known))
+            rows.extend(
+                parse_rows(
+                    text, origin, known, expected_source=stem(origin),
+                    known_solutions=known_solutions,
+                )
+            )  # fmt: skip
         except DatasetError as error:
             problems.extend(error.problems)
     if problems:
         raise DatasetError(problems)
     return rows
+
+
+def load_frame(**options):  # -> pandas.DataFrame; pandas is imported only here
+    """The validated shipped data as one pandas DataFrame with derived columns
+    (see `cnadvisor.dataset.load.load_frame`)."""
+    from ..dataset.load import load_frame as load
+
+    return load(**options)
 
 
 def fingerprint(texts: Iterable[str]) -> str:
@@ -206,8 +170,7 @@ def shipped_fingerprint() -> str:
                 return str(remembered["sha256"])
         except (OSError, ValueError, KeyError, AttributeError):
             pass
-    sources = resources.files(DATA_PACKAGE).joinpath("sources.csv").read_text(encoding="utf-8")
-    digest = fingerprint([sources, *(text for _, text in _shipped_files())])
+    digest = fingerprint([sources_text(), *(text for _, text in shipped_files())])
     if key is not None:
         try:
             memo.parent.mkdir(parents=True, exist_ok=True)
@@ -219,16 +182,16 @@ def shipped_fingerprint() -> str:
     return digest
 
 
-def rows_from_dicts(items: Iterable[dict], origin: str) -> list[BenchmarkRow]:
-    """Validate rows given as dicts (a plugin's contribution) exactly like CSV rows."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="raise")
-    writer.writeheader()
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise DatasetError([f"{origin}, row {index + 1}: a {type(item).__name__}, not a dict"])
-        unknown = sorted(set(item) - set(COLUMNS))
-        if unknown:
-            raise DatasetError([f"{origin}, row {index + 1}: unknown columns {unknown}"])
-        writer.writerow({column: item.get(column, "") for column in COLUMNS})
-    return parse_rows(buffer.getvalue(), origin)
+def rows_from_dicts(
+    items: Iterable[dict], origin: str, known_solutions: Iterable[str] | None = None
+) -> list[BenchmarkRow]:
+    """Validate rows given as dicts (a plugin's contribution) exactly like CSV rows; rows
+    are numbered from 1 in the order given."""
+    text = dicts_to_csv(items, origin)
+    context = Context(
+        known_solutions=None if known_solutions is None else frozenset(known_solutions)
+    )
+    good, problems = check_text(text, origin, context, first_row=1)
+    if problems:
+        raise DatasetError([str(p) for p in problems])
+    return [_row(record, origin, number) for number, record in good]
