@@ -8,23 +8,80 @@ expanded; size, encoding and shape are checked before validation.
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import reprlib
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from .requirements import Requirements
+from .safetext import plain
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 20_000
-YAML_SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 32  # a requirements file is 4 levels deep; 32 leaves room and stops recursion
+YAML_SUFFIXES = (".yaml", ".yml")  # compared case-insensitively
 STDIN = "-"
-# libyaml's safe loader where PyYAML was built with it (same safe constructor, C parser).
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT, _FLOAT, _TIMESTAMP = (f"tag:yaml.org,2002:{t}" for t in ("int", "float", "timestamp"))
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader (where PyYAML has it) without YAML 1.1's surprises: ``1:30``
+    is not the base-60 number 90 and a date-like string stays a string. A constructor's
+    own error (``!!int "abc"``, a 4,301-digit integer) becomes a YAML error with a line."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT, _TIMESTAMP)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value ({error})", node.start_mark
+            ) from None
+
+
+def _no_binary(loader: yaml.BaseLoader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, "binary values (!!binary) are not accepted here", node.start_mark
+    )
+
+
+_Loader.add_constructor("tag:yaml.org,2002:binary", _no_binary)
+_Loader.add_implicit_resolver(
+    _INT,
+    re.compile(
+        r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0[0-7_]+
+        |[-+]?(?:0|[1-9][0-9_]*)
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+        re.X,
+    ),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+        |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
 
 
 @dataclass(frozen=True)
@@ -37,9 +94,9 @@ class InputProblem:
     key: str | None = None
 
     def __str__(self) -> str:
-        where = self.source + (f":{self.line}" if self.line else "")
-        key = f" {self.key}:" if self.key else ""
-        return f"{where}:{key} {self.message}"
+        where = plain(self.source) + (f":{self.line}" if self.line else "")
+        key = f" {plain(self.key)}:" if self.key else ""
+        return f"{where}:{key} {plain(self.message)}"
 
 
 class RequirementsError(ValueError):
@@ -62,7 +119,13 @@ def expand_inputs(arguments: list[str]) -> Iterator[str | InputProblem]:
             continue
         path = Path(argument)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+            try:
+                found = sorted(
+                    p for p in path.iterdir() if p.suffix.lower() in YAML_SUFFIXES and p.is_file()
+                )
+            except OSError as error:
+                yield InputProblem(argument, f"cannot list this folder: {error.strerror}")
+                continue
             if not found:
                 yield InputProblem(argument, "folder holds no .yaml or .yml files")
             yield from (str(p) for p in found)
@@ -72,12 +135,37 @@ def expand_inputs(arguments: list[str]) -> Iterator[str | InputProblem]:
             yield argument
 
 
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
 def read_source(source: str) -> bytes:
+    """At most MAX_BYTES + 1 bytes of a regular file (or stdin). The file is opened without
+    blocking and checked before reading, so a FIFO or device is refused instead of hanging."""
     if source == STDIN:
+        if sys.stdin is None or sys.stdin.closed:
+            raise RequirementsError([InputProblem("<stdin>", "stdin is closed; nothing to read")])
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
     else:
-        with open(source, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        descriptor = os.open(source, flags)
+        try:
+            mode = os.fstat(descriptor).st_mode
+            if not stat.S_ISREG(mode):
+                raise RequirementsError(
+                    [InputProblem(source, f"is {_kind(mode)}; expected a regular YAML file")]
+                )
+            with os.fdopen(descriptor, "rb", closefd=False) as handle:
+                data = handle.read(MAX_BYTES + 1)
+        finally:
+            os.close(descriptor)
     if len(data) > MAX_BYTES:
         raise RequirementsError(
             [InputProblem(_label(source), f"larger than {MAX_BYTES // 1024} KiB; refused")]
@@ -116,7 +204,10 @@ def parse_requirements(data: bytes, label: str = "<string>") -> Requirements:
     try:
         node = _compose(loader, label)
         _check_size(node, label)
+        _check_duplicates(node, label)
         raw = loader.construct_document(node)
+    except yaml.YAMLError as error:
+        raise _yaml_problem(error, label) from None
     finally:
         loader.dispose()
     if not isinstance(raw, dict):
@@ -161,34 +252,89 @@ def _yaml_problem(error: yaml.YAMLError, label: str) -> RequirementsError:
     return RequirementsError([InputProblem(label, f"not valid YAML: {error}")])
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _check_size(root: yaml.Node, label: str) -> None:
-    """Refuse documents whose aliases would expand past MAX_NODES (billion laughs)."""
-    sizes: dict[int, int] = {}
+    """Refuse documents that are too big, too deep or recursive once aliases are expanded
+    (billion laughs), before anything is built. Iterative: deep nesting cannot overflow
+    Python's stack here."""
+    sizes: dict[int, int] = {}  # expanded size of each distinct node, capped
+    heights: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    line = root.start_mark.line + 1
 
-    def size(node: yaml.Node) -> int:
+    def refuse(message: str, node: yaml.Node) -> RequirementsError:
+        return RequirementsError([InputProblem(label, message, line=node.start_mark.line + 1)])
+
+    while stack:
+        node, finished = stack.pop()
         key = id(node)
+        children = _children(node)
+        if finished:
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in children), MAX_NODES + 1)
+            heights[key] = 1 + max((heights[id(c)] for c in children), default=0)
+            open_nodes.discard(key)
+            if heights[key] > MAX_DEPTH:
+                raise refuse(f"nested deeper than {MAX_DEPTH} levels; refused", node)
+            continue
         if key in sizes:
-            return sizes[key]
-        sizes[key] = MAX_NODES + 1  # a node reached again while sizing it: recursive
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(size(k) + size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(item) for item in node.value)
-        else:
-            total = 1
-        sizes[key] = min(total, MAX_NODES + 1)
-        return sizes[key]
-
-    if size(root) > MAX_NODES:
+            continue
+        if key in open_nodes:  # reached again below itself: a recursive alias
+            raise refuse("holds a recursive alias; refused", node)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in sizes)
+        if len(open_nodes) > MAX_DEPTH + 1:
+            raise refuse(f"nested deeper than {MAX_DEPTH} levels; refused", node)
+    if len(sizes) > MAX_NODES:
+        raise RequirementsError(
+            [InputProblem(label, f"has more than {MAX_NODES} YAML nodes; refused", line=line)]
+        )
+    if sizes[id(root)] > MAX_NODES:
         raise RequirementsError(
             [
                 InputProblem(
                     label,
                     f"expands to more than {MAX_NODES} YAML nodes (aliases); refused",
-                    line=root.start_mark.line + 1,
+                    line=line,
                 )
             ]
         )
+
+
+def _check_duplicates(root: yaml.Node, label: str) -> None:
+    """A key given twice in one mapping is an error: YAML loaders silently keep the last."""
+    stack, seen_nodes = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        raise RequirementsError(
+                            [
+                                InputProblem(
+                                    label,
+                                    f"key given twice (first on line {first[key.value]})",
+                                    line=line,
+                                    key=_short_text(key.value),
+                                )
+                            ]
+                        )
+                    first[key.value] = line
+        stack.extend(_children(node))
 
 
 def _line_of(node: yaml.Node, location: tuple[Any, ...]) -> int | None:
@@ -232,14 +378,17 @@ def _model_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
 
 def _explain(error: ValidationError, root: yaml.Node, label: str) -> list[InputProblem]:
     problems = []
-    for item in error.errors():
-        location = tuple(part for part in item["loc"] if not _is_union_tag(part))
-        key = ".".join(str(part) for part in location) or None
+    for item in error.errors(include_url=False, include_context=False):
+        *parents, last = item["loc"] or ("",)
+        location = tuple(part for part in parents if not _is_union_tag(part))
+        if item["type"] == "extra_forbidden" or not _is_union_tag(last):
+            location += (last,)  # an unknown key is the user's text: never a union tag
+        key = ".".join(_short_text(part) for part in location) or None
         line = _line_of(root, location)
         if item["type"] == "extra_forbidden":
             parent = _model_at(location[:-1])
             known = sorted(parent.model_fields) if parent else []
-            close = difflib.get_close_matches(str(location[-1]), known, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(_short_text(location[-1]), known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
             message = f"unknown key; {hint}expected one of: {', '.join(known)}"
         else:
@@ -253,9 +402,22 @@ def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part in ("function-before[_shorthand()]",))
 
 
+_REPR = reprlib.Repr()
+for _name, _limit in (("maxstring", 60), ("maxother", 60), ("maxlist", 4), ("maxtuple", 4),
+                      ("maxlevel", 2), ("maxlong", 40), ("maxdict", 4), ("maxset", 4)):  # fmt: skip
+    setattr(_REPR, _name, _limit)
+
+
+def _short_text(value: Any, limit: int = 60) -> str:
+    """At most ``limit`` characters of a key or value, never building the whole text."""
+    text = value if isinstance(value, str) else _REPR.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _describe(item: dict[str, Any]) -> str:
+    """pydantic's message and a short view of the input. The view is built with reprlib's
+    limits: the input may be one long string reached through thousands of aliases, and a
+    full repr would be gigabytes."""
     got = item.get("input")
-    shown = repr(got) if not isinstance(got, dict) else "a mapping"
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    shown = "a mapping" if isinstance(got, dict) else _short_text(_REPR.repr(got))
     return f"{item['msg']} (got {shown})"

@@ -9,11 +9,12 @@ shorthand for ``{value: ..., need: required}``.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .profile import IPFamily, Isolation, Orchestrator, PolicyLevel
+from .safetext import unsafe_characters
 
 T = TypeVar("T")
 
@@ -24,7 +25,22 @@ class Need(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=True)
+    """Unknown keys, NaN and infinity are errors, and so is a yes/no where a number belongs
+    (pydantic would quietly read ``containers_per_host: true`` as 1)."""
+
+    model_config = ConfigDict(
+        extra="forbid", use_enum_values=False, validate_default=True, allow_inf_nan=False
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name:
+            annotation = cls.model_fields[info.field_name].annotation
+            members = getattr(annotation, "__args__", (annotation,))
+            if bool not in members and any(m in (int, float) for m in members):
+                raise ValueError("expected a number, not a yes/no value")
+        return value
 
 
 class Constraint(_Strict, Generic[T]):
@@ -92,7 +108,7 @@ class Workload(_Strict):
         default=1400, ge=1, le=65507, description="application message or packet size, bytes"
     )
     throughput: ThroughputNeed | None = None
-    latency_budget_us: Constraint[float] | None = Field(
+    latency_budget_us: Constraint[Annotated[float, Field(ge=0)]] | None = Field(
         default=None, description="added network latency the system tolerates, microseconds"
     )
     packet_io: Constraint[bool] | None = Field(
@@ -188,6 +204,17 @@ class Requirements(_Strict):
     security: Security = Field(default_factory=Security)
     mobility: Mobility = Field(default_factory=Mobility)
     priorities: Priorities = Field(default_factory=Priorities)
+
+    @field_validator("name", "description")
+    @classmethod
+    def _showable(cls, value: str, info: ValidationInfo) -> str:
+        """The name is shown in terminals, reports and spreadsheets: no control characters,
+        escape sequences or bidi overrides that would steer or disguise what is shown."""
+        bad = unsafe_characters(value, allow_newlines=info.field_name == "description")
+        if bad:
+            shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
+            raise ValueError(f"contains control or bidi characters ({shown}); remove them")
+        return value
 
 
 def json_schema() -> dict[str, Any]:

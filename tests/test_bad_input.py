@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from cnadvisor.loading import MAX_BYTES, RequirementsError, load_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -155,3 +157,166 @@ def test_stdin_is_read_with_dash():
     )
     assert result.returncode == 0
     assert "<stdin>,from stdin,ranked,1," in result.stdout
+
+
+# --- Hostile input (issue 12): every case is one clear error, never a traceback or a hang ---
+
+BAD_DOCUMENTS = {
+    "python-object": "name: x\nworkload: !!python/object/apply:os.system ['true']\n",
+    "python-name": "name: !!python/name:os.system\n",
+    "unknown-tag": "name: !foo bar\n",
+    "bad-binary": 'name: x\ndescription: !!binary "%%%"\n',
+    "bad-int": 'name: x\nenvironment: {containers_per_host: !!int "abc"}\n',
+    "bad-timestamp": 'name: x\ndescription: !!timestamp "2001-99-99"\n',
+    "merge-scalar": "name: x\nworkload:\n  <<: 5\n",
+    "alias-as-key": "a: &a [1, 2]\n*a : 3\n",
+    "huge-int": "name: x\nenvironment: {containers_per_host: " + "9" * 4301 + "}\n",
+    "deep": "name: x\ndescription: " + "[" * 500 + "]" * 500 + "\n",
+    "bracket-key": "name: x\nwork[load: 1\n",
+    "nested-bracket-key": "name: x\nworkload:\n  traffic:\n    intra[host: 1\n",
+    "duplicate": "name: x\nworkload: {message_size: 64}\nworkload: {message_size: 128}\n",
+    "sexagesimal": "name: x\nworkload: {message_size: 1:30}\n",
+    "bool-as-number": "name: x\nenvironment: {containers_per_host: true}\n",
+    "latency-nan": "name: x\nworkload: {latency_budget_us: .nan}\n",
+    "latency-negative": "name: x\nworkload: {latency_budget_us: -5}\n",
+    "latency-minus-inf": "workload:\n  latency_budget_us: {value: -.inf, need: preferred}\n",
+    "escape-in-name": 'name: "evil\\e]8;;http://x\\e\\\\"\n',
+    "bidi-in-name": 'name: "abc\\u202Edcba"\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_DOCUMENTS))
+def test_hostile_document_is_one_clear_error(tmp_path, case):
+    path = _write(tmp_path, f"{case}.yaml", BAD_DOCUMENTS[case])
+    problem = _problem(path)
+    assert problem.message
+    text = str(problem)
+    assert "\x1b" not in text and "\u202e" not in text
+
+
+def test_bracket_key_is_blamed_where_it_is(tmp_path):
+    problem = _problem(_write(tmp_path, "k.yaml", BAD_DOCUMENTS["nested-bracket-key"]))
+    assert problem.key == "workload.traffic.intra[host"
+    assert problem.line == 4
+    assert "intra_host" in problem.message  # suggested from the right section
+
+
+def test_duplicate_key_names_both_lines(tmp_path):
+    problem = _problem(_write(tmp_path, "d.yaml", BAD_DOCUMENTS["duplicate"]))
+    assert problem.key == "workload" and problem.line == 3 and "line 2" in problem.message
+
+
+def test_sexagesimal_is_not_ninety(tmp_path):
+    problem = _problem(_write(tmp_path, "s.yaml", BAD_DOCUMENTS["sexagesimal"]))
+    assert problem.key == "workload.message_size" and "'1:30'" in problem.message
+
+
+def test_date_like_text_stays_text(tmp_path):
+    path = _write(tmp_path, "d.yaml", "name: x\ndescription: 2001-02-30\n")
+    assert load_file(str(path)).requirements.description == "2001-02-30"
+
+
+def test_many_plain_keys_are_not_called_aliases(tmp_path):
+    body = "".join(f"k{i}: 1\n" for i in range(100_000))
+    problem = _problem(_write(tmp_path, "wide.yaml", body))
+    assert "refused" in problem.message and "alias" not in problem.message
+
+
+def test_aliased_long_string_error_is_small_and_fast(tmp_path):
+    """One 200 KB string reached through 19,000 aliases must not be repr'd whole."""
+    import resource
+    import time
+
+    body = "description: &s " + "x" * 200_000 + "\nworkload: {protocol: ["
+    body += ", ".join(["*s"] * 19_000) + "]}\n"
+    path = _write(tmp_path, "amp.yaml", body)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    problem = _problem(path)
+    assert time.perf_counter() - started < 3
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB
+    assert len(problem.message) < 300
+
+
+@pytest.mark.parametrize("suffix", [".YAML", ".Yml", ".yMl"])
+def test_folder_expansion_takes_any_case_of_the_suffix(tmp_path, suffix):
+    from cnadvisor.loading import expand_inputs
+
+    (tmp_path / f"a{suffix}").write_text("name: x\n")
+    assert list(expand_inputs([str(tmp_path)])) == [str(tmp_path / f"a{suffix}")]
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-m", "cnadvisor.cli", "evaluate", str(fifo), "-f", "csv"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "FIFO" in result.stderr and str(fifo) in result.stderr
+
+
+def test_fifo_swapped_into_a_folder_mid_batch_is_refused(tmp_path, monkeypatch):
+    import os
+
+    from cnadvisor import loading
+
+    (tmp_path / "a.yaml").write_text("name: a\n")
+    (tmp_path / "b.yaml").write_text("name: b\n")
+    items = loading.expand_inputs([str(tmp_path)])
+    first = next(items)
+    (tmp_path / "b.yaml").unlink()
+    os.mkfifo(tmp_path / "b.yaml")  # swapped after the folder was listed
+    assert loading.load_file(first).requirements.name == "a"
+    with pytest.raises(RequirementsError) as error:
+        loading.load_file(next(items))
+    assert "FIFO" in error.value.problems[0].message
+
+
+def test_closed_stdin_is_an_input_error():
+    result = subprocess.run(
+        [sys.executable, "-m", "cnadvisor.cli", "evaluate", "-", "-f", "csv"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        preexec_fn=lambda: __import__("os").close(0),
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "stdin" in result.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    prefix=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=10),
+    bad=st.sampled_from(["\x1b", "\r", "\b", "\x00", "\x7f", "\u202e", "\u2066", "\x9b"]),
+)
+def test_names_with_control_or_bidi_characters_are_refused(prefix, bad):
+    """Any name holding a terminal control or bidi override is refused with its code point."""
+    from cnadvisor.requirements import Requirements
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        Requirements.model_validate({"name": prefix + bad})
+    assert f"U+{ord(bad):04X}" in str(error.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=st.text(min_size=1, max_size=30).filter(lambda k: k.strip() == k and k))
+def test_any_unknown_key_is_one_clean_error(key):
+    """Any unknown top-level key (brackets, controls, bidi) gives one error, safe to print."""
+    import json
+
+    from cnadvisor.loading import parse_requirements
+
+    document = f"name: x\n{json.dumps(key)}: 1\n".encode()
+    with pytest.raises(RequirementsError) as error:
+        parse_requirements(document, "k.yaml")
+    (problem,) = error.value.problems
+    text = str(problem)
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in text)
