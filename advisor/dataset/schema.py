@@ -286,9 +286,10 @@ def check_record(
             problems.append(Problem(origin, row, column.name, message))
     if any(p.column in ("metric", "unit", "value") for p in problems):
         return None, problems  # the cross-column rules need these three
+    bad_cells = {p.column for p in problems}
     for rule in RULES:
         found = rule.check(record, context)
-        if found:
+        if found and found[0] not in bad_cells:  # one message per cell
             problems.append(Problem(origin, row, found[0], found[1]))
     return (None if problems else record), problems
 
