@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from . import constraints, scoring
 from .findings import Finding, Severity
@@ -122,19 +122,7 @@ class Advisor:
     ) -> list[Finding]:
         if self.plugins is None:
             return []
-        found: list[Finding] = []
-        results = self.plugins.call_each(
-            "cnadvisor_check", solution=solution, requirements=requirements
-        )
-        for plugin, returned in results:
-            for item in returned or []:
-                try:
-                    finding = item if isinstance(item, Finding) else Finding.model_validate(item)
-                except ValidationError as error:
-                    self.plugins.report(plugin, "cnadvisor_check", f"invalid finding: {error}")
-                    continue
-                found.append(finding.model_copy(update={"source": plugin}))
-        return found
+        return self.plugins.findings(solution, requirements)  # guarded, validated, copied
 
     def evaluate(self, requirements: Requirements, *, source: str = "<api>") -> Evaluation:
         weights_raw = requirements.priorities.as_dict()

@@ -1,19 +1,27 @@
 """`cnadvisor plugins check`: every problem in every installed plugin, named by plugin.
 
-Problems (a plugin that fails to import, raises, returns the wrong type or an
-invalid profile, reuses an id, names a hook that does not exist, contributes
-rows that fail the dataset schema) make the check fail. Warnings (facts left
-unknown, references without a locator, rows about no registered solution)
-only fail it under ``--strict``.
+Problems (a plugin that fails to import, raises, exits, hangs, returns the wrong
+type or an invalid profile, reuses an id or a plugin name, names a hook that does
+not exist, contributes rows that fail the dataset schema, or whose
+``cnadvisor_check`` returns invalid findings or changes the objects it is given)
+make the check fail. Warnings (facts left unknown, references without a locator,
+rows about no registered solution, slow imports or calls) only fail it under
+``--strict``.
+
+Every ``cnadvisor_check`` is called here for every registered solution under a few
+probe requirements (the defaults, and each platform), so a check hook's defects
+show up before a user's batch meets them.
 """
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 
 from .model.data import DatasetError, rows_from_dicts
-from .plugins import PluginSet, load_plugins
+from .plugins import PluginSet, as_finding, load_plugins
 from .profile import SolutionProfile
+from .requirements import Environment, Requirements
 
 EXIT_CLEAN, EXIT_PROBLEMS = 0, 1
 SECTIONS = ("security", "mobility", "operations")
@@ -38,18 +46,31 @@ def unknown_facts(profile: SolutionProfile) -> list[str]:
     return missing
 
 
+def probe_requirements() -> list[Requirements]:
+    """The requirements every check hook is tried against: the defaults, and each platform."""
+    platforms = typing.get_args(Environment.model_fields["platform"].annotation)
+    return [Requirements()] + [
+        Requirements(name=f"probe on {platform}", environment={"platform": platform})
+        for platform in platforms
+        if platform != Environment().platform
+    ]
+
+
 def check(plugin_set: PluginSet | None = None) -> list[PluginReport]:
     plugin_set = plugin_set or load_plugins()
-    reports = {
-        name: PluginReport(name, info.distribution, info.version)
+    reports: dict[tuple[str, str], PluginReport] = {
+        (name, info.distribution): PluginReport(name, info.distribution, info.version)
         for name, info in plugin_set.plugins.items()
     }
-    for problem in plugin_set.problems:
-        reports.setdefault(
-            problem.plugin, PluginReport(problem.plugin, problem.distribution, "")
-        ).problems.append(f"{problem.step}: {problem.message}")
+
+    def report_of(plugin: str) -> PluginReport:
+        info = plugin_set.info(plugin)
+        return reports.setdefault(
+            (plugin, info.distribution), PluginReport(plugin, info.distribution, info.version)
+        )
+
     for solution_id, item in sorted(plugin_set.solutions.items()):
-        report = reports[item.plugin]
+        report = report_of(item.plugin)
         report.solutions.append(solution_id)
         unknown = unknown_facts(item.profile)
         if unknown:
@@ -59,9 +80,8 @@ def check(plugin_set: PluginSet | None = None) -> list[PluginReport]:
                 report.warnings.append(
                     f"{solution_id}: reference {reference.id!r} is a placeholder URL"
                 )
-    already = len(plugin_set.problems)
     for plugin, returned in plugin_set.call_each("cnadvisor_benchmarks"):
-        report = reports[plugin]
+        report = report_of(plugin)
         try:
             rows = rows_from_dicts(list(returned or []), f"plugin {plugin}")
         except DatasetError as error:
@@ -72,9 +92,61 @@ def check(plugin_set: PluginSet | None = None) -> list[PluginReport]:
             report.warnings.append(
                 f"cnadvisor_benchmarks: rows about unregistered solutions {strangers}"
             )
-    for problem in plugin_set.problems[already:]:  # hooks that raised just now
-        reports[problem.plugin].problems.append(f"{problem.step}: {problem.message}")
-    return sorted(reports.values(), key=lambda r: r.name)
+    for plugin, message in probe_checks(plugin_set):
+        report_of(plugin).problems.append(f"cnadvisor_check: {message}")
+    for problem in plugin_set.problems:  # loading, and hooks that failed just now
+        reports.setdefault(
+            (problem.plugin, problem.distribution),
+            PluginReport(problem.plugin, problem.distribution, ""),
+        ).problems.append(f"{problem.step}: {problem.message}")
+    for note in plugin_set.notes:
+        reports.setdefault(
+            (note.plugin, note.distribution), PluginReport(note.plugin, note.distribution, "")
+        ).warnings.append(f"{note.step}: {note.message}")
+    for report in reports.values():  # a hook that fails on every probe is named once
+        report.problems = list(dict.fromkeys(report.problems))
+    return sorted(reports.values(), key=lambda r: (r.name, r.distribution))
+
+
+def probe_checks(plugin_set: PluginSet) -> list[tuple[str, str]]:
+    """Call each ``cnadvisor_check`` for every solution under the probe requirements,
+    through the same door as an evaluation, and name the hooks that change what they
+    are given (a check must only read its arguments)."""
+    changed: list[tuple[str, str]] = []
+    caller = plugin_set.manager.hook.cnadvisor_check
+    probes = probe_requirements()
+    for impl in caller.get_hookimpls():
+        plugin = impl.plugin_name
+        for requirements in probes:
+            for item in list(plugin_set.solutions.values()):
+                if plugin in plugin_set.disabled:
+                    break
+                given = {
+                    "solution": item.profile.model_copy(deep=True),
+                    "requirements": requirements.model_copy(deep=True),
+                }
+                arguments = {name: given[name] for name in impl.argnames}
+                plugin_set.call(
+                    plugin,
+                    "cnadvisor_check",
+                    lambda f=impl.function, a=arguments: f(**a),
+                    validate=as_finding,
+                )
+                if given["solution"].model_dump() != item.profile.model_dump():
+                    changed.append(
+                        (plugin, f"changed the solution {item.profile.id!r} it was given")
+                    )
+                elif given["requirements"].model_dump() != requirements.model_dump():
+                    changed.append(
+                        (plugin, f"changed the requirements it was given ({requirements.name})")
+                    )
+                else:
+                    continue
+                break  # one such report per plugin is enough
+            else:
+                continue
+            break
+    return changed
 
 
 def render(reports: list[PluginReport], *, strict: bool) -> tuple[str, int]:

@@ -1,24 +1,36 @@
 """Finding, loading and calling plugins, one at a time, so one broken plugin never
-takes the others down and every error names the plugin that caused it."""
+takes the others down and every error names the plugin that caused it.
+
+Every call into plugin code goes through one door, :meth:`PluginSet.call`: third-party
+code runs under :mod:`.pluginguard` (deadline, item cap, stdout to stderr, every
+``BaseException`` caught), its result is turned into plain data and validated there,
+and the arguments it gets are copies, so it cannot change what the core or the next
+plugin sees. Built-in plugins are cnadvisor's own code and are called directly.
+"""
 
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import importlib.util
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pluggy
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from . import hookspecs
+from . import hookspecs, pluginguard
+from .findings import Finding
 from .profile import SolutionProfile
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
 DISABLE_AUTOLOAD_ENV = "CNADVISOR_DISABLE_PLUGIN_AUTOLOAD"
 SELECT_ENV = "CNADVISOR_PLUGINS"
-BUILTIN_DISTRIBUTION = "cnadvisor"
+BUILTIN_PACKAGE = "cnadvisor_plugins"
+SLOW_SECONDS = 1.0  # an import or call slower than this is named in a warning
+BUDGET_CALLS = 3  # a plugin may spend this many per-call deadlines in all, per run
 
 
 class PluginLoadError(RuntimeError):
@@ -57,6 +69,10 @@ class RegisteredSolution:
     plugin: str
 
 
+class ItemError(ValueError):
+    """One item of a hook's result is invalid; it is reported and left out."""
+
+
 @dataclass
 class PluginSet:
     """The loaded plugins, the solutions they registered, and every problem met on the way."""
@@ -65,6 +81,10 @@ class PluginSet:
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     solutions: dict[str, RegisteredSolution] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
+    notes: list[PluginProblem] = field(default_factory=list)  # slow, but not left out
+    disabled: set[str] = field(default_factory=set)
+    spent: dict[str, tuple[float, int]] = field(default_factory=dict)  # seconds, calls
+    guard: pluginguard.Guard = field(default_factory=pluginguard.Guard)
 
     def info(self, plugin: str) -> PluginInfo:
         return self.plugins.get(plugin) or PluginInfo(plugin, "unknown", "", plugin, False)
@@ -73,19 +93,161 @@ class PluginSet:
         info = self.info(plugin)
         self.problems.append(PluginProblem(plugin, info.distribution, step, message))
 
-    def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
-        """Call every implementation of a hook separately, yielding (plugin, result).
+    def note(self, plugin: str, step: str, message: str) -> None:
+        info = self.info(plugin)
+        self.notes.append(PluginProblem(plugin, info.distribution, step, message))
 
-        A plugin whose implementation raises is reported and skipped; the
-        others still run. Implementations receive only the arguments they name.
+    def call(
+        self,
+        plugin: str,
+        step: str,
+        job: Callable[[], Any],
+        *,
+        validate: Callable[[int, Any], Any] | None = None,
+        materialise: bool = True,
+    ) -> list[Any] | None:
+        """The one door to plugin code: run ``job`` (which calls one hook of one plugin)
+        and return its result as a list of validated items, or None after reporting why.
+
+        The result is materialised as plain data (``pluginguard.plain``) and each item
+        passed through ``validate`` inside the guard, so no plugin code runs after this
+        returns. Items ``validate`` rejects with :class:`ItemError` are reported and
+        left out. A plugin that misses the deadline, or spends more than its budget over
+        a run, is disabled for the rest of the run.
+        """
+        if plugin in self.disabled:
+            return None
+        rejected: list[str] = []
+
+        def guarded() -> Any:
+            returned = job()
+            if not materialise:
+                return returned
+            items = pluginguard.plain(returned)
+            accepted = []
+            for index, item in enumerate(items):
+                try:
+                    accepted.append(item if validate is None else validate(index, item))
+                except ItemError as error:
+                    rejected.append(str(error))
+            return accepted
+
+        if self.info(plugin).builtin:  # cnadvisor's own code: no thread, no deadline
+            try:
+                value = guarded()
+            except pluginguard.ResultError as error:
+                self.report(plugin, step, str(error))
+                return None
+            except Exception as error:  # a bug in a built-in must not stop the run either
+                self.report(plugin, step, pluginguard.describe(error))
+                return None
+        else:
+            outcome = self.guard.run(guarded)
+            value = outcome.value
+            if self._account(plugin, step, outcome) is None:
+                return None
+        for message in rejected:
+            self.report(plugin, step, message)
+        return value
+
+    def _account(self, plugin: str, step: str, outcome: pluginguard.Outcome) -> bool | None:
+        """Record the time a call took; report failures, slowness and a spent budget."""
+        seconds, calls = self.spent.get(plugin, (0.0, 0))
+        seconds, calls = seconds + outcome.seconds, calls + 1
+        self.spent[plugin] = (seconds, calls)
+        if outcome.timed_out:
+            self.disabled.add(plugin)
+            self.report(plugin, step, f"{outcome.error}; disabled for the rest of this run")
+            return None
+        if outcome.error is not None:
+            self.report(plugin, step, outcome.error)
+            return None
+        if outcome.seconds > SLOW_SECONDS and not any(
+            n.plugin == plugin and n.step == step for n in self.notes
+        ):
+            what = "to import" if step == "import" else "in one call"
+            self.note(
+                plugin,
+                step,
+                f"took {outcome.seconds:.1f} s {what}; every cnadvisor command waits for it",
+            )
+        budget = BUDGET_CALLS * pluginguard.timeout()
+        if seconds > budget:
+            self.disabled.add(plugin)
+            self.report(
+                plugin,
+                step,
+                f"spent {seconds:.1f} s in plugin code over {calls} calls "
+                f"({seconds / calls:.2f} s per call), more than the {budget:g} s a plugin "
+                "may take per run; disabled for the rest of this run",
+            )
+        return True
+
+    def call_each(
+        self,
+        hook_name: str,
+        *,
+        validate: Callable[[int, Any], Any] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[tuple[str, list[Any]]]:
+        """Call every implementation of a hook through :meth:`call`, yielding
+        (plugin, items) for each that answered.
+
+        Implementations receive only the arguments they name; third-party ones get deep
+        copies, so nothing they change reaches the core or another plugin.
         """
         caller = getattr(self.manager.hook, hook_name)
         for impl in caller.get_hookimpls():  # registration order
-            arguments = {name: kwargs[name] for name in impl.argnames}
-            try:
-                yield impl.plugin_name, impl.function(**arguments)
-            except Exception as error:  # a plugin's bug must not stop the run
-                self.report(impl.plugin_name, hook_name, f"raised {error!r}")
+            plugin = impl.plugin_name
+            if plugin in self.disabled:
+                continue
+            builtin = self.info(plugin).builtin
+            arguments = {
+                name: kwargs[name] if builtin else _copy(kwargs[name]) for name in impl.argnames
+            }
+            items = self.call(
+                plugin,
+                hook_name,
+                lambda function=impl.function, arguments=arguments: function(**arguments),
+                validate=validate,
+            )
+            if items is not None:
+                yield plugin, items
+
+    def findings(self, solution: SolutionProfile, requirements: Any) -> list[Finding]:
+        """What every ``cnadvisor_check`` says about one solution, each finding validated
+        and marked with the plugin that said it."""
+        found: list[Finding] = []
+        results = self.call_each(
+            "cnadvisor_check", validate=as_finding, solution=solution, requirements=requirements
+        )
+        for plugin, items in results:
+            found.extend(item.model_copy(update={"source": plugin}) for item in items)
+        return found
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy for a third-party plugin: what it changes stays its own."""
+    if isinstance(value, BaseModel):
+        return value.model_copy(deep=True)
+    import copy
+
+    return copy.deepcopy(value)
+
+
+def as_finding(index: int, item: Any) -> Finding:
+    """One item of a check hook's result as a Finding, or ItemError."""
+    try:
+        return Finding.model_validate(item)
+    except ValidationError as error:
+        raise ItemError(f"invalid finding (item {index}): {_errors(error)}") from None
+
+
+def _errors(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or '(item)'}: {problem['msg']}"
+        for problem in error.errors()
+    )
 
 
 def new_manager() -> pluggy.PluginManager:
@@ -101,18 +263,52 @@ def _selected(name: str) -> bool:
     return name in {part.strip() for part in wanted.split(",")}
 
 
-def _entry_points() -> list[metadata.EntryPoint]:
-    found = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+def _entry_points() -> list[tuple[metadata.EntryPoint, bool]]:
+    """The selected entry points, each with whether it is a built-in, built-ins first."""
+    folder = _builtin_location()
+    found = [(ep, _is_builtin(ep, folder)) for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)]
     if os.environ.get(DISABLE_AUTOLOAD_ENV):
-        found = [ep for ep in found if ep.dist and ep.dist.name == BUILTIN_DISTRIBUTION]
+        found = [(ep, builtin) for ep, builtin in found if builtin]
     # Built-ins first, then third parties in a fixed order: on an id clash the first
     # owner keeps the id, so a third-party plugin can never take over a built-in's.
-    found.sort(key=lambda ep: (not _is_builtin(ep), ep.dist.name if ep.dist else "", ep.name))
-    return [ep for ep in found if _selected(ep.name)]
+    found.sort(key=lambda pair: (not pair[1], pair[0].dist.name if pair[0].dist else "",
+                                 pair[0].name))  # fmt: skip
+    return [pair for pair in found if _selected(pair[0].name)]
 
 
-def _is_builtin(entry_point: metadata.EntryPoint) -> bool:
-    return bool(entry_point.dist and entry_point.dist.name == BUILTIN_DISTRIBUTION)
+def _own_tree() -> Path:
+    """The folder cnadvisor itself was imported from, one level up: site-packages for an
+    installed wheel, the checkout for an editable install. Built-ins live inside it."""
+    return Path(__file__).resolve().parent.parent
+
+
+def _builtin_location() -> Path | None:
+    """Where ``cnadvisor_plugins`` would be imported from (found, not executed), if that
+    is inside cnadvisor's own tree; None when something else would shadow it."""
+    try:
+        spec = importlib.util.find_spec(BUILTIN_PACKAGE)
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if len(locations) != 1:
+        return None
+    folder = Path(locations[0]).resolve()
+    return folder if folder.is_relative_to(_own_tree()) else None
+
+
+def _is_builtin(entry_point: metadata.EntryPoint, folder: Path | None) -> bool:
+    """A built-in is one of cnadvisor's own modules (``cnadvisor_plugins.*``, found in
+    cnadvisor's own tree) declared by the distribution named cnadvisor. A distribution
+    merely *named* cnadvisor, or a module of that name from elsewhere, is a third party."""
+    module = entry_point.value.partition(":")[0].strip()
+    if not module.startswith(BUILTIN_PACKAGE + "."):
+        return False
+    if not (entry_point.dist and entry_point.dist.name == hookspecs.PROJECT):
+        return False
+    if folder is None:
+        return False
+    relative = module.removeprefix(BUILTIN_PACKAGE + ".").replace(".", "/")
+    return (folder / f"{relative}.py").is_file() or (folder / relative / "__init__.py").is_file()
 
 
 def load_plugins(
@@ -125,22 +321,8 @@ def load_plugins(
     tests and notebooks), then collect and validate their solutions."""
     plugin_set = PluginSet(new_manager())
     if entry_points:
-        for entry_point in _entry_points():
-            dist = entry_point.dist
-            info = PluginInfo(
-                name=entry_point.name,
-                distribution=dist.name if dist else "unknown",
-                version=dist.version if dist else "",
-                module=entry_point.value,
-                builtin=_is_builtin(entry_point),
-            )
-            plugin_set.plugins[info.name] = info
-            try:
-                module = entry_point.load()
-            except Exception as error:  # broken third-party code must not stop the rest
-                plugin_set.report(info.name, "import", f"{type(error).__name__}: {error}")
-                continue
-            _register(plugin_set, info.name, module)
+        for entry_point, builtin in _entry_points():
+            _load_entry_point(plugin_set, entry_point, builtin)
     for name, module in extra:
         plugin_set.plugins.setdefault(
             name, PluginInfo(name, "local", "", getattr(module, "__name__", name), False)
@@ -152,10 +334,58 @@ def load_plugins(
     return plugin_set
 
 
+def _load_entry_point(
+    plugin_set: PluginSet, entry_point: metadata.EntryPoint, builtin: bool
+) -> None:
+    dist = entry_point.dist
+    info = PluginInfo(
+        name=entry_point.name,
+        distribution=dist.name if dist else "unknown",
+        version=dist.version if dist else "",
+        module=entry_point.value,
+        builtin=builtin,
+    )
+    taken = plugin_set.plugins.get(info.name)
+    if taken is not None:  # never let a later plugin take over an earlier one's identity
+        owner = "a built-in plugin" if taken.builtin else f"plugin from {taken.distribution}"
+        plugin_set.problems.append(
+            PluginProblem(
+                info.name,
+                info.distribution,
+                "register",
+                f"{owner} is already named {info.name!r}; this one is not loaded "
+                "(rename its entry point in the [project.entry-points.cnadvisor] table)",
+            )
+        )
+        return
+    plugin_set.plugins[info.name] = info
+    if info.builtin:
+        try:
+            module = entry_point.load()
+        except Exception as error:
+            plugin_set.report(info.name, "import", f"{type(error).__name__}: {error}")
+            return
+        _register(plugin_set, info.name, module)
+        return
+    loaded = plugin_set.call(info.name, "import", entry_point.load, materialise=False)
+    if loaded is not None:
+        plugin_set.call(
+            info.name,
+            "register",
+            lambda: _register(plugin_set, info.name, loaded),
+            materialise=False,
+        )
+
+
 def _register(plugin_set: PluginSet, name: str, module: object) -> None:
     manager = plugin_set.manager
     if manager.has_plugin(name):
         plugin_set.report(name, "register", "a plugin of this name is already loaded")
+        return
+    if manager.is_registered(module):
+        plugin_set.report(
+            name, "register", "its module is already loaded as another plugin; left out"
+        )
         return
     try:
         manager.register(module, name=name)
@@ -174,11 +404,8 @@ def _register(plugin_set: PluginSet, name: str, module: object) -> None:
 
 
 def _collect_solutions(plugin_set: PluginSet) -> None:
-    for plugin, returned in plugin_set.call_each("cnadvisor_solutions"):
-        for index, item in _items(plugin_set, plugin, "cnadvisor_solutions", returned):
-            profile = _validate_profile(plugin_set, plugin, index, item)
-            if profile is None:
-                continue
+    for plugin, profiles in plugin_set.call_each("cnadvisor_solutions", validate=_profile):
+        for profile in profiles:
             clash = plugin_set.solutions.get(profile.id)
             if clash is not None:
                 plugin_set.report(
@@ -191,39 +418,13 @@ def _collect_solutions(plugin_set: PluginSet) -> None:
             plugin_set.solutions[profile.id] = RegisteredSolution(profile, plugin)
 
 
-def _items(
-    plugin_set: PluginSet, plugin: str, hook: str, returned: Any
-) -> Iterator[tuple[int, Any]]:
-    """The items a list-returning hook gave, or a problem if it gave something else."""
-    if returned is None:
-        return
-    if isinstance(returned, (str, bytes, dict)) or not isinstance(returned, Iterable):
-        plugin_set.report(
-            plugin, hook, f"returned {type(returned).__name__}; expected a list of items"
-        )
-        return
-    yield from enumerate(returned)
-
-
-def _validate_profile(
-    plugin_set: PluginSet, plugin: str, index: int, item: Any
-) -> SolutionProfile | None:
-    if isinstance(item, SolutionProfile):
-        return item
+def _profile(index: int, item: Any) -> SolutionProfile:
     if not isinstance(item, dict):
-        plugin_set.report(
-            plugin,
-            "cnadvisor_solutions",
-            f"item {index} is {type(item).__name__}; expected a SolutionProfile or a dict",
+        raise ItemError(
+            f"item {index} is {type(item).__name__}; expected a SolutionProfile or a dict"
         )
-        return None
     try:
         return SolutionProfile.model_validate(item)
     except ValidationError as error:
         label = item.get("id", f"item {index}")
-        details = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or '(profile)'}: {problem['msg']}"
-            for problem in error.errors()
-        )
-        plugin_set.report(plugin, "cnadvisor_solutions", f"profile {label!r} invalid: {details}")
-        return None
+        raise ItemError(f"profile {label!r} invalid: {_errors(error)}") from None

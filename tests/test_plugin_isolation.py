@@ -46,7 +46,7 @@ BROKEN = {
 }
 
 EXPECTED = {
-    "import_error": "import: ModuleNotFoundError",
+    "import_error": "import: raised ModuleNotFoundError",
     "raises": "cnadvisor_solutions: raised RuntimeError('vendor bug')",
     "invalid_profile": "profile 'Bad Id!' invalid: id:",
     "wrong_type": "returned int; expected a list",
