@@ -1,1 +1,2 @@
-"""Importing cluster measurements (knb, k8s-netperf, iperf3, netperf, sockperf) and planning runs."""
+"""Importing cluster measurements (knb, k8s-netperf, iperf3, netperf, sockperf) and
+planning the runs that would settle a decision."""
