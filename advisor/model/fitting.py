@@ -1,0 +1,344 @@
+"""Fitting the stage costs to benchmark ratios: a scikit-learn estimator over the structure.
+
+Costs are positive by construction: each is ``exp(kind level + stage deviation)``.
+A stage inherits the level of its kind (switch, route, encapsulation, ...) and
+deviates from it only as far as the data pull it, so a stage nobody measured
+costs what its kind costs. Documented per-stage figures
+(``datasets/stage_priors.csv``) pull the costs they name toward themselves.
+Rows of one test without a host baseline share a free offset, projected out in
+closed form. Robust (soft-L1) least squares, so one odd row cannot dominate.
+
+As a ``BaseEstimator``/``RegressorMixin`` it goes through scikit-learn's
+``cross_validate`` with ``LeaveOneGroupOut`` like any other regressor.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from importlib import resources
+
+import numpy as np
+from scipy.optimize import least_squares
+from sklearn.base import BaseEstimator, RegressorMixin
+
+from ..stages import STAGES
+from .observations import LATENCY, PACKET_RATE, Observations
+from .structure import (
+    EXTRA_TERMS,
+    INDEX,
+    KERNEL,
+    PACKET_IO,
+    PARAMETERS,
+    SOCKET,
+    TERMS,
+    VM_LAYER,
+    WIDTH,
+    StageCosts,
+    added_latency_us,
+    cost_matrices,
+    cpu_bound,
+    one_way_latency_us,
+    packet_rate_mpps,
+    throughput_gbps,
+)
+
+# The centre of the weak prior on every kind's level, and how loosely it holds
+# (one standard deviation on the log scale); deviations of a stage from its kind.
+LEVEL_CENTRE = {"ns_per_packet": 150.0, "ns_per_byte": 0.05, "delay_us": 0.5}
+LEVEL_SIGMA = 2.5
+STAGE_SIGMA = 0.7
+PRIOR_SIGMA = 0.3
+LOSS_SCALE = 0.1  # soft-L1 threshold on log-ratio residuals
+
+
+def _kind(term: str) -> str:
+    return STAGES[term].kind.value if term in STAGES else term
+
+
+KINDS = tuple(dict.fromkeys(_kind(term) for term in TERMS))
+KIND_OF = np.array([KINDS.index(_kind(term)) for term in TERMS])
+STAGE_TERMS = np.array([term in STAGES for term in TERMS])
+
+
+def _free_mask() -> np.ndarray:
+    """Which (term, parameter) costs exist: a socket call costs per message only; a
+    kernel-bypass framework adds no delay of its own."""
+    mask = np.ones((len(TERMS), len(PARAMETERS)), dtype=bool)
+    mask[INDEX[SOCKET], 1:] = False
+    for name in PACKET_IO:
+        mask[INDEX[name], 2] = False
+    return mask
+
+
+FREE = _free_mask()
+
+
+def load_priors() -> list[dict]:
+    """Documented per-stage figures shipped in ``datasets/stage_priors.csv`` (if present)."""
+    try:
+        text = resources.files("cnadvisor_datasets").joinpath("stage_priors.csv").read_text(
+            encoding="utf-8"
+        )
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return []
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def prior_targets(priors: list[dict]) -> list[tuple[int, int, float]]:
+    """(term index, parameter index, log value) for each usable documented figure."""
+    targets: dict[tuple[int, int], list[float]] = {}
+    for prior in priors:
+        term = prior.get("stage", "").strip()
+        try:
+            value = float(prior.get("value", ""))
+        except ValueError:
+            continue
+        if term not in INDEX or not (value > 0 and math.isfinite(value)):
+            continue
+        parameter, unit = prior.get("parameter", "").strip(), prior.get("unit", "").strip()
+        if parameter == "mpps_per_core" and unit == "Mpps":
+            key, cost = (INDEX[term], 0), 1000.0 / value  # ns per packet on one core
+        elif parameter == "ns_per_packet" and unit == "ns":
+            key, cost = (INDEX[term], 0), value
+        elif parameter == "added_latency_us" and unit == "us":
+            key, cost = (INDEX[term], 2), value
+        else:
+            continue
+        targets.setdefault(key, []).append(math.log(cost))
+    return [(t, p, float(np.median(v))) for (t, p), v in sorted(targets.items())]
+
+
+class Parameterisation:
+    """Maps the free vector (kind levels, then stage deviations) to a cost table."""
+
+    def __init__(self) -> None:
+        self.levels = len(KINDS) * len(PARAMETERS)
+        self.deviations = int(STAGE_TERMS.sum()) * len(PARAMETERS)
+        self.size = self.levels + self.deviations
+
+    def initial(self) -> np.ndarray:
+        start = np.zeros(self.size)
+        level = start[: self.levels].reshape(len(KINDS), len(PARAMETERS))
+        level[:] = [math.log(LEVEL_CENTRE[p]) for p in PARAMETERS]
+        return start
+
+    def log_table(self, theta: np.ndarray) -> np.ndarray:
+        level = theta[: self.levels].reshape(len(KINDS), len(PARAMETERS))
+        table = level[KIND_OF].copy()
+        table[STAGE_TERMS] += theta[self.levels :].reshape(-1, len(PARAMETERS))
+        return table
+
+    def costs(self, theta: np.ndarray) -> StageCosts:
+        return StageCosts(np.where(FREE, np.exp(self.log_table(theta)), 0.0))
+
+    def penalties(self, theta: np.ndarray, priors: list[tuple[int, int, float]]) -> np.ndarray:
+        level = theta[: self.levels].reshape(len(KINDS), len(PARAMETERS))
+        centre = np.array([math.log(LEVEL_CENTRE[p]) for p in PARAMETERS])
+        log_table = self.log_table(theta)
+        return np.concatenate(
+            [
+                ((level - centre) / LEVEL_SIGMA).ravel(),
+                theta[self.levels :] / STAGE_SIGMA,
+                [(log_table[t, p] - value) / PRIOR_SIGMA for t, p, value in priors],
+            ]
+        )
+
+    def log_table_jacobian(self) -> np.ndarray:
+        """d log_table[t, p] / d theta, shape (terms * parameters, size): constant."""
+        jac = np.zeros((len(TERMS), len(PARAMETERS), self.size))
+        stage_rows = np.cumsum(STAGE_TERMS) - 1
+        for t in range(len(TERMS)):
+            for p in range(len(PARAMETERS)):
+                jac[t, p, KIND_OF[t] * len(PARAMETERS) + p] = 1.0
+                if STAGE_TERMS[t]:
+                    jac[t, p, self.levels + stage_rows[t] * len(PARAMETERS) + p] = 1.0
+        return jac.reshape(len(TERMS) * len(PARAMETERS), self.size)
+
+    def penalty_jacobian(self, priors: list[tuple[int, int, float]]) -> np.ndarray:
+        log_jac = self.log_table_jacobian().reshape(len(TERMS), len(PARAMETERS), self.size)
+        blocks = [
+            np.eye(self.size)[: self.levels] / LEVEL_SIGMA,
+            np.eye(self.size)[self.levels :] / STAGE_SIGMA,
+        ]
+        if priors:
+            blocks.append(np.array([log_jac[t, p] / PRIOR_SIGMA for t, p, _ in priors]))
+        return np.vstack(blocks)
+
+
+PARAMS = Parameterisation()
+
+
+def predicted_log_ratio(design: np.ndarray, costs: StageCosts) -> np.ndarray:
+    """Log of numerator over denominator for each observation in a design matrix."""
+    numerator, denominator = design[:, :WIDTH], design[:, WIDTH : 2 * WIDTH]
+    metric = design[:, 2 * WIDTH].astype(int)
+    baseline_us = design[:, 2 * WIDTH + 1]
+    out = np.log(throughput_gbps(numerator, costs)) - np.log(throughput_gbps(denominator, costs))
+    rate = metric == PACKET_RATE
+    if rate.any():
+        out[rate] = np.log(packet_rate_mpps(numerator[rate], costs)) - np.log(
+            packet_rate_mpps(denominator[rate], costs)
+        )
+    latency = metric == LATENCY
+    if latency.any():
+        added = added_latency_us(numerator[latency], denominator[latency], costs)
+        base = baseline_us[latency]
+        out[latency] = np.log((base + added) / base)
+    return out
+
+
+def _group_centred(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Subtract each free group's mean (rows or Jacobian rows); anchored rows unchanged."""
+    free = groups >= 0
+    if not free.any():
+        return values
+    out = values.copy()
+    count = np.bincount(groups[free]).astype(float)
+    if values.ndim == 1:
+        means = np.bincount(groups[free], weights=values[free]) / np.maximum(count, 1)
+    else:
+        sums = np.zeros((len(count), values.shape[1]))
+        np.add.at(sums, groups[free], values[free])
+        means = sums / np.maximum(count, 1)[:, None]
+    out[free] -= means[groups[free]]
+    return out
+
+
+def _residuals(design, y, groups, weights, costs) -> np.ndarray:
+    residual = predicted_log_ratio(design, costs) - y
+    return _group_centred(residual, groups) * weights
+
+
+def _prediction_jacobian(design: np.ndarray, costs: StageCosts) -> np.ndarray:
+    """d predicted log ratio / d cost[t, p], shape (rows, terms * parameters)."""
+    numerator, denominator = design[:, :WIDTH], design[:, WIDTH : 2 * WIDTH]
+    metric = design[:, 2 * WIDTH].astype(int)
+    rows, terms = len(design), len(TERMS)
+    jac = np.zeros((rows, terms, len(PARAMETERS)))
+    for sign, x in ((1.0, numerator), (-1.0, denominator)):
+        packet, byte = cost_matrices(x)
+        time = np.maximum(packet @ costs.per_packet + byte @ costs.per_byte, 1e-6)
+        bound = cpu_bound(x, costs) & (metric != LATENCY)
+        scale = np.where(bound, -sign / time, 0.0)[:, None]
+        jac[:, :, 0] += packet * scale
+        jac[:, :, 1] += byte * scale
+    latency = metric == LATENCY
+    if latency.any():
+        num, den = numerator[latency], denominator[latency]
+        base = design[latency, 2 * WIDTH + 1]
+        added = one_way_latency_us(num, costs) - one_way_latency_us(den, costs)
+        factor = np.where(added > 0, 1.0 / (base + np.maximum(added, 0.0)), 0.0)[:, None]
+        part = np.zeros((int(latency.sum()), terms, len(PARAMETERS)))
+        for sign, x in ((1.0, num), (-1.0, den)):
+            packet, byte = cost_matrices(x, alone=True)
+            part[:, :, 0] += sign * packet / 1000.0
+            part[:, :, 1] += sign * byte / 1000.0
+            part[:, :, 2] += sign * x[:, :terms]
+        jac[latency] = part * factor[:, :, None]
+    return jac.reshape(rows, terms * len(PARAMETERS))
+
+
+class StageCostRegressor(RegressorMixin, BaseEstimator):
+    """Fits per-stage costs (ns per packet, ns per byte, µs of delay) to observed ratios.
+
+    ``X`` is :meth:`Observations.design`; ``y`` the measured log ratio; ``predict``
+    returns the modelled log ratio (free offsets are a property of the training
+    tests and are not part of a prediction).
+    """
+
+    def __init__(self, priors: tuple = (), study_weighting: bool = True, max_nfev: int = 200):
+        self.priors = priors
+        self.study_weighting = study_weighting
+        self.max_nfev = max_nfev
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None):
+        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        groups = X[:, 2 * WIDTH + 2].astype(int)
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        priors = list(self.priors)
+
+        log_jac = PARAMS.log_table_jacobian()
+        penalty_jac = PARAMS.penalty_jacobian(priors)
+
+        def objective(theta: np.ndarray) -> np.ndarray:
+            costs = PARAMS.costs(theta)
+            return np.concatenate(
+                [_residuals(X, y, groups, weights, costs), PARAMS.penalties(theta, priors)]
+            )
+
+        def jacobian(theta: np.ndarray) -> np.ndarray:
+            costs = PARAMS.costs(theta)
+            d_cost = _prediction_jacobian(X, costs) * costs.table.ravel()[None, :]
+            data = _group_centred(d_cost @ log_jac, groups) * weights[:, None]
+            return np.vstack([data, penalty_jac])
+
+        result = least_squares(
+            objective,
+            PARAMS.initial(),
+            jac=jacobian,
+            loss="soft_l1",
+            f_scale=LOSS_SCALE,
+            max_nfev=self.max_nfev,
+            tr_solver="lsmr",
+        )
+        self.theta_ = result.x
+        self.costs_ = PARAMS.costs(result.x)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return predicted_log_ratio(np.asarray(X, dtype=float), self.costs_)
+
+
+def study_weights(observations: Observations) -> np.ndarray:
+    """Each study counts about equally: rows weighted by 1/sqrt(rows of their study)."""
+    _, inverse, counts = np.unique(
+        observations.study.astype(str), return_inverse=True, return_counts=True
+    )
+    weights = 1.0 / np.sqrt(counts[inverse])
+    return weights / weights.mean() if len(weights) else weights
+
+
+def fit(observations: Observations, priors: tuple | None = None) -> StageCostRegressor:
+    """Fit on every observation except host networking measured against itself."""
+    keep = ~observations.host_itself
+    data = observations.subset(keep)
+    if priors is None:
+        priors = tuple(prior_targets(load_priors()))
+    estimator = StageCostRegressor(priors=priors)
+    return estimator.fit(data.design(), data.log_ratio, sample_weight=study_weights(data))
+
+
+def calibrate(
+    published: StageCosts, local: Observations, measured_terms: set[str]
+) -> tuple[StageCosts, float]:
+    """Rescale to this host: one CPU-speed factor for every cost, and the costs of the stages
+    the local rows measured. Nothing else moves, so an option that shares no measured
+    stage changes only through the CPU factor."""
+    data = local.subset(~local.host_itself)
+    if not len(data):
+        return published, 1.0
+    design, y = data.design(), data.log_ratio
+    groups = design[:, 2 * WIDTH + 2].astype(int)
+    terms = sorted(INDEX[t] for t in measured_terms if t in INDEX and t not in EXTRA_TERMS)
+    log_base = np.log(np.where(FREE, published.table, 1.0))
+
+    def table_for(theta: np.ndarray) -> StageCosts:
+        log_table = log_base.copy()
+        log_table[:, :2] += theta[0]  # CPU speed: per-packet and per-byte costs
+        for k, term in enumerate(terms):
+            log_table[term, :] += theta[1 + k]
+        return StageCosts(np.where(FREE, np.exp(log_table), 0.0))
+
+    def objective(theta: np.ndarray) -> np.ndarray:
+        residual = _residuals(design, y, groups, np.ones(len(y)), table_for(theta))
+        return np.concatenate([residual, theta / 1.0])
+
+    result = least_squares(objective, np.zeros(1 + len(terms)), loss="soft_l1", f_scale=0.1)
+    return table_for(result.x), float(math.exp(result.x[0]))
+
+
+KERNEL_INDEX = INDEX[KERNEL]
+VM_INDEX = INDEX[VM_LAYER]

@@ -1,0 +1,243 @@
+"""The structural performance model: what each datapath stage costs a packet, and the physics.
+
+A flow is limited either by the wire or by the CPU (survey Sec. VI). Every
+stage a packet crosses costs CPU time per packet and per byte and adds delay;
+the host's own stack (``kernel-stack``) and the socket calls (``socket``) are
+costed the same way, and a VM layer is one more stage (``virtio-vhost``).
+Throughput is the lower of
+
+* the **link rate**: the NIC's speed times the share of wire bytes that are
+  payload, with TCP segmented at the MSS of the effective MTU (a TCP stream is
+  a byte stream: the write size does not change the segments) and a UDP
+  datagram split into IP fragments; and
+* the **CPU rate**: the cores the flows may use divided by the time one
+  message costs: per message (socket calls), per packet the CPU sees (TCP
+  coalesces segments into 64 KiB GSO/GRO super-packets unless a stage defeats
+  segmentation offload), and per byte (copies, checksums, crypto).
+
+So a small packet is CPU-bound (a packet-rate regime) and a bulk transfer
+line-rate-bound, and a new CNI gets a prediction from the stages it names.
+This module is numpy only: it evaluates fitted parameters at prediction time.
+Fitting lives in :mod:`cnadvisor.model.fitting` (scikit-learn and SciPy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..physics import ETHERNET_FRAMING_BYTES, ETHERNET_MIN_PAYLOAD, IP_HEADER, L4_HEADER
+from ..stages import STAGES, PacketIO
+
+GSO_BYTES = 65536  # the largest GSO/GRO super-packet Linux builds (skb limit, 64 KiB)
+SOCKET = "socket"  # one send and one receive call per message
+KERNEL = "kernel-stack"  # the host's own IP/TCP/UDP stack, both ends of a flow
+VM_LAYER = "virtio-vhost"  # a virtual NIC: guest virtio driver and host vhost worker
+PACKET_IO = tuple(framework.value for framework in PacketIO)  # kernel-bypass frameworks
+EXTRA_TERMS = (KERNEL, SOCKET, VM_LAYER, *PACKET_IO)
+TERMS: tuple[str, ...] = (*STAGES, *EXTRA_TERMS)
+INDEX = {name: i for i, name in enumerate(TERMS)}
+PARAMETERS = ("ns_per_packet", "ns_per_byte", "delay_us")
+
+# Stages that hand the CPU MTU-sized packets even when the host would coalesce them:
+# WireGuard segments GSO packets before encrypting each (drivers/net/wireguard/device.c,
+# wg_xmit: skb_gso_segment); IPsec without ESP hardware offload segments before the
+# transform (net/xfrm/xfrm_output.c, xfrm_output_gso); a user-space forwarder reads and
+# writes packets one at a time.
+DEFEATS_OFFLOAD = frozenset({"wireguard", "ipsec-esp-tunnel", "ipsec-esp-transport",
+                             "userspace-proxy"})  # fmt: skip
+
+# Columns of an encoded workload matrix (after the per-term counts).
+WORKLOAD_COLUMNS = (
+    "message_size",  # application bytes per message (write size, datagram size)
+    "udp",  # 1 for UDP datagrams, 0 for a TCP byte stream
+    "cores",  # cores the flows can use: min(streams, cores given)
+    "link_gbps",  # NIC speed; inf where the traffic never reaches a wire
+    "mtu",  # the container's effective MTU
+    "encap_bytes",  # tunnel and encryption bytes added to every packet on the wire
+    "defeats_offload",  # 1 when a stage on the path hands the CPU MTU-sized packets
+    "ipv6",
+)
+WORKLOAD = {name: len(TERMS) + i for i, name in enumerate(WORKLOAD_COLUMNS)}
+WIDTH = len(TERMS) + len(WORKLOAD_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class PathSpec:
+    """One datapath under one workload, as the model sees it."""
+
+    terms: tuple[str, ...]
+    message_size: float
+    udp: bool
+    cores: float
+    link_gbps: float
+    mtu: float
+    encap_bytes: float
+    ipv6: bool = False
+
+    def encode(self) -> np.ndarray:
+        row = np.zeros(WIDTH)
+        for name in self.terms:
+            row[INDEX[name]] += 1.0
+        values = {
+            "message_size": self.message_size,
+            "udp": float(self.udp),
+            "cores": self.cores,
+            "link_gbps": self.link_gbps,
+            "mtu": self.mtu,
+            "encap_bytes": self.encap_bytes,
+            "defeats_offload": float(any(name in DEFEATS_OFFLOAD for name in self.terms)),
+            "ipv6": float(self.ipv6),
+        }
+        for name, value in values.items():
+            row[WORKLOAD[name]] = value
+        return row
+
+
+def host_terms(*, vm: bool, packet_io: str | None = None) -> list[str]:
+    """The terms every flow pays: the host stack and socket calls (or a kernel-bypass
+    framework in their place), and a virtual NIC inside a VM."""
+    terms = [packet_io] if packet_io else [KERNEL, SOCKET]
+    if vm:
+        terms.append(VM_LAYER)
+    return terms
+
+
+def encode(specs: Sequence[PathSpec]) -> np.ndarray:
+    return np.array([spec.encode() for spec in specs]).reshape(len(specs), WIDTH)
+
+
+@dataclass(frozen=True)
+class StageCosts:
+    """Fitted costs: one row per term of :data:`TERMS`, one column per :data:`PARAMETERS`."""
+
+    table: np.ndarray  # shape (len(TERMS), 3), all >= 0
+
+    def __post_init__(self) -> None:
+        table = np.asarray(self.table, dtype=float)
+        if table.shape != (len(TERMS), len(PARAMETERS)):
+            raise ValueError(f"stage-cost table has shape {table.shape}, expected "
+                             f"{(len(TERMS), len(PARAMETERS))}")  # fmt: skip
+        if not np.all(np.isfinite(table)) or np.any(table < 0):
+            raise ValueError("stage costs must be finite and non-negative")
+
+    @property
+    def per_packet(self) -> np.ndarray:
+        return self.table[:, 0]
+
+    @property
+    def per_byte(self) -> np.ndarray:
+        return self.table[:, 1]
+
+    @property
+    def delay(self) -> np.ndarray:
+        return self.table[:, 2]
+
+    def of(self, term: str) -> dict[str, float]:
+        return dict(zip(PARAMETERS, map(float, self.table[INDEX[term]]), strict=True))
+
+
+def _column(x: np.ndarray, name: str) -> np.ndarray:
+    return x[:, WORKLOAD[name]]
+
+
+def packets_per_message(x: np.ndarray) -> np.ndarray:
+    """Wire packets per message: TCP segments at the MSS (a stream: fractional), UDP
+    fragments of the datagram."""
+    ip = np.where(_column(x, "ipv6") > 0, IP_HEADER["ipv6"], IP_HEADER["ipv4"])
+    size, mtu, udp = _column(x, "message_size"), _column(x, "mtu"), _column(x, "udp") > 0
+    mss = np.maximum(mtu - ip - L4_HEADER["tcp"], 8)
+    fragment = np.maximum((mtu - ip) // 8 * 8, 8)
+    udp_packets = np.ceil((size + L4_HEADER["udp"]) / fragment)
+    return np.where(udp, udp_packets, size / mss)
+
+
+def wire_bytes_per_message(x: np.ndarray) -> np.ndarray:
+    """Bytes on the wire (framing, preamble and gap included) to carry one message."""
+    ip = np.where(_column(x, "ipv6") > 0, IP_HEADER["ipv6"], IP_HEADER["ipv4"])
+    size, udp = _column(x, "message_size"), _column(x, "udp") > 0
+    encap = _column(x, "encap_bytes")
+    packets = packets_per_message(x)
+    headers = np.where(udp, ip, ip + L4_HEADER["tcp"]) + encap
+    carried = np.where(udp, size + L4_HEADER["udp"], size)
+    frames = np.maximum(carried / packets + headers, ETHERNET_MIN_PAYLOAD)
+    return packets * (frames + ETHERNET_FRAMING_BYTES)
+
+
+def cpu_packets_per_message(x: np.ndarray, *, alone: bool = False) -> np.ndarray:
+    """Packets the CPU handles per message: UDP one per fragment; a TCP stream in GSO
+    super-packets, or in MSS segments where a stage defeats segmentation offload. A TCP
+    stream coalesces small writes (fractional packets); a message ``alone`` on an idle
+    connection (a request/response test) is at least one packet."""
+    size, udp = _column(x, "message_size"), _column(x, "udp") > 0
+    defeated = _column(x, "defeats_offload") > 0
+    wire = packets_per_message(x)
+    tcp = np.where(defeated, wire, size / GSO_BYTES)
+    if alone:
+        tcp = np.maximum(np.ceil(tcp), 1.0)
+    return np.where(udp, wire, tcp)
+
+
+def cost_matrices(x: np.ndarray, *, alone: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """How many times each term's per-packet and per-byte cost is paid for one message.
+
+    The message's CPU time is linear in the costs: ``packet @ ns_per_packet + byte @
+    ns_per_byte`` (a socket call is paid once per message, the other per-packet costs
+    once per packet the CPU sees)."""
+    counts = x[:, : len(TERMS)]
+    packets = cpu_packets_per_message(x, alone=alone)
+    packet = counts * packets[:, None]
+    packet[:, INDEX[SOCKET]] = counts[:, INDEX[SOCKET]]
+    byte = counts * _column(x, "message_size")[:, None]
+    return packet, byte
+
+
+def message_time_ns(x: np.ndarray, costs: StageCosts, *, alone: bool = False) -> np.ndarray:
+    """CPU nanoseconds one message costs along the whole path (all terms counted)."""
+    packet, byte = cost_matrices(x, alone=alone)
+    return packet @ costs.per_packet + byte @ costs.per_byte
+
+
+def cpu_bound(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+    """Rows whose throughput the CPU limits (the link does not)."""
+    return cpu_gbps(x, costs) < link_gbps(x)
+
+
+def cpu_gbps(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+    time = np.maximum(message_time_ns(x, costs), 1e-6)
+    return _column(x, "cores") * 8.0 * _column(x, "message_size") / time
+
+
+def link_gbps(x: np.ndarray) -> np.ndarray:
+    link = _column(x, "link_gbps")
+    share = _column(x, "message_size") / wire_bytes_per_message(x)
+    return np.where(np.isfinite(link), link * share, np.inf)
+
+
+def throughput_gbps(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+    """Goodput in Gbit/s: the lower of the CPU rate and the link rate."""
+    return np.minimum(cpu_gbps(x, costs), link_gbps(x))
+
+
+def packet_rate_mpps(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+    """Wire packets per second (millions) at that goodput."""
+    messages = throughput_gbps(x, costs) * 1e9 / 8.0 / _column(x, "message_size")
+    return messages * packets_per_message(x) / 1e6
+
+
+def one_way_latency_us(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+    """One-way latency of a single message on an idle path: each term's CPU time for the
+    message plus its delay; serialisation on the wire where there is one."""
+    counts = x[:, : len(TERMS)]
+    processing = message_time_ns(x, costs, alone=True) / 1000.0
+    delay = counts @ costs.delay
+    link = _column(x, "link_gbps")
+    wire = np.where(np.isfinite(link), wire_bytes_per_message(x) * 8.0 / (link * 1000.0), 0.0)
+    return processing + delay + wire
+
+
+def added_latency_us(x: np.ndarray, host: np.ndarray, costs: StageCosts) -> np.ndarray:
+    """One-way latency the datapath adds over host networking under the same workload."""
+    return np.maximum(one_way_latency_us(x, costs) - one_way_latency_us(host, costs), 0.0)
