@@ -10,8 +10,10 @@ plugin sees. Built-in plugins are cnadvisor's own code and are called directly.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata as metadata
 import importlib.util
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -264,14 +266,30 @@ def _selected(name: str) -> bool:
 
 
 def _entry_points() -> list[tuple[metadata.EntryPoint, bool]]:
-    """The selected entry points, each with whether it is a built-in, built-ins first."""
+    """The selected entry points, each with whether it is a built-in, built-ins first.
+
+    Every distribution is read, not one per name (as ``entry_points()`` does), so a
+    third-party distribution that calls itself cnadvisor cannot hide the real one.
+    """
     folder = _builtin_location()
-    found = [(ep, _is_builtin(ep, folder)) for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)]
+    declared: dict[tuple[str, str, str], tuple[metadata.EntryPoint, bool]] = {}
+    for dist in metadata.distributions():
+        ours = [ep for ep in dist.entry_points if ep.group == ENTRY_POINT_GROUP]
+        if not ours:
+            continue
+        name = _dist_name(dist)
+        own = name == hookspecs.PROJECT and _is_own_distribution(dist)
+        for entry_point in ours:
+            key = (name, entry_point.name, entry_point.value)
+            builtin = own and _is_builtin_module(entry_point, folder)
+            if key not in declared or (builtin and not declared[key][1]):
+                declared[key] = (entry_point, builtin)  # one of a declaration found twice
+    found = list(declared.values())
     if os.environ.get(DISABLE_AUTOLOAD_ENV):
         found = [(ep, builtin) for ep, builtin in found if builtin]
     # Built-ins first, then third parties in a fixed order: on an id clash the first
     # owner keeps the id, so a third-party plugin can never take over a built-in's.
-    found.sort(key=lambda pair: (not pair[1], pair[0].dist.name if pair[0].dist else "",
+    found.sort(key=lambda pair: (not pair[1], _dist_name(pair[0].dist) if pair[0].dist else "",
                                  pair[0].name))  # fmt: skip
     return [pair for pair in found if _selected(pair[0].name)]
 
@@ -280,6 +298,22 @@ def _own_tree() -> Path:
     """The folder cnadvisor itself was imported from, one level up: site-packages for an
     installed wheel, the checkout for an editable install. Built-ins live inside it."""
     return Path(__file__).resolve().parent.parent
+
+
+def _is_own_distribution(dist: metadata.Distribution) -> bool:
+    """Whether ``dist`` is the cnadvisor that is running: named cnadvisor, and either
+    installed beside it (a wheel's dist-info in the same site-packages) or an editable
+    install of this very checkout."""
+    own = _own_tree()
+    try:
+        if Path(str(dist.locate_file(""))).resolve() == own:
+            return True
+        direct = json.loads(dist.read_text("direct_url.json") or "{}")
+    except (OSError, ValueError):
+        return False
+    url = str(direct.get("url", ""))
+    editable = bool(direct.get("dir_info", {}).get("editable"))
+    return editable and url.startswith("file://") and Path(url[7:]).resolve() == own
 
 
 def _builtin_location() -> Path | None:
@@ -296,19 +330,32 @@ def _builtin_location() -> Path | None:
     return folder if folder.is_relative_to(_own_tree()) else None
 
 
-def _is_builtin(entry_point: metadata.EntryPoint, folder: Path | None) -> bool:
-    """A built-in is one of cnadvisor's own modules (``cnadvisor_plugins.*``, found in
-    cnadvisor's own tree) declared by the distribution named cnadvisor. A distribution
-    merely *named* cnadvisor, or a module of that name from elsewhere, is a third party."""
+def _is_builtin_module(entry_point: metadata.EntryPoint, folder: Path | None) -> bool:
+    """Whether the entry point names one of cnadvisor's own plugin modules
+    (``cnadvisor_plugins.*``, a file in the folder cnadvisor's own tree provides).
+
+    Together with :func:`_is_own_distribution` this defines a built-in: a distribution
+    merely *named* cnadvisor, or a module of that name from elsewhere, is a third party.
+    """
     module = entry_point.value.partition(":")[0].strip()
-    if not module.startswith(BUILTIN_PACKAGE + "."):
-        return False
-    if not (entry_point.dist and entry_point.dist.name == hookspecs.PROJECT):
-        return False
-    if folder is None:
+    if folder is None or not module.startswith(BUILTIN_PACKAGE + "."):
         return False
     relative = module.removeprefix(BUILTIN_PACKAGE + ".").replace(".", "/")
     return (folder / f"{relative}.py").is_file() or (folder / relative / "__init__.py").is_file()
+
+
+@functools.lru_cache(maxsize=256)
+def _dist_meta(dist: metadata.Distribution) -> tuple[str, str]:
+    """Name and version as the distribution spells them, parsed once per distribution."""
+    meta = dist.metadata
+    return meta["Name"] or "unknown", meta["Version"] or ""
+
+
+def _dist_name(dist: metadata.Distribution) -> str:
+    """The normalised distribution name, from the folder name when possible (parsing
+    every METADATA file costs tens of milliseconds at start-up)."""
+    name = getattr(dist, "_normalized_name", None) or dist.metadata["Name"] or ""
+    return name.lower().replace("_", "-").replace(".", "-")
 
 
 def load_plugins(
@@ -340,8 +387,8 @@ def _load_entry_point(
     dist = entry_point.dist
     info = PluginInfo(
         name=entry_point.name,
-        distribution=dist.name if dist else "unknown",
-        version=dist.version if dist else "",
+        distribution=_dist_meta(dist)[0] if dist else "unknown",
+        version=_dist_meta(dist)[1] if dist else "",
         module=entry_point.value,
         builtin=builtin,
     )
