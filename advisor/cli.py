@@ -163,6 +163,9 @@ def _report_plugin_problems(advisor, already: int = 0) -> int:
     problems = advisor.plugins.problems if advisor.plugins else []
     for problem in problems[already:]:
         print(f"cnadvisor: warning: {problem} (left out)", file=sys.stderr)
+    if advisor.plugins and not already:  # slow plugins, named once per run
+        for note in advisor.plugins.notes:
+            print(f"cnadvisor: warning: {note}", file=sys.stderr)
     return len(problems)
 
 
