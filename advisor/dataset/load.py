@@ -48,9 +48,10 @@ def _infrabuilder_2024(row: BenchmarkRow) -> str:
 
 
 def _infrabuilder_2020(row: BenchmarkRow) -> str:
-    # results/<cni>.<kernel variant>/<...>-runN.tsv holds every test of one run
-    folder = row.locator.split("/")[1] if row.locator.count("/") >= 2 else ""
-    variant = folder.split(".", 1)[1] if "." in folder else ""
+    # results/<cni setup>.<OS and kernel>/<...>-runN.tsv holds every test of one run;
+    # the CNI setup (e.g. calico-3.16-mtu) is the solution, the kernel is a condition
+    kernel = re.search(r"\.(u\d\d\.\d\d-[a-z]+)/", row.locator)
+    variant = kernel.group(1) if kernel else ""
     named = re.search(r"during test '([^']+)'", row.notes)
     return variant + (f"/{named.group(1)}" if named else "") + _node_role(row)
 
