@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_bench_parser(commands)
 
+    from .importers.cli import add_parsers as add_import_parsers
+
+    add_import_parsers(commands)
+
     tui = commands.add_parser("tui", help="the questionnaire (also: cnadvisor with no command)")
     tui.add_argument("file", nargs="?", help="requirements YAML to start from (opens results)")
 
@@ -129,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tui": _tui,
         "bench": _bench,
         "predict": _predict,
+        "import": _importers,
+        "plan": _importers,
     }[args.command]
     try:
         return handler(args)
@@ -283,6 +289,12 @@ def _bench(args: argparse.Namespace) -> int:
     from .bench.cli import run_command
 
     return run_command(args)
+
+
+def _importers(args: argparse.Namespace) -> int:
+    from .importers.cli import run
+
+    return run(args)
 
 
 def _tui(args: argparse.Namespace) -> int:
