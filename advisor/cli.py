@@ -1,7 +1,8 @@
 """The ``cnadvisor`` command line. Data goes to stdout, diagnostics to stderr.
 
 Exit codes: 0 every input evaluated; 1 some input invalid (the rest were still
-evaluated); 2 usage error; 3 a plugin failed under ``--strict-plugins``.
+evaluated); 2 usage error; 3 a plugin failed under ``--strict-plugins``; 4 the output
+could not be written (disk full, device error).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-EXIT_OK, EXIT_INVALID_INPUT, EXIT_USAGE, EXIT_PLUGIN = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID_INPUT, EXIT_USAGE, EXIT_PLUGIN, EXIT_OUTPUT = 0, 1, 2, 3, 4
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -21,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="cnadvisor",
         description="Rank container-network options against a system's requirements.",
         epilog="Exit codes: 0 all evaluated, 1 some input invalid, 2 usage error, "
-        "3 plugin failure with --strict-plugins.",
+        "3 plugin failure with --strict-plugins, 4 output could not be written.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument(
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="print a commented requirements template")
     init.add_argument("--output", "-o", metavar="PATH", help="write the template here")
+    init.add_argument("--force", action="store_true", help="allow --output to replace a file")
 
     commands.add_parser("schema", help="print the requirements JSON Schema")
 
@@ -136,13 +138,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": _importers,
         "plan": _importers,
     }[args.command]
+    from .render.output import OutputFailed, OutputRefused
+
     try:
         return handler(args)
-    except _UsageError as error:
+    except (_UsageError, OutputRefused) as error:
         print(f"cnadvisor: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputFailed as error:
+        print(f"cnadvisor: error: {error}", file=sys.stderr)
+        return EXIT_OUTPUT
     except BrokenPipeError:
+        _quiet_stdout()
         return EXIT_OK
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush
+    does not print a second BrokenPipeError (Python's documented recipe, `signal` docs)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 class _UsageError(Exception):
@@ -175,44 +195,55 @@ def _report_plugin_problems(advisor, already: int = 0) -> int:
     return len(problems)
 
 
-def _write(
-    text: str, output: str | None, *, force: bool = False, protect: Sequence[str] = ()
-) -> None:
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        return
-    path = Path(output)
-    if any(path.resolve() == Path(p).resolve() for p in protect if p != "-"):
-        raise _UsageError(f"--output {output} is one of the inputs; refusing to overwrite it")
-    if path.exists() and not force:
-        raise _UsageError(f"{output} exists; pass --force to replace it")
-    path.write_text(text, encoding="utf-8")
+def _write(text: str, output: str | None, *, force: bool = False) -> None:
+    from .render.output import Output
+
+    sink = Output(output, force=force)
+    sink.write(text)
+    sink.commit()
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .loading import InputProblem, RequirementsError, expand_inputs, load_file
-    from .render import render
+    """Evaluate file by file and write each result as soon as it is ready: memory stays
+    flat in the number of files. The output is checked before any work starts."""
+    from .loading import STDIN, InputProblem, RequirementsError, expand_inputs, load_file
+    from .render import renderer
     from .render.common import Batch
+    from .render.output import Output, identity, stdin_identity
 
-    advisor = _advisor(args)
-    batch = Batch(top=args.top, show_excluded=args.show_excluded)
-    seen_problems = len(advisor.plugins.problems) if advisor.plugins else 0
-    for item in expand_inputs(args.inputs):
-        if isinstance(item, InputProblem):
-            batch.problems.append(item)
-            continue
-        try:
-            loaded = load_file(item)
-        except RequirementsError as error:
-            batch.problems.extend(error.problems)
-            continue
-        batch.evaluations.append(advisor.evaluate(loaded.requirements, source=loaded.source))
-        seen_problems = _report_plugin_problems(advisor, seen_problems)
-    for problem in batch.problems:
-        print(f"cnadvisor: error: {problem}", file=sys.stderr)
-    if args.strict_plugins and advisor.plugins and advisor.plugins.problems:
-        return EXIT_PLUGIN
-    _write(render(batch, args.format), args.output, force=args.force, protect=args.inputs)
+    items = list(expand_inputs(args.inputs))  # names only; files are read one at a time
+    protect = [stdin_identity() if i == STDIN else identity(i) for i in items if isinstance(i, str)]
+    sink = Output(args.output, force=args.force, protect=protect)
+    try:
+        advisor = _advisor(args)
+        batch = Batch(top=args.top, show_excluded=args.show_excluded)
+        chosen = renderer(batch, args.format)
+        seen_problems = len(advisor.plugins.problems) if advisor.plugins else 0
+        sink.write(chosen.start())
+        for item in items:
+            if isinstance(item, InputProblem):
+                problems = [item]
+            else:
+                try:
+                    loaded = load_file(item)
+                except RequirementsError as error:
+                    problems = error.problems
+                else:
+                    evaluation = advisor.evaluate(loaded.requirements, source=loaded.source)
+                    seen_problems = _report_plugin_problems(advisor, seen_problems)
+                    if args.strict_plugins and seen_problems:
+                        sink.abort()
+                        return EXIT_PLUGIN
+                    sink.write(chosen.add(evaluation))
+                    continue
+            for problem in problems:
+                print(f"cnadvisor: error: {problem}", file=sys.stderr)
+            batch.problems.extend(problems)
+        sink.write(chosen.finish(batch.problems))
+        sink.commit()
+    except BaseException:
+        sink.abort()
+        raise
     return EXIT_INVALID_INPUT if batch.problems else EXIT_OK
 
 
@@ -274,7 +305,7 @@ def _plugins(args: argparse.Namespace) -> int:
 def _init(args: argparse.Namespace) -> int:
     from .template import TEMPLATE
 
-    _write(TEMPLATE, args.output)
+    _write(TEMPLATE, args.output, force=args.force)
     return EXIT_OK
 
 

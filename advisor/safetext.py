@@ -48,7 +48,7 @@ def markup(text: object) -> str:
     return escape(plain(text))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def markdown(text: object) -> str:

@@ -127,3 +127,106 @@ def test_usage_errors_exit_2():
     assert cli("evaluate").returncode == 2
     assert cli("evaluate", "x.yaml", "--format", "xml").returncode == 2
     assert cli().returncode == 2
+
+
+# --- Output safety (issue 12) ---
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_output_inside_an_input_folder_is_refused(tmp_path):
+    target = tmp_path / "in.yaml"
+    target.write_text("name: in\n")
+    before = _digest(target)
+    result = cli("evaluate", str(tmp_path), "-o", str(target), "--force", "-f", "csv")
+    assert result.returncode == 2 and "one of the inputs" in result.stderr
+    assert _digest(target) == before
+
+
+def test_output_through_a_hard_link_to_an_input_is_refused(tmp_path):
+    import os
+
+    source = tmp_path / "in.yaml"
+    source.write_text("name: in\n")
+    os.link(source, tmp_path / "alias.csv")
+    result = cli("evaluate", str(source), "-o", str(tmp_path / "alias.csv"), "--force")
+    assert result.returncode == 2 and "one of the inputs" in result.stderr
+    assert source.read_text() == "name: in\n"
+
+
+def test_output_that_is_stdin_is_refused(tmp_path):
+    source = tmp_path / "in.yaml"
+    source.write_text("name: in\n")
+    with source.open("rb") as handle:
+        result = subprocess.run(
+            [sys.executable, "-m", "cnadvisor.cli", "evaluate", "-", "-o", str(source), "--force"],
+            stdin=handle,
+            capture_output=True,
+            text=True,
+        )
+    assert result.returncode == 2 and "one of the inputs" in result.stderr
+    assert source.read_text() == "name: in\n"
+
+
+def test_output_problems_are_found_before_the_work(tmp_path):
+    example = str(EXAMPLES / "offline-backup.yaml")
+    cases = {
+        str(tmp_path / "missing" / "out.csv"): "does not exist",
+        str(tmp_path): "is a folder",
+    }
+    for output, said in cases.items():
+        result = cli("evaluate", example, "-o", output)
+        assert result.returncode == 2, result.stderr
+        assert said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_failed_write_keeps_the_old_file_and_says_so(tmp_path):
+    result = cli("evaluate", str(EXAMPLES / "offline-backup.yaml"), "-o", "/dev/full", "--force")
+    assert result.returncode == 4, result.stderr
+    assert "could not write /dev/full" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_output_is_replaced_whole_and_keeps_no_temporary(tmp_path):
+    out = tmp_path / "report.csv"
+    out.write_text("old\n")
+    result = cli("evaluate", str(EXAMPLES), "-f", "csv", "-o", str(out), "--force")
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().startswith("source,system,status")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv"]
+
+
+def test_closed_stdout_is_a_clear_error():
+    result = subprocess.run(
+        [sys.executable, "-m", "cnadvisor.cli", "evaluate", str(EXAMPLES / "offline-backup.yaml")],
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: __import__("os").close(1),
+    )
+    assert result.returncode == 2 and "stdout is closed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_init_output_existing_needs_and_honours_force(tmp_path):
+    path = tmp_path / "my.yaml"
+    path.write_text("keep\n")
+    refused = cli("init", "-o", str(path))
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    assert path.read_text() == "keep\n"
+    assert cli("init", "-o", str(path), "--force").returncode == 0
+    assert path.read_text() == TEMPLATE
+
+
+def test_json_streams_as_one_document_with_errors(tmp_path):
+    for index in range(3):
+        (tmp_path / f"s{index}.yaml").write_text(f"name: s{index}\n")
+    (tmp_path / "zz-bad.yaml").write_text("name: [\n")
+    result = cli("evaluate", str(tmp_path), "-f", "json", "--top", "1")
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    assert [r["system"] for r in document["results"]] == ["s0", "s1", "s2"]
+    assert len(document["errors"]) == 1 and document["errors"][0]["source"].endswith("zz-bad.yaml")

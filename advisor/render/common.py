@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..evaluation import Evaluation, RankedOption
@@ -19,6 +20,28 @@ class Batch:
 
     def ranked(self, evaluation: Evaluation) -> list[RankedOption]:
         return evaluation.ranked[: self.top] if self.top else evaluation.ranked
+
+
+class Renderer:
+    """One output format written piece by piece: ``start``, ``add`` per evaluation,
+    ``finish`` with the input problems. Each returns text to write at once."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.count = 0
+
+    def start(self) -> str:
+        return ""
+
+    def add(self, evaluation: Evaluation) -> str:
+        self.count += 1
+        return self.one(evaluation)
+
+    def one(self, evaluation: Evaluation) -> str:
+        raise NotImplementedError
+
+    def finish(self, problems: Sequence[InputProblem]) -> str:
+        return ""
 
 
 def terminal_width(default: int = 140) -> int:

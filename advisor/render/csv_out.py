@@ -1,11 +1,19 @@
-"""CSV output: one row per option per requirements file, ranked and excluded alike."""
+"""CSV output: one row per option per requirements file, ranked and excluded alike.
+
+Text cells pass through ``csv_cell``: controls are escaped and a cell that a spreadsheet
+would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) starts with ``'``."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from typing import Any
 
-from .common import Batch, inter_host
+from ..evaluation import Evaluation
+from ..loading import InputProblem
+from ..safetext import csv_cell
+from .common import Renderer, inter_host
 
 COLUMNS = [
     "source",
@@ -33,19 +41,29 @@ COLUMNS = [
 ]
 
 
-def render(batch: Batch) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for evaluation in batch.evaluations:
+class CsvRenderer(Renderer):
+    def _rows(self, rows: list[dict[str, Any]], header: bool = False) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        if header:
+            writer.writeheader()
+        for row in rows:
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
+        return out.getvalue()
+
+    def start(self) -> str:
+        return self._rows([], header=True)
+
+    def one(self, evaluation: Evaluation) -> str:
         common = {
             "source": evaluation.source,
             "system": evaluation.system,
             "model": evaluation.model.name,
         }
-        for option in batch.ranked(evaluation):
+        rows = []
+        for option in self.batch.ranked(evaluation):
             prediction = inter_host(option)
-            writer.writerow(
+            rows.append(
                 common
                 | {
                     "status": "ranked",
@@ -67,7 +85,7 @@ def render(batch: Batch) -> str:
                 }
             )
         for option in evaluation.excluded:
-            writer.writerow(
+            rows.append(
                 common
                 | {
                     "status": "excluded",
@@ -77,9 +95,12 @@ def render(batch: Batch) -> str:
                     "reasons": " | ".join(f"{r.requirement}: {r.message}" for r in option.reasons),
                 }
             )
-    for problem in batch.problems:
-        writer.writerow({"source": problem.source, "status": "invalid", "reasons": str(problem)})
-    return out.getvalue()
+        return self._rows(rows)
+
+    def finish(self, problems: Sequence[InputProblem]) -> str:
+        return self._rows(
+            [{"source": p.source, "status": "invalid", "reasons": str(p)} for p in problems]
+        )
 
 
 def _value(prediction, field: str):

@@ -1,26 +1,54 @@
-"""The terminal table (rich): ranking with the reasons that cost points, then exclusions."""
+"""The terminal table (rich): ranking with the reasons that cost points, then exclusions.
+
+Every text that came from a file or a plugin goes through ``safetext.markup``: Rich
+markup such as ``[/]`` or ``[link=...]`` in it is shown, never obeyed, and terminal
+controls are escaped."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 
 from ..evaluation import Evaluation
-from .common import Batch, gbps_text, terminal_width, throughput_text
+from ..loading import InputProblem
+from ..safetext import markup as safe
+from .common import Batch, Renderer, gbps_text, terminal_width, throughput_text
+
+
+class TableRenderer(Renderer):
+    def __init__(self, batch: Batch, *, width: int | None = None, color: bool = False) -> None:
+        super().__init__(batch)
+        self.width, self.color = width, color
+
+    def _console(self, buffer: io.StringIO) -> Console:
+        return Console(
+            file=buffer,
+            width=self.width or terminal_width(),
+            force_terminal=self.color,
+            no_color=not self.color,
+            emoji=False,
+        )
+
+    def one(self, evaluation: Evaluation) -> str:
+        buffer = io.StringIO()
+        _one(self._console(buffer), evaluation, self.batch)
+        return buffer.getvalue()
+
+    def finish(self, problems: Sequence[InputProblem]) -> str:
+        buffer = io.StringIO()
+        console = self._console(buffer)
+        for problem in problems:
+            console.print(f"[red]invalid[/red] {safe(problem)}", markup=True, highlight=False)
+        return buffer.getvalue()
 
 
 def render(batch: Batch, *, width: int | None = None, color: bool = False) -> str:
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=width or terminal_width(), force_terminal=color, no_color=not color
-    )
-    for evaluation in batch.evaluations:
-        _one(console, evaluation, batch)
-    for problem in batch.problems:
-        console.print(f"[red]invalid[/red] {problem}", markup=True, highlight=False)
-    return buffer.getvalue()
+    chosen = TableRenderer(batch, width=width, color=color)
+    return "".join([chosen.start(), *map(chosen.add, batch.evaluations),
+                    chosen.finish(batch.problems)])  # fmt: skip
 
 
 WIDE = 120  # below this many columns the table drops the criteria and MTU columns
@@ -31,7 +59,9 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
     caption = f"model: {evaluation.model.name}" + (
         f" · top pick first in {stays:.0%} of perturbed weightings" if stays is not None else ""
     )
-    table = Table(title=f"{evaluation.system}  ({evaluation.source})", caption=caption)
+    table = Table(
+        title=f"{safe(evaluation.system)}  ({safe(evaluation.source)})", caption=safe(caption)
+    )
     wide = console.width >= WIDE
     criteria = ("performance", "security", "mobility", "operability")
     table.add_column("#", justify="right")
@@ -45,13 +75,13 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
         table.add_column("MTU", justify="right")
     table.add_column("why (points lost)", overflow="fold")
     for o in batch.ranked(evaluation):
-        cells = [str(o.rank), o.id, f"{o.score:.1f}"]
+        cells = [str(o.rank), safe(o.id), f"{o.score:.1f}"]
         if wide:
             cells += [f"{o.criteria[name].score:.2f}" for name in criteria]
         cells.append(throughput_text(o) if wide else gbps_text(o))
         if wide:
             cells.append(str(o.effective_mtu or "-"))
-        cells.append("\n".join(_short(reason) for reason in o.reasons) or "-")
+        cells.append("\n".join(safe(_short(reason)) for reason in o.reasons) or "-")
         table.add_row(*cells)
     console.print(table)
     if not evaluation.excluded:
@@ -63,7 +93,7 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
         excluded.add_column("reason")
         for o in evaluation.excluded:
             for reason in o.reasons:
-                excluded.add_row(o.id, reason.requirement, reason.message)
+                excluded.add_row(safe(o.id), safe(reason.requirement), safe(reason.message))
         console.print(excluded)
     else:
         console.print(

@@ -85,8 +85,7 @@ class AdvisorApp(App):
         )
 
     def action_export_report(self) -> None:
-        from ..render.common import Batch
-        from ..render.markdown import render
+        from ..render import Batch, render
 
         evaluation = self.last_evaluation
         if evaluation is None:
@@ -94,7 +93,7 @@ class AdvisorApp(App):
             return
         default = self.answers_path.with_suffix(".md")
         self._save("Export the results as a Markdown report", default,
-                   lambda: render(Batch(evaluations=[evaluation])))  # fmt: skip
+                   lambda: render(Batch(evaluations=[evaluation]), "markdown"))  # fmt: skip
 
     def action_request_quit(self) -> None:
         if not self.answers.dirty:
