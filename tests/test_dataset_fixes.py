@@ -45,3 +45,15 @@ def test_reanchoring_changes_only_baselines_never_a_measured_value():
     writer.writerows(rows)
     again, changed = reanchor(spoiled.getvalue())
     assert changed > 2000 and again == text
+
+
+def test_daocloud_service_table_has_only_the_rows_the_source_prints():
+    rows = list(csv.DictReader(io.StringIO(_text("daocloud-cni-2023.csv"))))
+    service = [r for r in rows if "'Service 相关吞吐量" in r["locator"]]
+    assert len(service) == 4 * 6  # four test rows × six CNI columns, no node-to-node row
+    assert not [r for r in service if r["solution_id"] == "host"]
+    for row in service:
+        if row["baseline_value"]:
+            assert "Pod 相关吞吐量 table" in row["baseline_label"]
+    assert not [r for r in rows if "tool produced the table is not stated" in r["notes"]]
+    assert all("netperf" in r["notes"] for r in rows if r["metric"] == "throughput")
