@@ -5,7 +5,8 @@ type or an invalid profile, reuses an id or a plugin name, names a hook that doe
 not exist, contributes rows that fail the dataset schema, or whose
 ``cnadvisor_check`` returns invalid findings or changes the objects it is given)
 make the check fail. Warnings (facts left unknown, references without a locator,
-rows about no registered solution, slow imports or calls) only fail it under
+rows about no registered solution, rows training would drop as implausible or as
+about another plugin's solution, slow imports or calls) only fail it under
 ``--strict``.
 
 Every ``cnadvisor_check`` is called here for every registered solution under a few
@@ -18,6 +19,7 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass, field
 
+from .dataset.contributed import vet_contributed
 from .model.data import DatasetError, rows_from_dicts
 from .plugins import PluginSet, as_finding, load_plugins
 from .profile import SolutionProfile
@@ -92,6 +94,9 @@ def check(plugin_set: PluginSet | None = None) -> list[PluginReport]:
             report.warnings.append(
                 f"cnadvisor_benchmarks: rows about unregistered solutions {strangers}"
             )
+        own = {sid for sid, item in plugin_set.solutions.items() if item.plugin == plugin}
+        _, dropped = vet_contributed(rows, plugin, own)
+        report.warnings.extend(f"cnadvisor_benchmarks: training would drop {d}" for d in dropped)
     for plugin, message in probe_checks(plugin_set):
         report_of(plugin).problems.append(f"cnadvisor_check: {message}")
     for problem in plugin_set.problems:  # loading, and hooks that failed just now
