@@ -27,12 +27,15 @@ OPTIONAL = (
     "Latency Metric",
 )  # fmt: skip
 LOSS_EXTRA = ("Type", "Value")
-LOSS_TYPES = {"TCP Retransmissions": "TCP retransmissions", "UDP Percent Loss": "UDP loss %"}
+LOSS_TYPES = {  # the CSV's label (the terminal table says "UDP Loss Percent") -> notes label
+    "TCP Retransmissions": "TCP retransmissions",
+    "UDP Percent Loss": "UDP loss %",
+    "UDP Loss Percent": "UDP loss %",
+}
 # Columns that identify one measurement (its conditions), for baselines and companions.
 KEY = (
-    "Pair", "Driver", "Profile", "Same node", "VM mode", "Service", "External Server",
-    "UDN Info", "Bridge Info", "SR-IOV Info", "Macvlan Info", "Localnet Info",
-    "Parallelism", "Message Size", "Burst",
+    "Pair", "Driver", "Profile", "Same node", "Service", "External Server", "Parallelism",
+    "Message Size",
 )  # fmt: skip
 PROFILES = {
     # profile -> (protocol, metric for the throughput column)
