@@ -230,3 +230,30 @@ def test_json_streams_as_one_document_with_errors(tmp_path):
     document = json.loads(result.stdout)
     assert [r["system"] for r in document["results"]] == ["s0", "s1", "s2"]
     assert len(document["errors"]) == 1 and document["errors"][0]["source"].endswith("zz-bad.yaml")
+
+
+def test_batch_memory_stays_flat_in_the_number_of_files(tmp_path):
+    """Streaming: 80 files must not need much more memory than 10 (it grew by about
+    1.2 MB per file before, when every evaluation was kept until the end)."""
+    peak = (
+        "import resource, sys\n"
+        "from cnadvisor.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    text = (EXAMPLES / "multi-tenant-saas.yaml").read_text()
+    peaks = {}
+    for count in (10, 80):
+        folder = tmp_path / str(count)
+        folder.mkdir()
+        for index in range(count):
+            (folder / f"s{index:04d}.yaml").write_text(text)
+        result = subprocess.run(
+            [sys.executable, "-c", peak, "evaluate", str(folder), "-f", "json"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        peaks[count] = int(result.stderr.strip().splitlines()[-1]) / 1024  # MiB
+    assert peaks[80] - peaks[10] < 30, peaks
