@@ -1,0 +1,46 @@
+"""The data card's generated parts agree with the data (and with the schema's checks)."""
+
+from __future__ import annotations
+
+import pytest
+from cnadvisor.dataset import card
+from cnadvisor.dataset.schema import RULES
+
+
+@pytest.fixture(scope="module")
+def regenerated():
+    return card.regenerate()
+
+
+def test_the_generated_parts_of_the_readmes_are_up_to_date(regenerated):
+    assert len(regenerated) == 2  # the data card and the project README
+    for path, (current, fresh) in regenerated.items():
+        assert current == fresh, f"{path} is stale: run python3 -m cnadvisor.dataset.card"
+
+
+def test_the_card_lists_every_check_the_loader_makes(regenerated):
+    text = next(iter(regenerated.values()))[0]
+    for rule in RULES:
+        assert f"- {rule.statement}" in text
+
+
+def test_fill_replaces_only_between_markers():
+    begin, end = card.BEGIN.format("x"), card.END.format("x")
+    text = f"a {begin}old{end} b\n{begin}\nold\n{end}\n"
+    assert card.fill(text, {"x": "new"}) == f"a {begin}new{end} b\n{begin}new{end}\n"
+    assert card.fill(text, {"x": "1\n2"}).count("\n1\n2\n") == 2
+    assert card.missing_markers(text, ["x", "y"]) == ["y"]
+
+
+def test_stage_coverage_counts_rows_through_each_stage():
+    import pandas as pd
+
+    profiles = card.builtin_profiles()
+    frame = pd.DataFrame(
+        {"solution_id": ["calico-ipip", "calico-ipip", "none"], "metric": ["throughput"] * 3,
+         "scenario": ["inter-host", "intra-host", "intra-host"]}
+    )  # fmt: skip
+    text = card.stage_coverage(frame, profiles)
+    assert "| `ipip` | 1 | 1 |" in text  # only the cross-host row crosses the tunnel
+    assert "| `veth` | 2 | 1 |" in text
+    assert "Stages no row covers yet:" in text and "`vxlan`" in text.split("yet:")[1]
