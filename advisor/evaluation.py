@@ -204,7 +204,9 @@ def default_model(plugin_set: PluginSet) -> PerformanceModel:
 
         profiles = {k: v.profile for k, v in plugin_set.solutions.items()}
         rows, fingerprint = training_data(plugin_set)
-        return load_or_train(profiles, rows, fingerprint)
+        from .importers.measured import calibrated  # the user's cluster measurements
+
+        return calibrated(load_or_train(profiles, rows, fingerprint))
     except Exception as error:  # no scikit-learn, unreadable data: rank on physics alone
         import warnings
 
