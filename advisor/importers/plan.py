@@ -247,7 +247,9 @@ def render(requirements: Requirements, evaluation: Evaluation, found: list[Sensi
         "## What would change the ranking",
         "",
         "Predicted throughput relative to host networking, and the measured ratio at which "
-        "each option would swap places with its neighbour (all else as predicted).",
+        "each option would swap places with its neighbour (all else as predicted). Latency "
+        "does not enter the score yet, so no latency figure changes the ranking; the "
+        "request/response tests record it for your own check.",
         "",
         "| rank | option | score | predicted ratio | overtakes the one above if measured | "
         "falls below the one below if measured |",
