@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -105,3 +106,29 @@ def test_cold_evaluate_imports_neither_pandas_nor_sklearn(tmp_path):
     result = json.loads(cold.stderr.strip().splitlines()[-1])
     assert result["heavy"] == [] and result["code"] in (0, None)
     assert len(json.loads(cold.stdout)["results"]) == len(json.loads(warm.stdout)["results"])
+
+
+def test_a_test_without_baselines_is_anchored_on_its_host_row():
+    from cnadvisor.dataset.load import frame as to_frame
+    from cnadvisor.model.data import rows_from_dicts
+
+    base = {
+        "source_id": "lab", "locator": "Table 3, row 64K, column X", "scenario": "inter-host",
+        "virtualization": "bare-metal", "protocol": "tcp", "encryption": "none",
+        "metric": "throughput", "unit": "Mbps",
+    }  # fmt: skip
+    rows = rows_from_dicts(
+        [
+            base | {"solution_id": "host", "value": "9000"},
+            base | {"solution_id": "calico-ipip", "value": "4500", "locator": "Table 3, row 64K"},
+            base | {"solution_id": "calico-ipip", "value": "3000", "locator": "Table 4, row 64K"},
+            base | {"solution_id": "flannel-vxlan", "value": "7", "unit": "Gbps",
+                    "baseline_value": "10", "baseline_label": "host column"},
+        ],
+        "plugin lab",
+    )  # fmt: skip
+    table = to_frame(rows, mtus={})
+    assert table["host_in_test"].tolist()[:2] == [9.0, 9.0] and table["host_in_test"].iloc[3] == 9.0
+    assert table["anchored_ratio"].iloc[1] == 0.5
+    assert math.isnan(table["anchored_ratio"].iloc[2])  # Table 4 has no host row
+    assert table["anchored_ratio"].iloc[3] == 0.7  # its own baseline wins

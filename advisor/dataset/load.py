@@ -28,6 +28,7 @@ CANONICAL = {
 DERIVED = (
     "origin", "row_number", "test", "condition", "via_service", "underlay_mtu",
     "container_mtu", "relative", "unit_norm", "value_norm", "baseline_norm", "ratio",
+    "host_in_test", "anchored_ratio",
     "throughput_gbps", "baseline_gbps",
 )  # fmt: skip
 
@@ -54,6 +55,13 @@ def frame(rows: Iterable[BenchmarkRow], mtus: Mapping[str, float] | None = None)
     table["baseline_norm"] = table["baseline_value"] * factor
     with_baseline = ~table["relative"] & (table["baseline_norm"] > 0)
     table["ratio"] = (table["value_norm"] / table["baseline_norm"]).where(with_baseline)
+    # A test with a host row but no per-row baselines is anchored on that row (the median
+    # when the test has several host rows, e.g. repeated runs).
+    hosts = table[(table["solution_id"] == "host") & ~table["relative"]]
+    host_median = hosts.groupby("condition")["value_norm"].median()
+    table["host_in_test"] = table["condition"].map(host_median).astype("float64")
+    by_host = (table["value_norm"] / table["host_in_test"]).where(~table["relative"])
+    table["anchored_ratio"] = table["ratio"].fillna(by_host)
     throughput = (table["metric"] == "throughput") & (table["unit_norm"] == "Gbps")
     table["throughput_gbps"] = table["value_norm"].where(throughput)
     table["baseline_gbps"] = table["baseline_norm"].where(throughput)
