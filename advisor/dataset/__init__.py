@@ -1,7 +1,11 @@
 """The benchmark dataset as a layer of its own, shared by the model and ``cnadvisor bench``.
 
-``schema`` declares the columns and rules (pure Python), ``files`` reads the shipped CSVs,
-``contributed`` vets plugin and local rows, ``load`` builds the validated pandas DataFrame
-for training and reports, and ``card`` regenerates the data card's counts. Only ``load``
-and ``card`` import pandas, so the cold ``evaluate`` path stays free of it.
+- ``schema``: the declarative table of columns, units per metric and cross-column rules;
+- ``files``: the shipped CSVs and ``sources.csv``, through importlib.resources;
+- ``conditions``: which rows were measured in the same test (per-source rules), MTUs;
+- ``contributed``: lenient loading and vetting of plugin and local rows;
+- ``load``: the validated rows as one pandas DataFrame with derived columns;
+- ``card``: the data card's generated counts; ``anchor``: InfraBuilder 2024's baselines.
+
+Only ``load`` and ``card`` import pandas, so the cold ``evaluate`` path stays free of it.
 """

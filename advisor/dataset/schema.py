@@ -6,7 +6,10 @@ it. ``datasets/README.md`` promises exactly these checks, and its generated part
 from this module, so the card cannot claim a check the loader does not make.
 
 Pure Python on purpose: plugin rows are validated while the model cache key is computed,
-which is on the cold ``evaluate`` path, where pandas must not be imported.
+which is on the cold ``evaluate`` path, where pandas must not be imported. That is also why
+this is an explicit table rather than a pandera schema: pandera validates DataFrames, so
+the cold path would need a second implementation of every rule; here there is one, which
+``load.load_frame`` uses before building its DataFrame.
 """
 
 from __future__ import annotations

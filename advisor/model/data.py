@@ -1,5 +1,9 @@
-"""Loading the benchmark rows, validating every one, and naming file, row and column on error.
+"""The model's view of the benchmark rows: `BenchmarkRow` lists, over `cnadvisor.dataset`.
 
+The schema, file access and checks live in ``cnadvisor.dataset``; this module keeps the
+names the model and ``cnadvisor bench`` import (`BenchmarkRow`, `parse_rows`,
+`load_published`, `rows_from_dicts`, `COLUMNS`, `ALLOWED`, ...) and the cache fingerprint
+of the shipped data. `load_frame()` is the DataFrame entry point (pandas, imported lazily).
 Rows come from the shipped ``cnadvisor_datasets`` package (read through
 importlib.resources, so a wheel works like a checkout), from plugins'
 ``cnadvisor_benchmarks`` hook, and from local measurement files.
