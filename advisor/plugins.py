@@ -92,8 +92,11 @@ class PluginSet:
         return self.plugins.get(plugin) or PluginInfo(plugin, "unknown", "", plugin, False)
 
     def report(self, plugin: str, step: str, message: str) -> None:
+        """Record a problem once (a hook that fails on every call is named once)."""
         info = self.info(plugin)
-        self.problems.append(PluginProblem(plugin, info.distribution, step, message))
+        problem = PluginProblem(plugin, info.distribution, step, message)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def note(self, plugin: str, step: str, message: str) -> None:
         info = self.info(plugin)
