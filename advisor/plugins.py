@@ -366,13 +366,15 @@ def load_plugins(
     entry_points: bool = True,
     extra: Iterable[tuple[str, object]] = (),
     strict: bool = False,
+    builtins_only: bool = False,
 ) -> PluginSet:
     """Load plugins from the entry-point group (and ``extra`` (name, module) pairs, for
     tests and notebooks), then collect and validate their solutions."""
     plugin_set = PluginSet(new_manager())
     if entry_points:
         for entry_point, builtin in _entry_points():
-            _load_entry_point(plugin_set, entry_point, builtin)
+            if builtin or not builtins_only:
+                _load_entry_point(plugin_set, entry_point, builtin)
     for name, module in extra:
         plugin_set.plugins.setdefault(
             name, PluginInfo(name, "local", "", getattr(module, "__name__", name), False)

@@ -128,6 +128,24 @@ ones (see docs/writing-plugins.md in the cnadvisor repository).
 """
 
 
+def _refuse_builtin_names(name: str) -> None:
+    """A built-in's plugin name or solution id would be refused when the new package is
+    loaded (the built-in keeps it), so refuse it here, before anything is written."""
+    from .plugins import load_plugins
+
+    builtins = load_plugins(builtins_only=True)
+    if name in builtins.plugins:
+        raise ScaffoldError(
+            f"plugin name {name!r} is taken by a built-in plugin; choose another, "
+            f"e.g. {name}-enterprise or yourcompany-{name}"
+        )
+    if name in builtins.solutions:
+        raise ScaffoldError(
+            f"{name!r} is the id of a built-in solution (plugin "
+            f"{builtins.solutions[name].plugin!r}); choose another name"
+        )
+
+
 def write_plugin(name: str, directory: Path) -> Path:
     """Write the package folder `cnadvisor-NAME` under ``directory``; never overwrite."""
     if not NAME.match(name):
@@ -135,6 +153,7 @@ def write_plugin(name: str, directory: Path) -> Path:
             f"plugin name {name!r}: use 2-41 lower-case letters, digits or dashes, "
             "starting with a letter"
         )
+    _refuse_builtin_names(name)
     module = "cnadvisor_" + name.replace("-", "_")
     folder = directory / f"cnadvisor-{name}"
     if folder.exists():

@@ -93,7 +93,8 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
         excluded.add_column("reason")
         for o in evaluation.excluded:
             for reason in o.reasons:
-                excluded.add_row(safe(o.id), safe(reason.requirement), safe(reason.message))
+                said = "" if reason.source == "core" else f" (plugin {reason.source})"
+                excluded.add_row(safe(o.id), safe(reason.requirement), safe(reason.message + said))
         console.print(excluded)
     else:
         console.print(

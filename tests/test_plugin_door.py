@@ -1,0 +1,139 @@
+"""The one door to plugin code, in-process: generators are consumed inside the guard,
+odd results are one problem, arguments are copies, `plugins check` exercises
+`cnadvisor_check`, and a plugin can take neither a built-in's name nor hide who said what."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from cnadvisor import hookimpl
+from cnadvisor.evaluation import Advisor
+from cnadvisor.performance import AnalyticalModel
+from cnadvisor.plugincheck import check
+from cnadvisor.plugins import load_plugins
+from cnadvisor.requirements import Requirements
+from cnadvisor.scaffold import ScaffoldError, write_plugin
+
+SYSTEM = {"workload": {"traffic": {"inter_host": 1.0}}}
+
+
+def _module(name: str, **hooks) -> types.ModuleType:
+    module = types.ModuleType(name)
+    for hook_name, function in hooks.items():
+        setattr(module, hook_name, hookimpl(function))
+    return module
+
+
+def _advisor(module: types.ModuleType | None = None) -> Advisor:
+    extra = [(module.__name__, module)] if module else []
+    plugin_set = load_plugins(extra=extra)
+    return Advisor(plugin_set.solutions.values(), plugins=plugin_set, model=AnalyticalModel())
+
+
+def _summary(advisor: Advisor, requirements: Requirements) -> tuple[list, list]:
+    evaluation = advisor.evaluate(requirements)
+    return (
+        [(o.id, o.score) for o in evaluation.ranked],
+        [(o.id, [r.message for r in o.reasons]) for o in evaluation.excluded],
+    )
+
+
+def test_a_check_generator_that_fails_midway_is_reported_not_raised():
+    def failing(solution):
+        yield {"severity": "info", "requirement": "-", "message": "first item is fine"}
+        raise RuntimeError("vendor bug after the first item")
+
+    advisor = _advisor(_module("midway", cnadvisor_check=failing))
+    evaluation = advisor.evaluate(Requirements.model_validate(SYSTEM))
+    assert evaluation.ranked
+    assert all(f.source != "midway" for o in evaluation.ranked for f in o.findings)
+    (problem,) = [p for p in advisor.plugins.problems if p.plugin == "midway"]
+    assert "vendor bug after the first item" in problem.message
+
+
+def test_a_solutions_generator_that_fails_midway_is_reported_not_raised():
+    def failing():
+        yield {"id": "half"}
+        raise RuntimeError("generator broke")
+
+    plugin_set = load_plugins(extra=[("half", _module("half", cnadvisor_solutions=failing))])
+    assert any(p.plugin == "half" and "generator broke" in p.message for p in plugin_set.problems)
+    assert len(plugin_set.solutions) >= 40
+
+
+def test_a_check_returning_a_string_is_one_problem_not_one_per_character():
+    advisor = _advisor(_module("stringy", cnadvisor_check=lambda solution: "x" * 2000))
+    advisor.evaluate(Requirements.model_validate(SYSTEM))
+    problems = [p for p in advisor.plugins.problems if p.plugin == "stringy"]
+    assert len(problems) == 1 and "returned str" in problems[0].message
+
+
+def test_a_check_that_mutates_its_arguments_changes_no_later_result():
+    def mutate(solution, requirements):
+        solution.operations.orchestrators.clear()
+        solution.datapath.inter_host.append("wireguard")
+        requirements.environment.platform = "azure"
+        requirements.workload.traffic.inter_host = 0.0
+        return []
+
+    requirements = Requirements.model_validate(SYSTEM)
+    before = requirements.model_dump()
+    baseline = _advisor()
+    expected = [_summary(baseline, requirements) for _ in range(2)]
+    advisor = _advisor(_module("mutator", cnadvisor_check=mutate))
+    assert [_summary(advisor, requirements) for _ in range(2)] == expected
+    assert requirements.model_dump() == before
+    assert [s.profile.model_dump() for s in advisor.solutions] == [
+        s.profile.model_dump() for s in baseline.solutions
+    ]
+
+
+def test_plugins_check_calls_every_check_hook():
+    def invalid(solution, requirements):
+        if requirements.environment.platform == "gcp":  # only one probe reaches this
+            return [{"severity": "fatal", "requirement": "-", "message": "no such severity"}]
+        return []
+
+    plugin_set = load_plugins(extra=[("gcp-only", _module("gcp_only", cnadvisor_check=invalid))])
+    (report,) = [r for r in check(plugin_set) if r.name == "gcp-only"]
+    assert any("invalid finding" in p and "severity" in p for p in report.problems)
+
+
+def test_plugins_check_names_a_check_hook_that_mutates_what_it_is_given():
+    def mutate(solution):
+        solution.security.cite.append("made-up")
+        return []
+
+    plugin_set = load_plugins(extra=[("mutant", _module("mutant", cnadvisor_check=mutate))])
+    (report,) = [r for r in check(plugin_set) if r.name == "mutant"]
+    assert any("changed the solution" in p for p in report.problems)
+    (builtin,) = [r for r in check(load_plugins()) if r.name == "cloud-platforms"]
+    assert builtin.problems == []
+
+
+@pytest.mark.parametrize("name", ["calico", "cloud-platforms", "calico-vxlan"])
+def test_scaffold_refuses_a_builtin_plugin_name_or_solution_id(tmp_path: Path, name: str):
+    with pytest.raises(ScaffoldError, match="built-in"):
+        write_plugin(name, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_excluded_table_names_the_plugin_that_excluded(tmp_path: Path):
+    system = tmp_path / "azure.yaml"
+    system.write_text(
+        "workload: {traffic: {inter_host: 1.0}}\n"
+        "environment: {platform: azure, orchestrator: kubernetes}\n"
+    )
+    env = dict(os.environ, COLUMNS="250")
+    result = subprocess.run(
+        [sys.executable, "-m", "cnadvisor.cli", "evaluate", str(system), "--show-excluded"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "calico-ipip" in line]
+    assert rows and any("(plugin cloud-platforms)" in line for line in rows), result.stdout
