@@ -106,7 +106,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_plan(args: argparse.Namespace) -> int:
     from ..evaluation import Advisor
     from ..loading import RequirementsError, load_file
-    from .plan import k8s_netperf_config, render, sensitivities
+    from .plan import is_kubernetes, k8s_netperf_config, render, sensitivities
 
     if args.top < 1:
         raise _Usage("--top must be 1 or more")
@@ -117,7 +117,9 @@ def run_plan(args: argparse.Namespace) -> int:
             print(f"cnadvisor: error: {problem}", file=sys.stderr)
         return EXIT_INVALID
     folder = Path(args.output)
-    targets = {"k8s-netperf.yml": folder / "k8s-netperf.yml", "plan.md": folder / "plan.md"}
+    targets = {"plan.md": folder / "plan.md"}
+    if is_kubernetes(loaded.requirements):
+        targets["k8s-netperf.yml"] = folder / "k8s-netperf.yml"
     clash = [str(p) for p in targets.values() if p.exists()]
     if clash and not args.force:
         raise _Usage(f"{', '.join(clash)} exist; pass --force to replace them")
@@ -130,8 +132,10 @@ def run_plan(args: argparse.Namespace) -> int:
     found = sensitivities(advisor, requirements, evaluation, args.top)
     text = render(requirements, evaluation, found, args.cluster)
     folder.mkdir(parents=True, exist_ok=True)
-    targets["k8s-netperf.yml"].write_text(k8s_netperf_config(requirements), encoding="utf-8")
+    if "k8s-netperf.yml" in targets:
+        config = k8s_netperf_config(requirements)
+        targets["k8s-netperf.yml"].write_text(config, encoding="utf-8")
     targets["plan.md"].write_text(text, encoding="utf-8")
     sys.stdout.write(text)
-    print(f"\nwrote {targets['k8s-netperf.yml']} and {targets['plan.md']}", file=sys.stderr)
+    print(f"\nwrote {' and '.join(map(str, targets.values()))}", file=sys.stderr)
     return EXIT_OK

@@ -48,6 +48,7 @@ class Measurement:
     message_size: float
     where: str  # the row's locator
     baseline_from: str
+    streams: float = 1.0
 
 
 def _cluster(row) -> str:
@@ -75,6 +76,7 @@ def measurements(rows) -> dict[tuple[str, str, str, bool], list[Measurement]]:
                     and (h.scenario, h.protocol, h.via_service, h.unit)
                     == (row.scenario, row.protocol, row.via_service, row.unit)
                     and _same_size(h.message_size_bytes, row.message_size_bytes)
+                    and _same_size(h.streams, row.streams)
                 ),
                 None,
             )
@@ -86,20 +88,18 @@ def measurements(rows) -> dict[tuple[str, str, str, bool], list[Measurement]]:
         key = (row.solution_id, row.scenario, row.protocol, row.via_service)
         found.setdefault(key, []).append(
             Measurement(
-                _cluster(row),
-                row.value / baseline,
-                row.value,
-                baseline,
-                row.unit,
-                row.message_size_bytes,
-                row.locator,
-                source,
+                _cluster(row), row.value / baseline, row.value, baseline, row.unit,
+                row.message_size_bytes, row.locator, source, row.streams,
             )
-        )
+        )  # fmt: skip
     return found
 
 
-def closest(candidates: list[Measurement], size: int) -> Measurement | None:
+def closest(candidates: list[Measurement], size: int, streams: int = 1) -> Measurement | None:
+    """The measurement nearest the workload's message size, with its number of flows if
+    one was measured with it."""
+    flows = [m for m in candidates if m.streams == streams]
+    candidates = flows or candidates
     sized = [m for m in candidates if not math.isnan(m.message_size)]
     near = [m for m in sized if 1 / MAX_SIZE_FACTOR <= m.message_size / size <= MAX_SIZE_FACTOR]
     if near:
@@ -119,6 +119,7 @@ def closest(candidates: list[Measurement], size: int) -> Measurement | None:
             first.message_size,
             f"mean of {len(same)} rows: " + ", ".join(m.where for m in same),
             first.baseline_from,
+            first.streams,
         )
     if sized:
         return None  # measured, but at sizes too far from this workload's
@@ -145,7 +146,8 @@ class CalibratedModel:
     def lookup(self, solution_id: str, point: WorkloadPoint) -> Measurement | None:
         service = bool(getattr(point, "via_service", False))
         key = (solution_id, point.scenario, point.protocol, service)
-        return closest(self.found.get(key, []), point.message_size)
+        streams = int(getattr(point, "streams", 1) or 1)
+        return closest(self.found.get(key, []), point.message_size, streams)
 
     def predict(self, solution, point: WorkloadPoint) -> Prediction:
         predicted = self.inner.predict(solution, point)

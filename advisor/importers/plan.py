@@ -183,7 +183,43 @@ def k8s_netperf_config(requirements: Requirements) -> str:
     return "\n".join(lines) + "\n"
 
 
+def is_kubernetes(requirements: Requirements) -> bool:
+    return requirements.environment.orchestrator.value == "kubernetes"
+
+
+def host_commands(requirements: Requirements, solution: str, label: str, cluster: str) -> list[str]:
+    """Without Kubernetes: iperf3 and sockperf between two containers on an option's
+    network (or, for ``host``, between the hosts themselves: the baseline)."""
+    workload, traffic = requirements.workload, requirements.workload.traffic
+    size, flows = workload.message_size, min(8, requirements.environment.containers_per_host)
+    udp = " -u -b 0" if workload.protocol == "udp" else ""
+    client = f"iperf3 -c SERVER_IP -J -t 30 -l {size}{udp}"
+    out = [
+        f"# {label}; SERVER_IP: the server's address",
+        "iperf3 -s   # and `sockperf sr -i SERVER_IP`, on the server side",
+    ]
+    scenarios = [s for s, share in (("inter-host", traffic.leaves_host),
+                                    ("intra-host", traffic.intra_host)) if share > 0]  # fmt: skip
+    for scenario in scenarios:
+        stem = f"{solution}-{scenario}"
+        out += [
+            f"# client on {'another host' if scenario == 'inter-host' else 'the same host'}",
+            f"{client} > iperf3-{stem}.json",
+            f"{client} -P {flows} > iperf3-{stem}-{flows}x.json" if flows > 1 else "",
+            f"sockperf pp -i SERVER_IP -t 30 -m {max(size, 14)} > sockperf-{stem}.txt",
+            f"cnadvisor import iperf3 iperf3-{stem}*.json --solution {solution} "
+            f"--scenario {scenario} --no-service --cluster {cluster}",
+            f"cnadvisor import sockperf sockperf-{stem}.txt --solution {solution} "
+            f"--scenario {scenario} --no-service --message-size {max(size, 14)} "
+            f"--cluster {cluster}",
+        ]
+    return [line for line in out if line]
+
+
 def commands(requirements: Requirements, option: RankedOption, cluster: str) -> list[str]:
+    if not is_kubernetes(requirements):
+        label = f"containers on {option.name} ({option.id})"
+        return host_commands(requirements, option.id, label, cluster)
     traffic = requirements.workload.traffic
     proto = requirements.workload.protocol
     knb_tests = f"p2p{proto},p2s{proto}"
@@ -237,10 +273,17 @@ def render(requirements: Requirements, evaluation: Evaluation, found: list[Sensi
         f"Workload: {workload.protocol.upper()}, {workload.message_size}-byte messages, "
         f"{traffic.intra_host:.0%} same node, {traffic.leaves_host:.0%} across nodes, "
         f"{requirements.environment.containers_per_host} containers per host. "
-        "`k8s-netperf.yml` (beside this file) covers it: stream and request/response tests "
-        "at the workload's message size, one flow and concurrent flows, pod to pod and "
-        "through a Service. knb measures bulk iperf3 throughput only (it has no message-size "
-        "option): a cross-check of the bulk figure.",
+        + (
+            "`k8s-netperf.yml` (beside this file) covers it: stream and request/response "
+            "tests at the workload's message size, one flow and concurrent flows, pod to pod "
+            "and through a Service. knb measures bulk iperf3 throughput only (it has no "
+            "message-size option): a cross-check of the bulk figure."
+            if is_kubernetes(requirements)
+            else "Not on Kubernetes: iperf3 and sockperf between two containers on each "
+            "option's network, at the workload's message size, and the same between the "
+            "hosts for the host-network baseline (`sudo cnadvisor bench` measures one host "
+            "in namespaces)."
+        ),
         "",
         "Nothing here was run: these are the commands to run on your cluster.",
         "",
@@ -267,6 +310,10 @@ def render(requirements: Requirements, evaluation: Evaluation, found: list[Sensi
             f"{_crossing_text(sens.up, True, sens)} | {_crossing_text(sens.down, False, sens)} |"
         )
     lines += ["", "## Commands", ""]
+    if not is_kubernetes(requirements):
+        lines += ["### Host-network baseline (once, for every option)", "", "```sh"]
+        lines += host_commands(requirements, "host", "on the hosts themselves", cluster)
+        lines += ["```", ""]
     for sens in found:
         lines += [f"### {sens.option.rank}. {sens.option.name}", "", "```sh"]
         lines += commands(requirements, sens.option, cluster)
