@@ -75,3 +75,34 @@ def test_evaluate_uses_and_names_the_measured_figure(tmp_path, monkeypatch, caps
 
     assert main(["evaluate", str(system), "--format", "table"]) == 0
     assert "measured on cluster prod" in " ".join(capsys.readouterr().out.split())
+
+
+def test_host_rows_of_the_same_cluster_are_the_baseline(tmp_path, monkeypatch) -> None:
+    """iperf3 has no baseline of its own: the imported host-network run of the same cluster,
+    scenario, protocol, size and flows is one (InfraBuilder 2024, antrea vs bare metal)."""
+    from cnadvisor.importers.api import import_files
+    from cnadvisor.importers.common import Options
+    from cnadvisor.performance import AnalyticalModel, WorkloadPoint
+    from cnadvisor.plugins import load_plugins
+
+    monkeypatch.setenv("CNADVISOR_DATA_DIR", str(tmp_path / "data"))
+    for name, solution in (("iperf3-antrea-dts-run1.json", "antrea-encap"),
+                           ("iperf3-baremetal-dts-run1.json", "host")):  # fmt: skip
+        options = Options(solution, "ib2024", scenario="inter-host", service=False)
+        import_files("iperf3", [FIXTURES / name], options)
+    found = measured.measurements(store.imported_rows())
+    (m,) = found[("antrea-encap", "inter-host", "tcp", False)]
+    # end.sum_received.bits_per_second of the two files
+    assert m.ratio == pytest.approx(23002700735.369984 / 31924635315.110092)
+    assert m.baseline_from.startswith("imported host row iperf3-baremetal-dts-run1.json")
+    assert measured.closest([m], 131072) is m  # iperf3's default write size, from the file
+    assert measured.closest([m], 1400) is None  # too far from a 1400-byte workload
+
+    model = measured.calibrated(AnalyticalModel())
+    profile = load_plugins().solutions["antrea-encap"].profile
+    point = WorkloadPoint(message_size=131072, protocol="tcp", scenario="inter-host")
+    prediction = model.predict(profile, point)
+    assert prediction.model == "measured on cluster ib2024"
+    assert prediction.throughput_ratio.value == pytest.approx(m.ratio)
+    small = model.predict(profile, WorkloadPoint(message_size=1400, scenario="inter-host"))
+    assert small.model == AnalyticalModel().name  # no measurement near 1400 B: predicted

@@ -106,3 +106,18 @@ def test_sensitivity_is_where_the_ranking_flips() -> None:
             assert (just_before <= target + 1e-6) if upward else (just_before >= target - 1e-6)
             assert crossing.ratio == pytest.approx(sens.ratio * crossing.factor)
     assert flips >= 2  # the plan has something to say
+
+
+def test_plan_without_kubernetes(tmp_path: Path) -> None:
+    """A Docker system gets iperf3/sockperf commands and a host baseline, no k8s-netperf."""
+    system = ROOT / "examples" / "requirements" / "mac-limited-switch.yaml"
+    requirements = load_file(str(system)).requirements
+    assert requirements.environment.orchestrator.value != "kubernetes"
+    assert main(["plan", str(system), "--top", "2", "-o", str(tmp_path)]) == 0
+    assert not (tmp_path / "k8s-netperf.yml").exists()
+    text = (tmp_path / "plan.md").read_text()
+    size = requirements.workload.message_size
+    assert "### Host-network baseline (once, for every option)" in text
+    assert f"iperf3 -c SERVER_IP -J -t 30 -l {size} > iperf3-host-inter-host.json" in text
+    assert "--solution host --scenario inter-host --no-service" in text
+    assert "k8s-netperf --config" not in text
