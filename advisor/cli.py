@@ -261,23 +261,16 @@ def _plugins(args: argparse.Namespace) -> int:
             raise _UsageError(str(error)) from None
         print(f"wrote {folder}; next: pip install {folder} && cnadvisor plugins check")
         return EXIT_OK
+    if args.action == "check":  # in a child process, so that even os._exit is reported
+        from .plugincheck import run_isolated
+
+        return run_isolated(args.name, strict=args.strict)
     try:
         plugin_set = load_plugins(strict=args.strict_plugins)
     except PluginLoadError as error:
         for problem in error.problems:
             print(f"cnadvisor: error: {problem}", file=sys.stderr)
         return EXIT_PLUGIN
-    if args.action == "check":
-        from .plugincheck import check, render
-
-        reports = check(plugin_set)
-        if args.name:
-            reports = [r for r in reports if r.name == args.name]
-            if not reports:
-                raise _UsageError(f"no plugin {args.name!r} is installed")
-        text, code = render(reports, strict=args.strict)
-        sys.stdout.write(text)
-        return code
     for problem in plugin_set.problems:
         print(f"cnadvisor: warning: {problem} (left out)", file=sys.stderr)
     from .render.plugins import profile_json, render_list, render_profile

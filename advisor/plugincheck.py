@@ -16,16 +16,23 @@ show up before a user's batch meets them.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import typing
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+from . import plugins
 from .dataset.contributed import vet_contributed
 from .model.data import DatasetError, rows_from_dicts
 from .plugins import PluginSet, as_finding, load_plugins
 from .profile import SolutionProfile
 from .requirements import Environment, Requirements
 
-EXIT_CLEAN, EXIT_PROBLEMS = 0, 1
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 SECTIONS = ("security", "mobility", "operations")
 
 
@@ -178,3 +185,85 @@ def render(reports: list[PluginReport], *, strict: bool) -> tuple[str, int]:
         + (" (strict)" if strict else "")
     )
     return "\n".join(lines) + "\n", EXIT_PROBLEMS if failed else EXIT_CLEAN
+
+
+def run_isolated(name: str | None = None, *, strict: bool = False) -> int:
+    """``cnadvisor plugins check``: the check runs in a child process, so a plugin that
+    ends the process (``os._exit``, a crash in a C extension) is still named.
+
+    The child records which plugin's code it is about to run; if it ends without a
+    report, that plugin is reported and the check runs again without it.
+    """
+    crashed: list[PluginReport] = []
+    skip: list[tuple[str, str]] = []
+    reports: list[PluginReport] = []
+    while True:
+        with tempfile.TemporaryDirectory(prefix="cnadvisor-check-") as folder:
+            progress, result = Path(folder, "progress"), Path(folder, "reports.json")
+            command = [sys.executable, "-m", "cnadvisor.plugincheck", str(progress), str(result)]
+            child = subprocess.run(
+                command + [f"{plugin}\t{dist}" for plugin, dist in skip],
+                stdin=subprocess.DEVNULL,
+                stdout=_stderr_fd(),  # plugin noise never reaches the report on stdout
+                check=False,
+            )
+            if result.exists():
+                reports = [PluginReport(**item) for item in json.loads(result.read_text())]
+                break
+            last = progress.read_text().splitlines()[-1:] if progress.exists() else []
+            if not last:
+                print(f"cnadvisor: the plugin check ended (exit code {child.returncode}) "
+                      "before any plugin code ran", file=sys.stderr)  # fmt: skip
+                return EXIT_PROBLEMS
+            plugin, dist, step = last[0].split("\t")
+            skip.append((plugin, dist))
+            crashed.append(
+                PluginReport(
+                    plugin,
+                    dist,
+                    "",
+                    problems=[
+                        f"{step}: the process ended (exit code {child.returncode}) inside this "
+                        "plugin's code, with no report: os._exit() or a crash; cnadvisor "
+                        "cannot guard against that, and every command that loads it ends so"
+                    ],
+                )
+            )
+    reports = sorted(reports + crashed, key=lambda r: (r.name, r.distribution))
+    if name:
+        reports = [r for r in reports if r.name == name]
+        if not reports:
+            print(f"cnadvisor: no plugin {name!r} is installed", file=sys.stderr)
+            return EXIT_USAGE
+    text, code = render(reports, strict=strict)
+    sys.stdout.write(text)
+    return code
+
+
+def _stderr_fd() -> int | None:
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return subprocess.DEVNULL
+
+
+def _child(progress: Path, result: Path, skip: list[tuple[str, str]]) -> None:
+    """The child of :func:`run_isolated`: check, and write the reports as JSON."""
+    with progress.open("a", encoding="utf-8") as log:
+
+        def record(plugin: str, dist: str, step: str) -> None:
+            log.write(f"{plugin}\t{dist}\t{step}\n")
+            log.flush()
+
+        plugins.on_plugin_code = record
+        reports = check(load_plugins(skip=skip))
+    result.write_text(json.dumps([asdict(r) for r in reports]), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _child(
+        Path(sys.argv[1]),
+        Path(sys.argv[2]),
+        [tuple(arg.split("\t", 1)) for arg in sys.argv[3:]],  # type: ignore[misc]
+    )
+    os._exit(0)  # abandoned plugin threads must not hold the child open

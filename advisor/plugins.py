@@ -34,6 +34,10 @@ BUILTIN_PACKAGE = "cnadvisor_plugins"
 SLOW_SECONDS = 1.0  # an import or call slower than this is named in a warning
 BUDGET_CALLS = 3  # a plugin may spend this many per-call deadlines in all, per run
 
+# Called as (plugin, distribution, step) before third-party code runs; `plugins check`
+# records it, so a process that ends inside plugin code (os._exit) still names the plugin.
+on_plugin_code: Callable[[str, str, str], None] | None = None
+
 
 class PluginLoadError(RuntimeError):
     """Raised under ``strict`` when any plugin fails; carries every problem found."""
@@ -147,6 +151,8 @@ class PluginSet:
                 self.report(plugin, step, pluginguard.describe(error))
                 return None
         else:
+            if on_plugin_code is not None:
+                on_plugin_code(plugin, self.info(plugin).distribution, step)
             outcome = self.guard.run(guarded)
             value = outcome.value
             if self._account(plugin, step, outcome) is None:
@@ -367,14 +373,19 @@ def load_plugins(
     extra: Iterable[tuple[str, object]] = (),
     strict: bool = False,
     builtins_only: bool = False,
+    skip: Iterable[tuple[str, str]] = (),
 ) -> PluginSet:
     """Load plugins from the entry-point group (and ``extra`` (name, module) pairs, for
-    tests and notebooks), then collect and validate their solutions."""
+    tests and notebooks), then collect and validate their solutions. ``skip`` names
+    third-party (plugin, distribution) pairs not to load."""
     plugin_set = PluginSet(new_manager())
+    skipped = set(skip)
     if entry_points:
         for entry_point, builtin in _entry_points():
-            if builtin or not builtins_only:
-                _load_entry_point(plugin_set, entry_point, builtin)
+            dist = _dist_meta(entry_point.dist)[0] if entry_point.dist else "unknown"
+            if not builtin and (builtins_only or (entry_point.name, dist) in skipped):
+                continue
+            _load_entry_point(plugin_set, entry_point, builtin)
     for name, module in extra:
         plugin_set.plugins.setdefault(
             name, PluginInfo(name, "local", "", getattr(module, "__name__", name), False)

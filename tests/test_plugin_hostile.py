@@ -50,6 +50,10 @@ HOSTILE: dict[str, tuple[str, str]] = {
         "cnadvisor-exit-in-check",
         HEAD + "@hookimpl\ndef cnadvisor_check(solution):\n    sys.exit(0)\n",
     ),
+    "os-exit": (
+        "cnadvisor-os-exit",
+        HEAD + "@hookimpl\ndef cnadvisor_solutions():\n    os._exit(7)\n",
+    ),
     "keyboard-interrupt": (
         "cnadvisor-keyboard-interrupt",
         HEAD + "@hookimpl\ndef cnadvisor_solutions():\n    raise KeyboardInterrupt\n",
@@ -239,6 +243,18 @@ def test_exit_in_check_hook_is_reported_by_evaluate_and_by_plugins_check(
     checked = _run(hostile_venv, env, "plugins", "check", "exit-in-check")
     assert checked.returncode == 1
     assert "cnadvisor_check: called sys.exit(0)" in checked.stdout
+
+
+def test_plugins_check_names_a_plugin_that_ends_the_process(hostile_venv, builtin_names):
+    env = _env(builtin_names, "os-exit", "printer")
+    result = _run(hostile_venv, env, "plugins", "check")
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    (line,) = [i for i, text in enumerate(lines) if text.startswith("os-exit (")]
+    assert "cnadvisor-os-exit" in lines[line] and "FAILED" in lines[line]
+    assert "exit code 7" in lines[line + 1] and "os._exit()" in lines[line + 1]
+    assert any(text.startswith("calico (cnadvisor 0.1.0): ok") for text in lines)
+    assert "noise" not in result.stdout and "noise in check" in result.stderr
 
 
 def test_a_hook_that_never_returns_meets_a_deadline(hostile_venv, builtin_names, system):
