@@ -1,24 +1,25 @@
-"""Nothing a run creates outlives it: signal handlers, a live-run registry, leftovers.
+"""Nothing a run creates outlives it: signal handlers, the run's registry record, leftovers.
 
-A run registers its prefix with its pid in /run/cnadvisor-bench/, so ``bench cleanup``
-removes only namespaces of runs whose process is gone (a crashed run), never those of a
-run still measuring next door. SIGINT and SIGTERM raise :class:`Interrupted`; the
-:class:`Guard` deletes every namespace carrying the run's prefix with both signals
-ignored (so a second Ctrl-C cannot cut the cleanup short), then the exception goes on.
+A run records itself, each namespace it creates and each process it starts in
+/run/cnadvisor-bench/ (:mod:`.registry`). ``bench cleanup`` removes only the namespaces
+that a record of a finished or crashed run lists (never a live run's, never a name that
+merely starts with ``cnab-``) and kills only the processes it recorded, checked by
+executable and start time. SIGINT and SIGTERM raise :class:`Interrupted`; the
+:class:`Guard` deletes the run's namespaces with both signals ignored (so a second
+Ctrl-C cannot cut the cleanup short), then the exception goes on.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
-from pathlib import Path
+from dataclasses import dataclass, field
 from types import FrameType, TracebackType
 
-from .netns import ROOT_PREFIX, delete_namespace, list_namespaces
+from . import registry
+from .netns import delete_namespace, list_namespaces, stop_processes
 
-REGISTRY = Path("/run/cnadvisor-bench")
-RUN_ID_LENGTH = len(ROOT_PREFIX) + 7  # "cnab-" + 6 hex + "-"
+REGISTRY = registry.REGISTRY
+RUN_ID_LENGTH = registry.RUN_ID_LENGTH
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -34,44 +35,56 @@ def _raise(signum: int, _frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def live_prefixes() -> set[str]:
-    """Prefixes of runs whose process still exists."""
-    live = set()
-    for entry in REGISTRY.glob(f"{ROOT_PREFIX}*") if REGISTRY.is_dir() else ():
-        try:
-            pid = int(entry.read_text().strip())
-        except (OSError, ValueError):
+    """Run ids whose owner process still exists (the same process, not a recycled pid)."""
+    return {run for run, record in registry.runs().items() if registry.owner_alive(record)}
+
+
+@dataclass(slots=True)
+class Leftovers:
+    """What a crashed run left: its namespaces and its still-running processes."""
+
+    namespaces: dict[str, list[dict]] = field(default_factory=dict)  # name -> run's processes
+    runs: list[str] = field(default_factory=list)  # dead runs whose record goes afterwards
+    foreign: list[str] = field(default_factory=list)  # cnab-* names no record claims
+
+
+def leftovers() -> Leftovers:
+    """Namespaces and processes recorded by runs whose owner is gone; look-alikes apart."""
+    existing = set(list_namespaces())
+    found = Leftovers()
+    claimed: set[str] = set()
+    for run, record in registry.runs().items():
+        names = [n for n in record.get("namespaces", []) if isinstance(n, str)]
+        claimed.update(names)
+        if registry.owner_alive(record):
             continue
-        if _alive(pid):
-            live.add(entry.name)
-        else:
-            entry.unlink(missing_ok=True)
-    return live
+        found.runs.append(run)
+        for name in names:
+            if name in existing and name.startswith(run):
+                found.namespaces[name] = list(record.get("processes", []))
+    found.foreign = sorted(n for n in existing if n.startswith("cnab-") and n not in claimed)
+    return found
 
 
-def leftovers() -> list[str]:
-    """Our namespaces (ROOT_PREFIX) that belong to no live run."""
-    live = live_prefixes()
-    return [
-        name
-        for name in list_namespaces()
-        if name.startswith(ROOT_PREFIX) and name[:RUN_ID_LENGTH] not in live
-    ]
+def remove_leftovers(found: Leftovers) -> list[str]:
+    """Delete a crashed run's namespaces and processes, then forget the run."""
+    for run in found.runs:
+        record = registry.read(run) or {}
+        stop_processes(record.get("processes", []))  # also those outside any namespace now
+    for name, processes in found.namespaces.items():
+        delete_namespace(name, processes)
+    for run in found.runs:
+        registry.release(run)
+    return list(found.namespaces)
 
 
-def remove_prefix(prefix: str) -> list[str]:
-    """Delete every namespace whose name starts with prefix (and its processes and links)."""
-    removed = [name for name in list_namespaces() if name.startswith(prefix)]
+def remove_run(run: str) -> list[str]:
+    """Delete every namespace the run recorded (and its recorded processes)."""
+    record = registry.read(run) or {}
+    stop_processes(record.get("processes", []))
+    existing = set(list_namespaces())
+    removed = [n for n in record.get("namespaces", []) if n in existing and n.startswith(run)]
     for name in removed:
         delete_namespace(name)
     return removed
@@ -85,8 +98,7 @@ class Guard:
         self.previous: dict[int, object] = {}
 
     def __enter__(self) -> Guard:
-        REGISTRY.mkdir(parents=True, exist_ok=True)
-        (REGISTRY / self.prefix).write_text(f"{os.getpid()}\n")
+        registry.claim(self.prefix)
         for signum in SIGNALS:
             self.previous[signum] = signal.signal(signum, _raise)
         return self
@@ -100,9 +112,8 @@ class Guard:
         for signum in SIGNALS:
             signal.signal(signum, signal.SIG_IGN)
         try:
-            remove_prefix(self.prefix)
-            with contextlib.suppress(OSError):
-                (REGISTRY / self.prefix).unlink()
+            remove_run(self.prefix)
+            registry.release(self.prefix)
         finally:
             for signum, handler in self.previous.items():
                 signal.signal(signum, handler)  # type: ignore[arg-type]

@@ -64,6 +64,10 @@ def _refusal(needs_tools: bool) -> str | None:
         return "iproute2's `ip` not found: apt-get install iproute2"
     if needs_tools and shutil.which("iperf3") is None:
         return f"iperf3 not found: {INSTALL}"
+    if needs_tools:
+        from .topologies import needs_capability
+
+        return needs_capability()
     return None
 
 
@@ -79,6 +83,7 @@ def _list(args: argparse.Namespace) -> int:
     for column in ("topology", "solution id", "scenario", "support"):
         table.add_column(column)
     prefix = new_prefix()
+    print(f"cnadvisor bench: probe run {prefix.rstrip('-')}", file=sys.stderr, flush=True)
     try:
         with Guard(prefix):
             for topology in TOPOLOGIES.values():
@@ -121,12 +126,13 @@ def _run(args: argparse.Namespace) -> int:
     from .cleanup import Guard, Interrupted
     from .netns import new_prefix
     from .runner import order, run
-    from .store import save
+    from .store import OutputError, check_output, save
 
     try:
         options = _options(args)
         topologies = order(args.topologies)
-    except ValueError as error:
+        check_output(args.output, args.force)  # before measuring, not after 30 minutes
+    except (ValueError, OutputError) as error:
         print(f"cnadvisor bench: {error}", file=sys.stderr)
         return EXIT_USAGE
     if not options.latency and "latency" in options.kinds:
@@ -141,16 +147,22 @@ def _run(args: argparse.Namespace) -> int:
     except Interrupted as stop:
         print(f"cnadvisor bench: {stop}: stopped, everything removed", file=sys.stderr)
         return 128 + stop.signum
+    _summary(outcome)
     try:
         paths = save(outcome, args.output, args.force)
-    except FileExistsError as error:
+    except OutputError as error:
         print(f"cnadvisor bench: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    _summary(outcome)
+        return EXIT_FAILED
+    if not paths:
+        print("cnadvisor bench: nothing was measured, so nothing was saved", file=sys.stderr)
+        return EXIT_FAILED
     from .plot import plot_run
+    from .store import stages_path
 
     for path in paths:
         print(f"cnadvisor bench: wrote {path}", file=sys.stderr)
+        if stages_path(path).exists():
+            print(f"cnadvisor bench: wrote {stages_path(path)}", file=sys.stderr)
         picture = plot_run(path)
         if picture is not None:
             print(f"cnadvisor bench: wrote {picture}", file=sys.stderr)
@@ -176,6 +188,19 @@ class _RichProgress:
     def step(self, label: str, seconds: float) -> None:
         self.bar.update(self.task, description=label, advance=seconds)
 
+    def warn(self, message: str) -> None:
+        self.bar.console.print(f"cnadvisor bench: warning: {message}", markup=False)
+
+
+class _PlainProgress:
+    """No bar; warnings still reach stderr at once."""
+
+    def start(self, total: float) -> None: ...
+    def step(self, label: str, seconds: float) -> None: ...
+
+    def warn(self, message: str) -> None:
+        print(f"cnadvisor bench: warning: {message}", file=sys.stderr, flush=True)
+
 
 class _progress:  # a context manager used like a function
     def __init__(self, disabled: bool):
@@ -183,10 +208,8 @@ class _progress:  # a context manager used like a function
         self.rich: _RichProgress | None = None
 
     def __enter__(self):
-        from .runner import Progress
-
         if self.disabled:
-            return Progress()
+            return _PlainProgress()
         self.rich = _RichProgress()
         self.rich.bar.start()
         return self.rich
@@ -197,44 +220,85 @@ class _progress:  # a context manager used like a function
 
 
 def _summary(outcome) -> None:
-    """Each topology's median as a ratio to the host baseline of the same run and test."""
+    """Each topology's median and its ratio to its own baseline (paired per repeat), the
+    loss seen, the warnings, then the stage costs derived by difference."""
     from rich.console import Console
     from rich.table import Table
 
-    from .runner import SPREAD_WARNING
+    from . import quality, stagecosts
+    from .store import spread_text
+    from .topologies import TOPOLOGIES
 
-    headline = {"tcp": "throughput_gbps", "udp": "packet_rate_mpps", "latency": "latency_p50_us"}
     units = {"throughput_gbps": "Gbps", "packet_rate_mpps": "Mpps", "latency_p50_us": "us p50"}
-    base = {
-        (r.test, k): r.median(k) for r in outcome.results if r.topology == "host" and r.samples
-        for k in r.samples
-    }  # fmt: skip
-    table = Table(title=f"cnadvisor bench {outcome.prefix.rstrip('-')}: ratio to host baseline")
-    for column in ("topology", "test", "median", "x host", "spread", "status"):
+    console = Console(width=170)
+    table = Table(title=f"cnadvisor bench {outcome.prefix.rstrip('-')}: ratio to own baseline")
+    for column in ("topology", "baseline", "test", "median", "ratio", "ratio spread",
+                   "retransmits / path loss", "status"):  # fmt: skip
         table.add_column(column)
     for topology, status in outcome.status.items():
         results = [r for r in outcome.results if r.topology == topology and r.samples]
+        baseline = TOPOLOGIES[topology].baseline_name
         if not results:
-            table.add_row(topology, "-", "-", "-", "-", status)
+            table.add_row(*_plain(topology, baseline, "-", "-", "-", "-", "-", status))
         for r in results:
-            key = headline[r.test.kind]
-            value, spread = r.median(key), r.spread(key)
-            ratio = value / base[(r.test, key)] if base.get((r.test, key)) else float("nan")
-            flag = " [red](large)[/]" if spread > SPREAD_WARNING else ""
-            table.add_row(topology, str(r.test), f"{value:.4g} {units[key]}", f"{ratio:.2f}",
-                          f"{spread:.0f}%{flag}", status if r is results[0] else "")  # fmt: skip
-    Console(width=160).print(table)
+            key = quality.HEADLINE[r.test.kind]
+            value = r.median(key)
+            ratio, spread = quality.ratio(outcome, r, key)
+            loss = "-"
+            if "retransmits" in r.samples:
+                loss = f"{int(max(r.samples['retransmits']))} retr (max)"
+            elif "path_loss_percent" in r.samples:
+                loss = f"{max(r.samples['path_loss_percent']):.2f}% lost"
+            if topology == baseline:
+                ratio, spread = None, None
+            table.add_row(*_plain(
+                topology, baseline, str(r.test), f"{value:.4g} {units[key]}",
+                "-" if ratio is None else f"{ratio:.2f}", "-" if ratio is None else
+                spread_text(spread), loss,
+                status if r is results[0] else "",
+            ))  # fmt: skip
+    console.print(table)
+    for result in outcome.results:
+        for warning in quality.warnings(outcome, result):
+            print(f"cnadvisor bench: warning: {warning}", file=sys.stderr)
+    if outcome.overlapped:
+        others = ", ".join(o.rstrip("-") for o in outcome.overlapped)
+        print(
+            f"cnadvisor bench: warning: other bench runs measured at the same time ({others}); "
+            "they competed for the CPUs, so these figures are lower than alone",
+            file=sys.stderr,
+        )
+    costs = stagecosts.derive(outcome)
+    if not costs:
+        return
+    stages = Table(title="stage costs on this host, by difference (ns per packet)")
+    for column in ("stage", "ns/packet", "low", "high", "ns/byte", "repeats", "derived from"):
+        stages.add_column(column)
+    for c in costs:
+        stages.add_row(*_plain(
+            c.stage, f"{c.ns_per_packet:.0f}", f"{c.low:.0f}", f"{c.high:.0f}",
+            "-" if c.ns_per_byte is None else f"{c.ns_per_byte:.3f}", str(c.repeats),
+            c.derived_from.split(";")[0],
+        ))  # fmt: skip
+    console.print(stages)
+
+
+def _plain(*cells: str) -> list:
+    """Cells as plain text: tool errors and names must never be read as rich markup."""
+    from rich.text import Text
+
+    return [Text(cell) for cell in cells]
 
 
 def _cleanup(args: argparse.Namespace) -> int:
-    from .cleanup import leftovers
-    from .netns import delete_namespace
+    from .cleanup import leftovers, remove_leftovers
 
-    names = leftovers()
-    for name in names:
-        delete_namespace(name)
+    found = leftovers()
+    for name in remove_leftovers(found):
         print(f"removed namespace {name}")
-    if not names:
+    for name in found.foreign:
+        print(f"left alone: namespace {name} (no cnadvisor bench run recorded it)")
+    if not found.namespaces:
         print("nothing to remove")
     return EXIT_OK
 

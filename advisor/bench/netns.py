@@ -1,9 +1,11 @@
 """Network namespaces and links, through iproute2's ``ip`` (one subprocess per call).
 
 A :class:`Sandbox` owns every namespace one run creates. Names are ``cnab-<6 hex>-<role>``
-so two runs never collide and ``bench cleanup`` can find a crashed run's leftovers by
-prefix. Links are created directly inside those namespaces (``ip link add ... netns``),
-so the machine's root namespace never sees a link of ours, not even for a moment.
+so two runs never collide, and each is written to the run's registry record before it is
+created, so ``bench cleanup`` removes exactly what a crashed run made and nothing else.
+Links are created directly inside those namespaces (``ip link add ... netns``), so the
+machine's root namespace never sees a link of ours, not even for a moment. Every setup
+command is kept (``Sandbox.commands``) for the run's provenance.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import contextlib
 import ipaddress
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
+from . import registry
 
 ROOT_PREFIX = "cnab-"
 ALLOWED_NETWORK = ipaddress.ip_network("198.18.0.0/15")  # RFC 2544 benchmarking range
@@ -50,16 +55,28 @@ def namespace_pids(name: str) -> list[int]:
     return [int(word) for word in out.split() if word.isdigit()]
 
 
-def delete_namespace(name: str) -> None:
-    """Stop the processes inside (ours: iperf3/sockperf), then delete; links go with it."""
+def stop_processes(processes: Iterable[dict]) -> None:
+    """SIGTERM, then SIGKILL, the recorded processes that are still the ones we started
+    (same executable and start time); anything else is never signalled."""
     for attempt in range(3):
-        pids = namespace_pids(name)
-        for pid in pids:
+        alive = [p["pid"] for p in processes if registry.is_ours(p)]
+        for pid in alive:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM if attempt == 0 else signal.SIGKILL)
-        if pids:
-            time.sleep(0.1)
+        if not alive:
+            return
+        time.sleep(0.1)
+
+
+def delete_namespace(name: str, processes: Iterable[dict] = ()) -> None:
+    """Stop our recorded processes inside, then delete; links go with the namespace.
+
+    A process someone else started in it keeps the (now unnamed) namespace alive until
+    it exits; it is not ours to kill.
+    """
+    stop_processes([p for p in processes if p.get("pid") in namespace_pids(name)])
     run_ip(["netns", "delete", name], check=False)
+    registry.drop_namespace(name)
 
 
 def check_address(address: str) -> str:
@@ -76,6 +93,11 @@ class Sandbox:
     def __init__(self, prefix: str | None = None):
         self.prefix = prefix or new_prefix()
         self.namespaces: list[str] = []
+        self.commands: list[str] = []  # every setup command, for the provenance
+
+    def _ip(self, args: Sequence[str], check: bool = True) -> subprocess.CompletedProcess[str]:
+        self.commands.append(shlex.join(["ip", *args]))
+        return run_ip(args, check=check)
 
     def namespace(self, role: str) -> str:
         """Create ``<prefix><role>`` and return its name.
@@ -84,20 +106,21 @@ class Sandbox:
         namespaces are the 198.18.0.0/15 ones this tool assigns (tests check that).
         """
         name = f"{self.prefix}{role}"
-        run_ip(["netns", "add", name])
+        registry.add_namespace(name)  # recorded first: a crash right after leaves no orphan
+        self._ip(["netns", "add", name])
         self.namespaces.append(name)
         for scope in ("all", "default"):
             self.sysctl(name, f"net.ipv6.conf.{scope}.disable_ipv6", "1")
-        run_ip(["-n", name, "link", "set", "lo", "up"])
-        run_ip(["-n", name, "addr", "del", "127.0.0.1/8", "dev", "lo"], check=False)
+        self._ip(["-n", name, "link", "set", "lo", "up"])
+        self._ip(["-n", name, "addr", "del", "127.0.0.1/8", "dev", "lo"], check=False)
         return name
 
     def ip(self, ns: str, *args: str) -> None:
-        run_ip(["-n", ns, *args])
+        self._ip(["-n", ns, *args])
 
     def veth(self, ns_a: str, name_a: str, ns_b: str, name_b: str, mtu: int | None = None) -> None:
         """A veth pair created straight into two of our namespaces, both ends up."""
-        run_ip(
+        self._ip(
             ["link", "add", "name", name_a, "netns", ns_a, "type", "veth",
              "peer", "name", name_b, "netns", ns_b]
         )  # fmt: skip
@@ -116,14 +139,25 @@ class Sandbox:
 
     def sysctl(self, ns: str, key: str, value: str) -> None:
         """A per-namespace sysctl (e.g. ip_forward): never the host's own."""
-        subprocess.run(
-            ["ip", "netns", "exec", ns, "sysctl", "-qw", f"{key}={value}"],
-            check=True, capture_output=True, timeout=10,
-        )  # fmt: skip
+        command = ["ip", "netns", "exec", ns, "sysctl", "-qw", f"{key}={value}"]
+        self.commands.append(shlex.join(command))
+        subprocess.run(command, check=True, capture_output=True, timeout=10)
+
+    def run_in(
+        self, ns: str, command: list[str], stdin: str = "", *, secret: bool = False
+    ) -> subprocess.CompletedProcess:
+        """Another setup tool (nft, wg) inside one of our namespaces, recorded like ip
+        (a secret stdin, such as a throwaway WireGuard key, is recorded as <secret>)."""
+        full = [*self.exec_prefix(ns), *command]
+        shown = "<secret>" if secret else stdin.strip()
+        self.commands.append(shlex.join(full) + (f" <<'EOF'\n{shown}\nEOF" if stdin else ""))
+        return subprocess.run(full, input=stdin, capture_output=True, text=True, timeout=10)
 
     def exec_prefix(self, ns: str) -> list[str]:
         return ["ip", "netns", "exec", ns]
 
-    def close(self) -> None:
+    def close(self, processes: Iterable[dict] = ()) -> None:
+        """Delete every namespace of this sandbox, stopping our recorded processes in it."""
+        processes = list(processes)
         while self.namespaces:
-            delete_namespace(self.namespaces.pop())
+            delete_namespace(self.namespaces.pop(), processes)

@@ -1,8 +1,10 @@
-"""Runs a plan: every topology x test x repeat, host baseline first, with a progress bar.
+"""Runs a plan: every topology x test x repeat, baselines first, with a progress bar.
 
 Repeats give a median and a spread ((max - min) / median); a spread above
-SPREAD_WARNING is flagged so nobody trusts a noisy figure. Everything a run builds is
-torn down after each topology, and again by the caller's cleanup on any exit.
+SPREAD_WARNING is flagged so nobody trusts a noisy figure. Topologies are measured in
+turns, so each repeat of a topology sits next to the same repeat of its baseline.
+Everything a run builds is torn down at the end, and again by the caller's cleanup on
+any exit.
 """
 
 from __future__ import annotations
@@ -12,14 +14,20 @@ import statistics
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 
-from . import tools
+from . import registry, tools
 from .limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
 from .netns import NetnsError, Sandbox
-from .topologies import TOPOLOGIES, Endpoints, Topology, support_reason
+from .topologies import (
+    BASELINES,
+    TOPOLOGIES,
+    Endpoints,
+    Topology,
+    missing_tool,
+    support_reason,
+)
 
 SPREAD_WARNING = 15.0  # percent
 SETUP_SECONDS = 0.4  # rough per-test overhead for the time-left estimate
@@ -83,8 +91,11 @@ class Result:
     def median(self, key: str) -> float:
         return statistics.median(self.samples[key])
 
-    def spread(self, key: str) -> float:
+    def spread(self, key: str) -> float | None:
+        """(max - min) / median in percent; None with a single repeat (no spread known)."""
         values = self.samples[key]
+        if len(values) < 2:
+            return None
         middle = statistics.median(values)
         return (max(values) - min(values)) / middle * 100 if middle else 0.0
 
@@ -96,25 +107,32 @@ class RunResult:
     results: list[Result] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)  # topology -> "ok" or the reason
     commands: list[str] = field(default_factory=list)
+    setup: dict[str, list[str]] = field(default_factory=dict)  # topology -> ip/nft commands
+    offloads: dict[str, str] = field(default_factory=dict)  # topology -> MTU and offloads
+    overlapped: list[str] = field(default_factory=list)  # other runs measuring meanwhile
     started: float = field(default_factory=time.time)
     finished: float = 0.0
 
 
 def order(names: Sequence[str]) -> list[Topology]:
-    """Host first (every ratio needs it), then the rest in the requested order, no repeats."""
+    """Baselines first (every ratio needs its own), then the rest in the requested order."""
     unknown = [n for n in names if n not in TOPOLOGIES]
     if unknown:
         raise ValueError(f"unknown topology {unknown}; see `cnadvisor bench list`")
-    chosen = list(dict.fromkeys(["host", *(names or TOPOLOGIES)]))
-    return [TOPOLOGIES[n] for n in chosen]
+    chosen = list(dict.fromkeys(names or TOPOLOGIES))
+    needed = [TOPOLOGIES[n].baseline_name for n in chosen]
+    baselines = [b for b in BASELINES if b in needed or b in chosen]
+    return [TOPOLOGIES[n] for n in dict.fromkeys([*baselines, *chosen])]
 
 
 def _cpus(pin: bool) -> tuple[int | None, int | None]:
-    """(client, server) CPUs for taskset: different cores when there are two."""
+    """(client, server) CPUs for taskset: with --pin both share one core, so a packet's
+    whole path (send, every stage, receive) is paid by that core and nothing is
+    reordered between two CPUs' backlogs (which shows up as spurious TCP retransmits)."""
     if not pin:
         return None, None
-    cores = sorted(os.sched_getaffinity(0))
-    return cores[0], cores[1 % len(cores)]
+    core = sorted(os.sched_getaffinity(0))[0]
+    return core, core
 
 
 class Progress:
@@ -122,6 +140,16 @@ class Progress:
 
     def start(self, total: float) -> None: ...
     def step(self, label: str, seconds: float) -> None: ...
+    def warn(self, message: str) -> None: ...
+
+
+@dataclass(slots=True)
+class _Built:
+    topology: Topology
+    sandboxes: list[Sandbox]
+    ends: list[Endpoints]
+    carried: bool = False
+    failed: set[Test] = field(default_factory=set)
 
 
 def run(
@@ -130,7 +158,9 @@ def run(
     prefix: str,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Measure every topology; a topology that cannot be built or carry traffic is reported."""
+    """Build every topology, then measure them in turns (repeat 1 of every topology, then
+    repeat 2, ...), so a load change on a shared machine hits every topology and its
+    baseline alike; a topology that cannot be built or carry traffic is reported."""
     options.validate()
     progress = progress or Progress()
     tests = options.tests()
@@ -138,33 +168,86 @@ def run(
     progress.start(len(topologies) * len(tests) * options.repeat * per_test)
     outcome = RunResult(prefix, options)
     client_cpu, server_cpu = _cpus(options.pin)
-    for index, topology in enumerate(topologies):
-        # Density: independent copies of the topology (own namespaces, same CPUs), measured
-        # at once, so the copies compete for the host as containers do.
-        sandboxes = [
-            Sandbox(f"{prefix}{index:02d}" + (f"p{copy}" if copy else ""))
-            for copy in range(options.pairs)
-        ]
-        try:
-            try:
-                ends = [topology.build(sandbox) for sandbox in sandboxes]
-            except (NetnsError, OSError, subprocess.CalledProcessError) as error:
-                outcome.status[topology.name] = support_reason(error)
+    built: list[_Built] = []
+    with ExitStack() as stack:
+        stack.callback(_close_all, built)
+        for index, topology in enumerate(topologies):
+            entry = _build(topology, index, prefix, options, outcome)
+            if entry is None:
                 progress.step(
                     f"{topology.name}: unsupported", len(tests) * options.repeat * per_test
                 )
                 continue
-            with ExitStack() as servers:
-                for each in ends:
-                    servers.enter_context(_servers(each, tests, server_cpu))
-                _measure(
-                    topology, ends, tests, options, (client_cpu, server_cpu), outcome, progress
-                )
-        finally:
-            for sandbox in sandboxes:
-                sandbox.close()
+            built.append(entry)
+            for each in entry.ends:
+                stack.enter_context(_servers(each, tests, server_cpu))
+        results = {(b.topology.name, t): Result(b.topology.name, t) for b in built for t in tests}
+        for _ in range(options.repeat):
+            for test in tests:
+                for entry in built:
+                    if test in entry.failed or entry.topology.name in outcome.status:
+                        progress.step(f"{entry.topology.name}: {test}", per_test)
+                        continue
+                    _overlaps(outcome, progress)
+                    progress.step(f"{entry.topology.name}: {test}", 0)
+                    _measure_once(entry, test, options, client_cpu, results, outcome)
+                    progress.step(f"{entry.topology.name}: {test}", per_test)
+        _overlaps(outcome, progress)
+        outcome.results = [r for r in results.values() if r.samples or r.error]
+        for entry in built:
+            name = entry.topology.name
+            if name in outcome.status:
+                continue
+            failed = [r for r in outcome.results if r.topology == name and r.error]
+            outcome.status[name] = (
+                "ok" if not failed else f"partial: {len(failed)} test(s) failed: {failed[0].error}"
+            )
     outcome.finished = time.time()
     return outcome
+
+
+def _build(
+    topology: Topology, index: int, prefix: str, options: Options, outcome: RunResult
+) -> _Built | None:
+    """Every copy of one topology (density: own namespaces, same CPUs), or None with the
+    reason in outcome.status."""
+    missing = missing_tool(topology)
+    if missing:
+        outcome.status[topology.name] = missing
+        return None
+    sandboxes = [
+        Sandbox(f"{prefix}{index:02d}" + (f"p{copy}" if copy else ""))
+        for copy in range(options.pairs)
+    ]
+    try:
+        ends = [topology.build(sandbox) for sandbox in sandboxes]
+    except (NetnsError, OSError, subprocess.CalledProcessError) as error:
+        outcome.status[topology.name] = support_reason(error, topology)
+        _close_all([_Built(topology, sandboxes, [])])
+        return None
+    except BaseException:
+        _close_all([_Built(topology, sandboxes, [])])
+        raise
+    outcome.setup[topology.name] = list(sandboxes[0].commands)
+    outcome.offloads[topology.name] = tools.offloads(ends[0])
+    return _Built(topology, sandboxes, ends)
+
+
+def _close_all(built: list[_Built]) -> None:
+    for entry in built:
+        for sandbox in entry.sandboxes:
+            sandbox.close()
+
+
+def _overlaps(outcome: RunResult, progress: Progress) -> None:
+    """Note every other bench run measuring at the same time: they competed for the CPUs."""
+    for other in registry.note_overlaps(outcome.prefix):
+        if other not in outcome.overlapped:
+            outcome.overlapped.append(other)
+            progress.warn(
+                f"another bench run ({other.rstrip('-')}) is measuring at the same time; "
+                "both compete for the CPUs, so their figures are lower than alone"
+            )
 
 
 @contextmanager
@@ -180,63 +263,50 @@ def _servers(ends: Endpoints, tests: list[Test], cpu: int | None) -> Iterator[li
             server.stop()
 
 
+SUMMED = ("throughput_gbps", "packet_rate_mpps", "retransmits", "spurious_retransmits")
+
+
 def _once(ends: list[Endpoints], test: Test, options: Options, cpu: int | None):
-    """One repeat of a test on every copy at once; figures added up over the copies
-    (latency averaged), the command of the first copy standing for all."""
-
-    def one(each: Endpoints):
-        if test.kind == "latency":
-            return tools.sockperf(each, test.size, options.duration, cpu)
-        return tools.iperf3(each, test.kind, test.size, test.streams, options.duration, cpu)
-
-    if len(ends) == 1:
-        return one(ends[0])
-    with ThreadPoolExecutor(max_workers=len(ends)) as pool:
-        runs = list(pool.map(one, ends))
+    """One repeat of a test on every copy at once; rates and retransmits added up over the
+    copies, latency and loss percentages averaged, the first copy's command standing for
+    all."""
+    if test.kind == "latency":
+        runs = tools.sockperf_many(ends, test.size, options.duration, cpu)
+    else:
+        runs = tools.iperf3_many(ends, test.kind, test.size, test.streams, options.duration, cpu)
+    if len(runs) == 1:
+        return runs[0]
     figures = {
-        key: (sum if not key.startswith("latency") else statistics.mean)(
-            [r.figures[key] for r in runs]
-        )
+        key: (sum if key in SUMMED else statistics.mean)([r.figures[key] for r in runs])
         for key in runs[0].figures
     }
     return replace(runs[0], figures=figures,
                    command=f"{runs[0].command}  # x{len(ends)} concurrent copies")  # fmt: skip
 
 
-def _measure(
-    topology: Topology,
-    ends: list[Endpoints],
-    tests: list[Test],
+def _measure_once(
+    entry: _Built,
+    test: Test,
     options: Options,
-    cpus: tuple[int | None, int | None],
+    cpu: int | None,
+    results: dict[tuple[str, Test], Result],
     outcome: RunResult,
-    progress: Progress,
 ) -> None:
-    client_cpu = cpus[0]
-    per_test = options.duration + SETUP_SECONDS
-    carried = False
-    for test in tests:
-        result = Result(topology.name, test)
-        for _ in range(options.repeat):
-            progress.step(f"{topology.name}: {test}", 0)
-            try:
-                done = _once(ends, test, options, client_cpu)
-            except tools.ToolError as error:
-                result.error = str(error)
-                progress.step(f"{topology.name}: {test}", per_test)
-                break
-            carried = True
-            result.command = done.command
-            outcome.commands.append(done.command)
-            for key, value in done.figures.items():
-                result.samples.setdefault(key, []).append(value)
-            progress.step(f"{topology.name}: {test}", per_test)
-        outcome.results.append(result)
-        if not carried:  # the very first test failed: this topology carries no traffic here
-            outcome.status[topology.name] = f"unsupported: built, but no traffic: {result.error}"
-            progress.step(topology.name, (len(tests) - 1) * options.repeat * per_test)
-            return
-    failed = [r for r in outcome.results if r.topology == topology.name and r.error]
-    outcome.status[topology.name] = (
-        "ok" if not failed else f"partial: {len(failed)} test(s) failed: {failed[0].error}"
-    )
+    """One repeat of one test on one topology; the first failure of a topology that never
+    carried traffic marks it unsupported."""
+    result = results[(entry.topology.name, test)]
+    try:
+        done = _once(entry.ends, test, options, cpu)
+    except tools.ToolError as error:
+        result.error = str(error)
+        entry.failed.add(test)
+        if not entry.carried:
+            outcome.status[entry.topology.name] = (
+                f"unsupported: built, but no traffic: {result.error}"
+            )
+        return
+    entry.carried = True
+    result.command = done.command
+    outcome.commands.append(done.command)
+    for key, value in done.figures.items():
+        result.samples.setdefault(key, []).append(value)

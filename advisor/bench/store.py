@@ -4,6 +4,11 @@ saved in the user's data directory, never inside the installed package.
 Data directory: $CNADVISOR_DATA_DIR/bench if set, else $XDG_DATA_HOME/cnadvisor/bench
 (default ~/.local/share/cnadvisor/bench). :func:`local_rows` reads every saved CSV back
 through the dataset's own validator, so ``model train --with-local`` trusts nothing new.
+Beside each run's rows ``<run>.stages.csv`` holds the stage costs derived from it
+(:mod:`.stagecosts`); :func:`local_stage_costs` reads them all.
+
+Retransmits and loss are recorded in each row's ``notes`` (the dataset has no column
+for them), with a ``WARNING:`` there when they are non-zero or the ratio is below 0.1.
 """
 
 from __future__ import annotations
@@ -11,17 +16,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import platform
 import pwd
 import socket
 import time
+import warnings
 from pathlib import Path
 
-from ..model.data import COLUMNS, BenchmarkRow, parse_rows
-from . import tools
+from ..model.data import COLUMNS, BenchmarkRow, DatasetError, parse_rows
+from . import quality, stagecosts, tools
 from .runner import SPREAD_WARNING, Result, RunResult
 from .topologies import TOPOLOGIES
+
+STAGES_SUFFIX = ".stages.csv"
 
 DATA_ENV = "CNADVISOR_DATA_DIR"
 # figure key -> (metric, unit, scale from the figure to the unit)
@@ -105,47 +114,76 @@ def host_facts() -> dict[str, object]:
     }
 
 
-def _baselines(run: RunResult) -> dict[tuple, float]:
-    return {
-        (r.test, key): r.median(key)
-        for r in run.results
-        if r.topology == "host" and not r.error
-        for key in r.samples
-    }
-
-
 def rows(run: RunResult, facts: dict[str, object]) -> list[dict[str, str]]:
-    """One row per topology x test x figure, median over repeats, host baseline attached."""
-    baselines = _baselines(run)
+    """One row per topology x test x figure, median over repeats, with the same-run
+    figure of the topology's own baseline (loopback or the emulated wire) attached."""
     date = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(run.started))
     out = []
     for result in run.results:
         if not result.samples:
             continue
         topology = TOPOLOGIES[result.topology]
+        base = quality.baseline_result(run, result)
         for key, (metric, unit, scale) in METRICS.items():
             if key not in result.samples:
                 continue
+            baseline = base.median(key) if base and key in base.samples else None
             out.append(_row(run, facts, date, topology, result, key, metric, unit, scale,
-                            baselines.get((result.test, key))))  # fmt: skip
+                            baseline))  # fmt: skip
     return out
+
+
+def spread_text(spread: float | None) -> str:
+    """'12.3%' (with LARGE above the warning level), or '–' with a single repeat."""
+    if spread is None:
+        return "–"
+    return f"{spread:.1f}%{' (LARGE)' if spread > SPREAD_WARNING else ''}"
+
+
+def _test_note(run: RunResult, topology_name: str, result: Result) -> str:
+    test, options = result.test, run.options
+    if test.kind == "tcp":
+        what = f"TCP bulk: iperf3 -l {test.size} (write size {test.size} B), {test.streams} stream"
+    elif test.kind == "udp":
+        what = f"UDP: iperf3 -u -b 0 -l {test.size} (datagram payload {test.size} B)"
+    else:
+        what = f"latency: sockperf ping-pong, {max(test.size, 14)} B messages, one-way = RTT/2"
+    pinned = "client and server pinned to one core" if options.pin else "not pinned"
+    return f"{what}; {run.offloads.get(topology_name, 'offloads not recorded')}; {pinned}"
 
 
 def _row(run, facts, date, topology, result: Result, key, metric, unit, scale, baseline):
     values = result.samples[key]
-    spread = result.spread(key)
     protocol = "udp" if result.test.kind in ("udp", "latency") else "tcp"
+    baseline_name = topology.baseline_name
+    value, ratio_spread = quality.ratio(run, result, key)
+    warned = quality.warnings(run, result)
     notes = (
         f"local measurement, {topology.description}; emulated on one machine in network "
-        f"namespaces; repeats={len(values)} median of {[round(v * scale, 4) for v in values]}, "
-        f"spread={spread:.1f}%{' (LARGE)' if spread > SPREAD_WARNING else ''}; "
-        f"duration={run.options.duration:g}s; pinned={run.options.pin}; "
+        f"namespaces; {_test_note(run, topology.name, result)}; "
+        f"repeats={len(values)} median of {[round(v * scale, 4) for v in values]}, "
+        f"spread={spread_text(result.spread(key))}; "
         + (
-            f"pairs={run.options.pairs} concurrent copies of the topology (container density), "
-            "throughput and packet rate added up over them, latency averaged; "
-            if run.options.pairs > 1
+            f"ratio to {baseline_name} (paired per repeat) {value:.3f}, "
+            f"spread {spread_text(ratio_spread)}; "
+            if value is not None and topology.name != baseline_name
             else ""
         )
+        + f"{quality.loss_note(result)}; duration={run.options.duration:g}s; "
+        + (
+            f"pairs {run.options.pairs}: {run.options.pairs} concurrent copies of the topology "
+            f"(container density, {2 * run.options.pairs} containers), throughput and packet "
+            "rate added up over them, latency averaged; "
+            if run.options.pairs > 1
+            else "pairs 1; "
+        )
+        + (
+            f"other bench runs measured at the same time: "
+            f"{', '.join(o.rstrip('-') for o in run.overlapped)}; "
+            if run.overlapped
+            else ""
+        )
+        + "".join(f"WARNING: {w}; " for w in warned)
         + f"kernel {facts['kernel']}; CPU {facts['cpu_model']}; cores {facts['cores']}; "
         f"{facts['iperf3']}; {facts['sockperf']}; date {date}; run {run.prefix.rstrip('-')}"
     )
@@ -166,15 +204,27 @@ def _row(run, facts, date, topology, result: Result, key, metric, unit, scale, b
         "unit": unit,
         "value": f"{result.median(key) * scale:.6g}",
         "baseline_value": "" if baseline is None else f"{baseline * scale:.6g}",
-        "baseline_label": "" if baseline is None else "host baseline of the same run and test",
+        "baseline_label": "" if baseline is None else _baseline_label(topology.baseline_name),
         "relative_to": "",
         "notes": notes,
     }
 
 
-def to_csv(items: list[dict[str, str]]) -> str:
+def _baseline_label(name: str) -> str:
+    if name == "host-wire":
+        return (
+            "host-wire: host networking across the same emulated wire (two host namespaces "
+            "joined by the wire veth, MTU 1500, default offloads), same run and test"
+        )
+    return (
+        "host: two processes over one namespace's loopback at the containers' MTU 1500, "
+        "same run and test"
+    )
+
+
+def to_csv(items: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(items)
     return buffer.getvalue()
@@ -196,52 +246,164 @@ def provenance(run: RunResult, facts: dict[str, object]) -> dict[str, object]:
             "duration_s": options.duration,
             "pin": options.pin,
             "tests": [str(t) for t in options.tests()],
+            "pairs": options.pairs,
         },
         "topologies": run.status,
+        "baselines": {
+            name: TOPOLOGIES[name].baseline_name for name in run.status if name in TOPOLOGIES
+        },
+        "offloads": run.offloads,
+        "setup_commands": run.setup,
         "commands": run.commands,
+        "overlapping_runs": [o.rstrip("-") for o in run.overlapped],
+        "warnings": [w for r in run.results for w in quality.warnings(run, r)],
         "addresses": "198.18.0.0/15 only, inside this run's namespaces",
     }
 
 
-def save(run: RunResult, output: str | None = None, force: bool = False) -> list[Path]:
-    """Write CSV + provenance to the data dir (and to --output); return the CSV paths.
+class OutputError(ValueError):
+    """--output cannot be written; raised before measuring, so no run is wasted."""
 
-    The rows are validated with parse_rows before anything is written.
+
+def check_output(output: str | None, force: bool) -> None:
+    """Refuse an --output that could not be written at the end of a long run."""
+    if not output:
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise OutputError(f"--output {output} is a directory; give a file name")
+    if path.exists() and not force:
+        raise OutputError(f"--output {output} exists; pass --force to replace it")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"--output {output}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"--output {output}: folder {parent} is not writable")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _give_to_sudo_user(path)
+
+
+def save(run: RunResult, output: str | None = None, force: bool = False) -> list[Path]:
+    """Write rows, stage costs and provenance to the data dir first, then to --output;
+    return the CSV paths written ([] when nothing was measured: no empty file).
+
+    The rows are validated with parse_rows before anything is written. When --output
+    fails, OutputError says so and where the data-dir copy is.
     """
     facts = host_facts()
     items = rows(run, facts)
+    if not items:
+        return []
     text = to_csv(items)
     parse_rows(text, "cnadvisor bench output")  # raises DatasetError on a bad row
     meta = json.dumps(provenance(run, facts), indent=2) + "\n"
+    stages = stagecosts.to_rows(stagecosts.derive(run), str(facts["cpu_model"]))
+    stage_text = to_csv(stages, stagecosts.COLUMNS) if stages else ""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(run.started))
-    targets = [data_dir() / f"{stamp}-{run.prefix.rstrip('-')}.csv"]
+    first = data_dir() / f"{stamp}-{run.prefix.rstrip('-')}.csv"
+    if not first.parent.exists():
+        first.parent.mkdir(parents=True)
+        for folder in (first.parent, first.parent.parent):
+            _give_to_sudo_user(folder)
+    written = [first]
+    _write_files(first, text, meta, stage_text)
     if output:
-        path = Path(output)
-        if path.exists() and not force:
-            raise FileExistsError(f"{output} exists; pass --force to replace it")
-        targets.append(path)
-    for index, path in enumerate(targets):
-        if index == 0 and not path.parent.exists():
-            path.parent.mkdir(parents=True)
-            for folder in (path.parent, path.parent.parent):
-                _give_to_sudo_user(folder)
-        path.write_text(text, encoding="utf-8")
-        provenance_path(path).write_text(meta, encoding="utf-8")
-        for written in (path, provenance_path(path)):
-            _give_to_sudo_user(written)
-    return targets
+        try:
+            check_output(output, force)
+            _write_files(Path(output), text, meta, stage_text)
+        except (OSError, OutputError) as error:
+            raise OutputError(f"{error}; the run is saved in {first}") from error
+        written.append(Path(output))
+    return written
+
+
+def _write_files(path: Path, text: str, meta: str, stage_text: str) -> None:
+    _write_atomic(path, text)
+    _write_atomic(provenance_path(path), meta)
+    if stage_text:
+        _write_atomic(stages_path(path), stage_text)
 
 
 def provenance_path(csv_path: Path) -> Path:
     return csv_path.with_name(csv_path.stem + ".provenance.json")
 
 
+def stages_path(csv_path: Path) -> Path:
+    return csv_path.with_name(csv_path.stem + STAGES_SUFFIX)
+
+
+def _row_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.csv") if not p.name.endswith(STAGES_SUFFIX))
+
+
 def local_rows() -> list[BenchmarkRow]:
-    """Every saved local row, validated by cnadvisor.model.data.parse_rows."""
+    """Every saved local row, validated by cnadvisor.model.data.parse_rows; a file that
+    fails validation is skipped with a warning naming it (the others still count)."""
     found: list[BenchmarkRow] = []
     folder = data_dir()
     if not folder.is_dir():
         return found
-    for path in sorted(folder.glob("*.csv")):
-        found.extend(parse_rows(path.read_text(encoding="utf-8"), str(path)))
+    for path in _row_files(folder):
+        try:
+            found.extend(parse_rows(path.read_text(encoding="utf-8"), str(path)))
+        except (OSError, UnicodeDecodeError, DatasetError) as error:
+            warnings.warn(f"skipped local bench file {path}: {error}", stacklevel=2)
+    return found
+
+
+def _number(path: Path, line: int, column: str, text: str, *, optional: bool) -> float | None:
+    if optional and not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise DatasetError([f"{path}, row {line}, column {column}: {text!r} is not a number"])
+    return value
+
+
+def read_stage_costs(path: Path) -> list[dict]:
+    """One stage table, checked: every column present, numbers finite where required."""
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    missing = [c for c in stagecosts.COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DatasetError([f"{path}: header lacks columns {missing}"])
+    found = []
+    for line, raw in enumerate(reader, start=2):
+        item: dict = dict(raw)
+        for column in ("ns_per_packet", "ns_per_packet_low", "ns_per_packet_high"):
+            item[column] = _number(path, line, column, raw[column] or "", optional=False)
+        item["ns_per_byte"] = _number(path, line, "ns_per_byte", raw["ns_per_byte"] or "",
+                                      optional=True)  # fmt: skip
+        item["message_size"] = int(_number(path, line, "message_size", raw["message_size"] or "",
+                                           optional=False))  # fmt: skip
+        item["repeats"] = int(_number(path, line, "repeats", raw["repeats"] or "",
+                                      optional=False))  # fmt: skip
+        item["origin"] = str(path)
+        found.append(item)
+    return found
+
+
+def local_stage_costs() -> list[dict]:
+    """Every stored stage table's rows: stage, ns_per_packet (+ low/high), ns_per_byte
+    (None where not derived), derived_from, message_size, protocol, repeats, cpu_model,
+    and origin (the file). A bad file is skipped with a warning naming it."""
+    folder = data_dir()
+    found: list[dict] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.glob(f"*{STAGES_SUFFIX}")):
+        try:
+            found.extend(read_stage_costs(path))
+        except (OSError, UnicodeDecodeError, DatasetError) as error:
+            warnings.warn(f"skipped local stage table {path}: {error}", stacklevel=2)
     return found

@@ -1,18 +1,31 @@
 """Real measurement processes: iperf3 (JSON) for throughput and packet rate, sockperf for
 latency percentiles. Each function returns parsed figures plus the exact client command,
 which becomes the row's locator.
+
+Loss is counted where it happens. TCP: iperf3's retransmits, and the D-SACK segments the
+sender got back (retransmits the receiver already had: reordering, not loss). UDP with
+``-b 0``: iperf3's lost packets, of which those the receiving socket dropped because its
+buffer was full (Udp RcvbufErrors of the server's namespace) only mean the sender is
+faster than the receiver; the rest were lost on the path.
+
+Every client and server is started with Popen (never in a thread), recorded in the run's
+registry, and killed on any exit, so Ctrl-C ends a run at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import registry
 from .limits import IPERF_PORT, MAX_DURATION, SOCKPERF_PORT
 from .topologies import Endpoints
 
@@ -59,11 +72,46 @@ def _wait_listening(ns: str, port: int, udp: bool, server: subprocess.Popen, lim
     raise ToolError(f"server on port {port} did not start within {limit} s")
 
 
+def _start(command: list[str], **popen) -> subprocess.Popen:
+    """Popen a measurement process and record it in its run's registry (by namespace)."""
+    process = subprocess.Popen(command, **popen)
+    run = registry.run_id(command[3]) if command[:3] == ["ip", "netns", "exec"] else None
+    if run:
+        _wait_exec(process)
+        registry.add_process(run, process.pid)
+    return process
+
+
+def _wait_exec(process: subprocess.Popen, limit: float = 2.0) -> None:
+    """Wait until `ip netns exec` (and taskset) has exec'd into the measuring tool, so the
+    recorded executable is iperf3/sockperf and not ip."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and process.poll() is None:
+        if registry.executable(process.pid) in registry.OUR_TOOLS:
+            return
+        time.sleep(0.005)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    with contextlib.suppress(OSError, ValueError):
+        if isinstance(process.args, list) and len(process.args) > 3:
+            run = registry.run_id(str(process.args[3]))
+            if run:
+                registry.drop_process(run, process.pid)
+
+
 class Server:
     """A server process (iperf3 -s or sockperf sr) inside the server namespace."""
 
     def __init__(self, command: list[str], ns: str, port: int, udp: bool):
-        self.process = subprocess.Popen(
+        self.process = _start(
             ["ip", "netns", "exec", ns, *command],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
@@ -74,13 +122,7 @@ class Server:
             raise
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process)
 
 
 def iperf3_server(ends: Endpoints, cpu: int | None) -> Server:
@@ -93,15 +135,107 @@ def sockperf_server(ends: Endpoints, cpu: int | None) -> Server:
     return Server(command, ends.server_ns, SOCKPERF_PORT, udp=True)
 
 
-def _run_client(command: list[str], duration: float, *, with_stderr: bool = False) -> str:
+class Client:
+    """A client started now and collected later, so N copies run at once without threads;
+    its output goes to temporary files (no pipe can fill up while others run)."""
+
+    def __init__(self, command: list[str], duration: float, with_stderr: bool = False):
+        self.command, self.duration, self.with_stderr = command, duration, with_stderr
+        self.out = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in close())
+        self.err = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.process = _start(command, stdout=self.out, stderr=self.err, text=True)
+
+    def result(self, deadline: float) -> str:
+        """Wait (until the monotonic deadline) and return the output; stopped on any error."""
+        try:
+            self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired as error:
+            limit = self.duration + 20
+            raise ToolError(f"{shlex.join(self.command)}: no result after {limit:.0f} s") from error
+        finally:
+            _stop(self.process)
+        self.out.seek(0)
+        self.err.seek(0)
+        stdout, stderr = self.out.read(), self.err.read()
+        if self.process.returncode != 0:
+            detail = _iperf_error(stdout) or stderr.strip() or f"exit {self.process.returncode}"
+            raise ToolError(f"{shlex.join(self.command)}: {detail}")
+        return stdout + (stderr if self.with_stderr else "")
+
+    def close(self) -> None:
+        _stop(self.process)
+        self.out.close()
+        self.err.close()
+
+
+def run_clients(commands: Sequence[list[str]], duration: float, with_stderr: bool) -> list[str]:
+    """Start every client at once, collect every output; all are killed on any exit."""
+    clients: list[Client] = []
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 20)
-    except subprocess.TimeoutExpired as error:
-        raise ToolError(f"{shlex.join(command)}: no result after {duration + 20:.0f} s") from error
-    if done.returncode != 0:
-        detail = _iperf_error(done.stdout) or done.stderr.strip() or f"exit {done.returncode}"
-        raise ToolError(f"{shlex.join(command)}: {detail}")
-    return done.stdout + (done.stderr if with_stderr else "")
+        for command in commands:
+            clients.append(Client(command, duration, with_stderr))
+        deadline = time.monotonic() + duration + 20
+        return [client.result(deadline) for client in clients]
+    finally:
+        for client in clients:
+            client.close()
+
+
+def counters(ns: str) -> dict[str, int]:
+    """The namespace's SNMP counters (/proc/net/snmp and netstat seen from inside it),
+    keyed like ``Tcp.RetransSegs`` and ``TcpExt.TCPDSACKRecvSegs``."""
+    done = subprocess.run(
+        ["ip", "netns", "exec", ns, "cat", "/proc/net/snmp", "/proc/net/netstat"],
+        capture_output=True, text=True, timeout=10,
+    )  # fmt: skip
+    found: dict[str, int] = {}
+    lines = done.stdout.splitlines()
+    for header, values in zip(lines[::2], lines[1::2], strict=False):
+        names, numbers = header.split(), values.split()
+        if not names or names[0] != numbers[0]:
+            continue
+        group = names[0].rstrip(":")
+        for name, number in zip(names[1:], numbers[1:], strict=False):
+            with contextlib.suppress(ValueError):
+                found[f"{group}.{name}"] = int(number)
+    return found
+
+
+def _delta(after: dict[str, int], before: dict[str, int], key: str) -> int:
+    return max(0, after.get(key, 0) - before.get(key, 0))
+
+
+def offloads(ends: Endpoints) -> str:
+    """The client's egress device toward the server: MTU and the offloads that shape a
+    bulk test (TSO, GSO, GRO, checksum), as ethtool reports them."""
+    route = subprocess.run(
+        ["ip", "-n", ends.client_ns, "route", "get", ends.target_addr],
+        capture_output=True, text=True, timeout=10,
+    ).stdout.split()  # fmt: skip
+    device = route[route.index("dev") + 1] if "dev" in route else "?"
+    link = subprocess.run(
+        ["ip", "-n", ends.client_ns, "-o", "link", "show", "dev", device],
+        capture_output=True, text=True, timeout=10,
+    ).stdout.split()  # fmt: skip
+    mtu = link[link.index("mtu") + 1] if "mtu" in link else "?"
+    described = f"client device {device.split('@')[0]} MTU {mtu}"
+    if shutil.which("ethtool") is None:
+        return f"{described}; offloads kernel defaults (ethtool missing, not recorded)"
+    text = subprocess.run(
+        ["ip", "netns", "exec", ends.client_ns, "ethtool", "-k", device.split("@")[0]],
+        capture_output=True, text=True, timeout=10,
+    ).stdout  # fmt: skip
+    wanted = {
+        "tcp-segmentation-offload": "tso", "generic-segmentation-offload": "gso",
+        "generic-receive-offload": "gro", "tx-checksumming": "tx-csum",
+        "rx-checksumming": "rx-csum",
+    }  # fmt: skip
+    states = []
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in wanted:
+            states.append(f"{wanted[key.strip()]} {value.split()[0] if value.split() else '?'}")
+    return f"{described}; offloads {', '.join(states) or 'unknown'}"
 
 
 def _iperf_error(stdout: str) -> str:
@@ -111,10 +245,9 @@ def _iperf_error(stdout: str) -> str:
         return ""
 
 
-def iperf3(
+def iperf3_command(
     ends: Endpoints, protocol: str, size: int, streams: int, duration: float, cpu: int | None
-) -> Measurement:
-    """One iperf3 client run: TCP -> Gbps received; UDP (-b 0) -> received packets/s and Gbps."""
+) -> list[str]:
     command = [
         "ip", "netns", "exec", ends.client_ns, *_pin(cpu),
         "iperf3", "-c", ends.target_addr, "-p", str(IPERF_PORT), "-J",
@@ -123,18 +256,61 @@ def iperf3(
     ]  # fmt: skip
     if protocol == "udp":
         command += ["-u", "-b", "0"]
-    return Measurement(shlex.join(command), parse_iperf3(_run_client(command, duration), protocol))
+    return command
+
+
+def iperf3_many(
+    all_ends: Sequence[Endpoints],
+    protocol: str,
+    size: int,
+    streams: int,
+    duration: float,
+    cpu: int | None,
+) -> list[Measurement]:
+    """iperf3 clients on every copy at once: TCP -> Gbps received, retransmits and the
+    spurious share; UDP (-b 0) -> received packets/s, Gbps, loss split by where it was."""
+    commands = [iperf3_command(e, protocol, size, streams, duration, cpu) for e in all_ends]
+    spaces = sorted({ns for e in all_ends for ns in (e.client_ns, e.server_ns)})
+    before = {ns: counters(ns) for ns in spaces}
+    outputs = run_clients(commands, duration, with_stderr=False)
+    after = {ns: counters(ns) for ns in spaces}
+    found = []
+    for ends, command, text in zip(all_ends, commands, outputs, strict=True):
+        figures = parse_iperf3(text, protocol)
+        if protocol == "tcp":
+            dsack = _delta(after[ends.client_ns], before[ends.client_ns],
+                           "TcpExt.TCPDSACKRecvSegs")  # fmt: skip
+            figures["spurious_retransmits"] = float(min(dsack, figures["retransmits"]))
+        else:
+            overflow = _delta(after[ends.server_ns], before[ends.server_ns], "Udp.RcvbufErrors")
+            sent = figures.pop("packets_sent")
+            lost = figures.pop("packets_lost")
+            figures["socket_overflow_percent"] = min(overflow, lost) / sent * 100 if sent else 0.0
+            figures["path_loss_percent"] = max(0, lost - overflow) / sent * 100 if sent else 0.0
+        found.append(Measurement(shlex.join(command), figures))
+    return found
+
+
+def iperf3(
+    ends: Endpoints, protocol: str, size: int, streams: int, duration: float, cpu: int | None
+) -> Measurement:
+    """One iperf3 client run (see :func:`iperf3_many`)."""
+    return iperf3_many([ends], protocol, size, streams, duration, cpu)[0]
 
 
 def parse_iperf3(text: str, protocol: str) -> dict[str, float]:
-    """Figures from iperf3 -J: TCP uses sum_received; UDP counts packets that arrived."""
+    """Figures from iperf3 -J: TCP uses sum_received and sum_sent's retransmits; UDP
+    counts packets that arrived and keeps lost_percent."""
     try:
         end = json.loads(text)["end"]
     except (json.JSONDecodeError, KeyError) as error:
         raise ToolError(f"iperf3 JSON without an 'end' section: {error}") from error
     if protocol == "tcp":
         received = end["sum_received"]
-        return {"throughput_gbps": received["bits_per_second"] / 1e9}
+        return {
+            "throughput_gbps": received["bits_per_second"] / 1e9,
+            "retransmits": float(end.get("sum_sent", {}).get("retransmits", 0) or 0),
+        }
     total = end["sum"]
     seconds = total["seconds"]
     arrived = total["packets"] - total["lost_packets"]
@@ -145,19 +321,35 @@ def parse_iperf3(text: str, protocol: str) -> dict[str, float]:
         "packet_rate_mpps": arrived / seconds / 1e6,
         "throughput_gbps": arrived * sent_bytes_per_packet * 8 / seconds / 1e9,
         "loss_percent": float(total["lost_percent"]),
+        "packets_sent": float(total["packets"]),
+        "packets_lost": float(total["lost_packets"]),
     }
 
 
-def sockperf(ends: Endpoints, size: int, duration: float, cpu: int | None) -> Measurement:
-    """sockperf ping-pong over UDP: one-way latency (half the round trip) percentiles, us."""
-    command = [
+def _sockperf_command(ends: Endpoints, size: int, seconds: str, cpu: int | None) -> list[str]:
+    return [
         "ip", "netns", "exec", ends.client_ns, *_pin(cpu),
         "sockperf", "pp", "-i", ends.target_addr, "-p", str(SOCKPERF_PORT),
-        "-t", str(max(1, round(min(duration, MAX_DURATION)))), "-m", str(max(size, 14)),
+        "-t", seconds, "-m", str(max(size, 14)),
     ]  # fmt: skip
-    return Measurement(
-        shlex.join(command), parse_sockperf(_run_client(command, duration, with_stderr=True))
-    )
+
+
+def sockperf_many(
+    all_ends: Sequence[Endpoints], size: int, duration: float, cpu: int | None
+) -> list[Measurement]:
+    """sockperf ping-pong over UDP on every copy at once: one-way latency (half the round
+    trip) percentiles, us."""
+    seconds = str(max(1, round(min(duration, MAX_DURATION))))
+    commands = [_sockperf_command(ends, size, seconds, cpu) for ends in all_ends]
+    outputs = run_clients(commands, duration, with_stderr=True)
+    return [
+        Measurement(shlex.join(c), parse_sockperf(t))
+        for c, t in zip(commands, outputs, strict=True)
+    ]
+
+
+def sockperf(ends: Endpoints, size: int, duration: float, cpu: int | None) -> Measurement:
+    return sockperf_many([ends], size, duration, cpu)[0]
 
 
 _PERCENTILE = re.compile(r"percentile\s+([\d.]+)\s*=\s*([\d.]+)")

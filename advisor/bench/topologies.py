@@ -4,6 +4,17 @@ A builder returns the two ends a test needs (where the server listens, where the
 runs, which address it dials). Support is detected by trying: :func:`probe` builds the
 topology and tears it down; the kernel's own error becomes the reason.
 
+Fair baselines. Every ratio compares a topology with host networking under the same
+conditions, never with a path whose MTU is 40 times larger:
+
+- ``host`` (intra-host topologies): two processes of one namespace over its loopback, as
+  host-mode processes talk on one host, with the loopback's MTU set to the containers'
+  1500 bytes. At loopback's own MTU of 65536 a 1400-byte TCP writer sends one packet per
+  ~46 writes instead of one per write, which is the MTU, not any stage.
+- ``host-wire`` (inter-host topologies): two emulated hosts' own namespaces joined by the
+  same wire veth (MTU 1500, kernel default offloads) that carries the inter-host
+  topologies, processes in the host namespaces: host networking across the same wire.
+
 Address plan (all inside 198.18.0.0/15, all inside our namespaces): containers and
 bridges use 198.18.<n>.0/24, the emulated underlay between two emulated hosts uses
 198.19.0.0/24, the NAT topology's "outside" network 198.19.3.0/24.
@@ -11,9 +22,14 @@ bridges use 198.18.<n>.0/24, the emulated underlay between two emulated hosts us
 
 from __future__ import annotations
 
+import os
+import platform
+import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .limits import IPERF_PORT, SOCKPERF_PORT
 from .netns import NetnsError, Sandbox
@@ -38,6 +54,16 @@ class Topology:
     description: str
     build: Callable[[Sandbox], Endpoints]
     tools: tuple[str, ...] = field(default=())  # extra binaries the builder runs
+    modules: tuple[str, ...] = field(default=())  # kernel modules the builder needs
+    # the topology every ratio of this one is taken against ("" for the baselines)
+    baseline: str = ""
+
+    @property
+    def baseline_name(self) -> str:
+        return self.baseline or self.name
+
+
+CONTAINER_MTU = 1500  # every veth-based container path here; the baselines match it
 
 
 # --- single-namespace baselines -------------------------------------------------------
@@ -47,9 +73,16 @@ def _loopback(role: str) -> Callable[[Sandbox], Endpoints]:
     def build(sb: Sandbox) -> Endpoints:
         ns = sb.namespace(role)
         sb.address(ns, "lo", "198.18.0.1/32")  # our range on the namespace's own loopback
+        sb.ip(ns, "link", "set", "lo", "mtu", str(CONTAINER_MTU))  # the containers' MTU
         return Endpoints(ns, "198.18.0.1", ns, "198.18.0.1")
 
     return build
+
+
+def _host_wire(sb: Sandbox) -> Endpoints:
+    """Host networking across the emulated wire: the two host namespaces themselves."""
+    a, b = _two_hosts(sb)
+    return Endpoints(b, UNDERLAY["b"], a, UNDERLAY["b"])
 
 
 # --- one host, two containers ----------------------------------------------------------
@@ -108,10 +141,7 @@ def _bridge_nat(sb: Sandbox) -> Endpoints:
     sb.address(host, "uplink", "198.19.3.1/24")
     sb.address(outside, "eth0", "198.19.3.2/24")
     sb.sysctl(host, "net.ipv4.ip_forward", "1")
-    done = subprocess.run(
-        [*sb.exec_prefix(host), "nft", "-f", "-"],
-        input=NAT_RULES, capture_output=True, text=True, timeout=10,
-    )  # fmt: skip
+    done = sb.run_in(host, ["nft", "-f", "-"], NAT_RULES)
     if done.returncode != 0:
         raise NetnsError(f"nft -f (DNAT/masquerade rules): {done.stderr.strip()}")
     return Endpoints(ctr, "198.18.3.2", outside, "198.19.3.1")
@@ -264,11 +294,12 @@ def _wireguard_keys() -> dict[str, tuple[str, str]]:
 
 
 def _wireguard_peer(sb: Sandbox, host: str, keys: dict, me: str, peer: str, nets: str) -> None:
-    done = subprocess.run(
-        [*sb.exec_prefix(host), "wg", "set", "tun0", "listen-port", "51820",
-         "private-key", "/dev/stdin", "peer", keys[peer][1], "allowed-ips", nets,
-         "endpoint", f"{UNDERLAY[peer]}:51820"],
-        input=keys[me][0], capture_output=True, text=True, timeout=10,
+    done = sb.run_in(
+        host,
+        ["wg", "set", "tun0", "listen-port", "51820", "private-key", "/dev/stdin",
+         "peer", keys[peer][1], "allowed-ips", nets, "endpoint", f"{UNDERLAY[peer]}:51820"],
+        keys[me][0],
+        secret=True,
     )  # fmt: skip
     if done.returncode != 0:
         raise NetnsError(f"wg set tun0: {done.stderr.strip()}")
@@ -304,73 +335,150 @@ _INTRA = "intra-host"
 TOPOLOGIES: dict[str, Topology] = {
     t.name: t
     for t in (
-        Topology("host", "host baseline (loopback of one namespace)", "host", _INTRA,
-                 "both ends in one namespace over its loopback: the baseline of every ratio",
-                 _loopback("host")),
+        Topology("host", "host baseline (loopback of one namespace, MTU 1500)", "host", _INTRA,
+                 "both ends in one namespace over its loopback at the containers' MTU 1500: "
+                 "the baseline of every intra-host ratio", _loopback("host")),
+        Topology("host-wire", "host baseline across the emulated wire (veth, MTU 1500)", "host",
+                 _INTER, "two emulated hosts' own namespaces joined by the wire veth: the "
+                 "baseline of every inter-host ratio", _host_wire, modules=("veth",)),
         Topology("container", "container mode (two processes, one namespace)", "container",
                  _INTRA, "Docker's container mode: the same datapath as host, own namespace",
-                 _loopback("ctr")),
+                 _loopback("ctr"), baseline="host"),
         Topology("veth", "veth pair", "", _INTRA,
-                 "two namespaces joined by one veth pair (no exact solution id)", _veth),
+                 "two namespaces joined by one veth pair (no exact solution id)", _veth,
+                 modules=("veth",), baseline="host"),
         Topology("bridge", "Linux bridge", "bridge", _INTRA,
-                 "two containers' veths in a bridge of a host namespace", _bridge),
+                 "two containers' veths in a bridge of a host namespace", _bridge,
+                 modules=("veth", "bridge"), baseline="host"),
         Topology("bridge-nat", "bridge + NAT port mapping (nftables)", "bridge-nat", _INTER,
                  "outside client -> DNAT on the host -> container on the bridge, like Docker -p",
-                 _bridge_nat, ("nft",)),
+                 _bridge_nat, ("nft",), ("veth", "bridge", "nf_tables", "nft_chain_nat"),
+                 baseline="host-wire"),
         Topology("macvlan-bridge", "macvlan bridge mode", "macvlan-bridge", _INTRA,
                  "two macvlans on one veth parent, container to container",
-                 _macvlan_pair("bridge")),
+                 _macvlan_pair("bridge"), modules=("veth", "macvlan"), baseline="host"),
         Topology("macvlan-vepa", "macvlan VEPA (hairpin switch)", "macvlan-vepa", _INTRA,
                  "two macvlans, frames reflected by a hairpin bridge on the parent's peer",
-                 _macvlan_pair("vepa")),
+                 _macvlan_pair("vepa"), modules=("veth", "macvlan", "bridge"), baseline="host"),
         Topology("macvlan-private", "macvlan private mode (LAN peer)", "macvlan-private", _INTER,
                  "private isolates macvlans of one parent, so the LAN peer is the client",
-                 _macvlan_wire("private")),
+                 _macvlan_wire("private"), modules=("veth", "macvlan"), baseline="host-wire"),
         Topology("macvlan-passthru", "macvlan passthru (LAN peer)", "macvlan-passthru", _INTER,
                  "one macvlan owns the parent; the LAN peer is the client",
-                 _macvlan_wire("passthru")),
+                 _macvlan_wire("passthru"), modules=("veth", "macvlan"), baseline="host-wire"),
         Topology("macvlan-source", "macvlan source mode (LAN peer)", "macvlan-source", _INTER,
                  "accepts frames from the LAN peer's MAC only; the LAN peer is the client",
-                 _macvlan_wire("source")),
+                 _macvlan_wire("source"), modules=("veth", "macvlan"), baseline="host-wire"),
         Topology("ipvlan-l2", "ipvlan L2", "ipvlan-l2", _INTRA,
-                 "two ipvlan L2 slaves of one veth parent", _ipvlan("l2")),
+                 "two ipvlan L2 slaves of one veth parent", _ipvlan("l2"),
+                 modules=("veth", "ipvlan"), baseline="host"),
         Topology("ipvlan-l3", "ipvlan L3", "ipvlan-l3", _INTRA,
-                 "two ipvlan L3 slaves of one veth parent", _ipvlan("l3")),
+                 "two ipvlan L3 slaves of one veth parent", _ipvlan("l3"),
+                 modules=("veth", "ipvlan"), baseline="host"),
         Topology("routed", "routed (static routes between two emulated hosts)", "bgp-routing",
                  _INTER, "BGP's datapath: veth to the host, a route over the underlay; "
-                 "the BGP control plane is replaced by static routes", _routed),
+                 "the BGP control plane is replaced by static routes", _routed,
+                 modules=("veth",), baseline="host-wire"),
         Topology("vxlan", "VXLAN overlay (bridge + vxlan, MTU 1450)", "overlay-vxlan", _INTER,
-                 "two emulated hosts, bridge + vxlan on each", _l2_overlay("vxlan")),
+                 "two emulated hosts, bridge + vxlan on each", _l2_overlay("vxlan"),
+                 modules=("veth", "bridge", "vxlan"), baseline="host-wire"),
         Topology("geneve", "Geneve overlay (bridge + geneve, MTU 1450)", "overlay-geneve",
-                 _INTER, "two emulated hosts, bridge + geneve on each", _l2_overlay("geneve")),
+                 _INTER, "two emulated hosts, bridge + geneve on each", _l2_overlay("geneve"),
+                 modules=("veth", "bridge", "geneve"), baseline="host-wire"),
         Topology("ipip", "IP-in-IP tunnel (MTU 1480)", "overlay-ipip", _INTER,
-                 "routed containers, cross-host route through ipip", _l3_tunnel("ipip", 1480)),
+                 "routed containers, cross-host route through ipip", _l3_tunnel("ipip", 1480),
+                 modules=("veth", "ipip"), baseline="host-wire"),
         Topology("gre", "GRE tunnel (MTU 1476)", "overlay-gre", _INTER,
-                 "routed containers, cross-host route through gre", _l3_tunnel("gre", 1476)),
+                 "routed containers, cross-host route through gre", _l3_tunnel("gre", 1476),
+                 modules=("veth", "ip_gre"), baseline="host-wire"),
         Topology("wireguard", "WireGuard tunnel (MTU 1420)", "", _INTER,
                  "routed containers over wireguard (no exact solution id)",
-                 _l3_tunnel("wireguard", 1420), ("wg",)),
+                 _l3_tunnel("wireguard", 1420), ("wg",), ("veth", "wireguard"),
+                 baseline="host-wire"),
     )
 }  # fmt: skip
+BASELINES = ("host", "host-wire")
 
 INSTALL_HINT = {"nft": "apt-get install nftables", "wg": "apt-get install wireguard-tools"}
 
 
+def missing_tool(topology: Topology) -> str | None:
+    """The reason a builder cannot run at all: a setup tool is not installed."""
+    for tool in topology.tools:
+        if shutil.which(tool) is None:
+            return f"unsupported: {tool} not installed ({INSTALL_HINT.get(tool, tool)})"
+    return None
+
+
 def probe(topology: Topology, sandbox_prefix: str) -> str | None:
     """None when the topology builds here, else the reason (built and torn down at once)."""
+    missing = missing_tool(topology)
+    if missing:
+        return missing
     sb = Sandbox(f"{sandbox_prefix}p{topology.name[:6]}-")
     try:
         topology.build(sb)
     except (NetnsError, subprocess.CalledProcessError, OSError) as error:
-        return support_reason(error)
+        return support_reason(error, topology)
     finally:
         sb.close()
     return None
 
 
-def support_reason(error: BaseException) -> str:
-    """'unsupported: <tool> not installed (...)' or 'unsupported on this kernel: <ip's words>'."""
+_OUR_NAMES = re.compile(r"cnab-[0-9a-f]{6}-[\w.-]*")
+
+
+def modules_root() -> Path:
+    return Path("/lib/modules") / platform.release()
+
+
+def unloaded_modules(names: tuple[str, ...], root: Path | None = None) -> list[str]:
+    """Modules this kernel has as files under /lib/modules/<release> but not loaded (or
+    built in): the ones a ``modprobe`` would make available."""
+    root = root or modules_root()
+    if not root.is_dir():
+        return []
+    present = {
+        path.name.split(".ko")[0].replace("-", "_")
+        for path in root.rglob("*.ko*")
+        if path.name.split(".ko")[0].replace("-", "_") in names
+    }
+    return [m for m in names if m in present and not Path("/sys/module", m).exists()]
+
+
+def support_reason(
+    error: BaseException, topology: Topology | None = None, root: Path | None = None
+) -> str:
+    """Why a topology cannot be built here, in words a user can act on: a missing tool,
+    a permission problem, a module to load, or the kernel's own error. The internal
+    namespace names of the attempt are never shown."""
     if isinstance(error, FileNotFoundError):
         tool = str(error.filename)
         return f"unsupported: {tool} not installed ({INSTALL_HINT.get(tool, tool)})"
-    return f"unsupported on this kernel: {error}"
+    text = _OUR_NAMES.sub("<namespace>", str(error))
+    if "Operation not permitted" in text or isinstance(error, PermissionError):
+        return f"not permitted (needs root with CAP_NET_ADMIN): {text}"
+    for tool, hint in INSTALL_HINT.items():
+        if f'exec of "{tool}" failed' in text or f"{tool}: command not found" in text:
+            return f"unsupported: {tool} not installed ({hint})"
+    hint = ""
+    if topology is not None:
+        unloaded = unloaded_modules(topology.modules, root)
+        if unloaded:
+            hint = f" (module present but not loaded: sudo modprobe {' '.join(unloaded)})"
+    return f"unsupported on this kernel: {text}{hint}"
+
+
+def needs_capability() -> str | None:
+    """None when this process may create network namespaces, else why not (a root shell
+    without CAP_NET_ADMIN, as in an unprivileged container, is refused up front)."""
+    name = f"cnab-cap{os.getpid():x}"[:15]
+    done = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).strip().splitlines()
+        return (
+            "cannot create network namespaces (needs CAP_NET_ADMIN and CAP_SYS_ADMIN, e.g. "
+            f"sudo on the host, not an unprivileged container): {reason[-1] if reason else ''}"
+        )
+    subprocess.run(["ip", "netns", "delete", name], capture_output=True)
+    return None

@@ -1,0 +1,98 @@
+"""Each result against its own baseline, and what makes a figure suspect.
+
+Ratios are paired per repeat: topologies are measured in turns, so repeat i of a
+topology and repeat i of its baseline saw the same load on a shared machine; the median
+of those paired ratios is steadier than a ratio of medians. A figure is flagged when TCP
+retransmitted, when UDP lost packets on the path (not just in the receiver's full socket
+buffer, which ``-b 0`` always causes), or when the ratio is below LOW_RATIO.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from .runner import Result, RunResult
+from .topologies import TOPOLOGIES
+
+LOW_RATIO = 0.1
+HEADLINE = {"tcp": "throughput_gbps", "udp": "packet_rate_mpps", "latency": "latency_p50_us"}
+
+
+def baseline_result(run: RunResult, result: Result) -> Result | None:
+    """The same test on this topology's baseline in the same run (None when not measured)."""
+    wanted = TOPOLOGIES[result.topology].baseline_name
+    for other in run.results:
+        if other.topology == wanted and other.test == result.test and other.samples:
+            return other
+    return None
+
+
+def paired_ratios(result: Result, base: Result | None, key: str) -> list[float]:
+    """value / baseline for each repeat (paired when both have every repeat)."""
+    if base is None or key not in base.samples or key not in result.samples:
+        return []
+    ours, theirs = result.samples[key], base.samples[key]
+    if len(ours) == len(theirs):
+        return [a / b for a, b in zip(ours, theirs, strict=True) if b]
+    middle = statistics.median(theirs)
+    return [a / middle for a in ours] if middle else []
+
+
+def ratio(run: RunResult, result: Result, key: str) -> tuple[float | None, float | None]:
+    """(median paired ratio, its spread in percent or None with one repeat)."""
+    values = paired_ratios(result, baseline_result(run, result), key)
+    if not values:
+        return None, None
+    middle = statistics.median(values)
+    spread = (max(values) - min(values)) / middle * 100 if len(values) > 1 and middle else None
+    return middle, spread
+
+
+def loss_note(result: Result) -> str:
+    """Retransmits (TCP) or loss (UDP) of this result in words, for the row's notes."""
+    samples = result.samples
+    if "retransmits" in samples:
+        total = [int(v) for v in samples["retransmits"]]
+        spurious = [int(v) for v in samples.get("spurious_retransmits", [0] * len(total))]
+        return (
+            f"tcp retransmits per repeat {total} (iperf3 end.sum_sent.retransmits), of which "
+            f"spurious by D-SACK {spurious}"
+        )
+    if "loss_percent" in samples:
+        lost = [round(v, 3) for v in samples["loss_percent"]]
+        path = [round(v, 3) for v in samples.get("path_loss_percent", [])]
+        overflow = [round(v, 3) for v in samples.get("socket_overflow_percent", [])]
+        return (
+            f"udp lost_percent per repeat {lost} (iperf3), of which receiver socket-buffer "
+            f"overflow {overflow} and lost on the path {path}"
+        )
+    return "loss: not measured by a ping-pong test"
+
+
+def warnings(run: RunResult, result: Result) -> list[str]:
+    """What makes this result suspect, each as one sentence naming topology and test."""
+    where = f"{result.topology} {result.test}"
+    found = []
+    samples = result.samples
+    if samples.get("retransmits") and max(samples["retransmits"]) > 0:
+        total = int(statistics.median(samples["retransmits"]))
+        spurious = int(statistics.median(samples.get("spurious_retransmits", [0])))
+        cause = ""
+        if total and spurious >= total / 2:
+            cause = " (mostly spurious by D-SACK: reordering or early retransmits, not loss"
+            cause += ")" if run.options.pin else "; --pin keeps both ends on one core)"
+        found.append(f"{where}: TCP retransmitted {total} segments per run (median){cause}")
+    if samples.get("path_loss_percent") and max(samples["path_loss_percent"]) > 0:
+        found.append(
+            f"{where}: UDP lost {statistics.median(samples['path_loss_percent']):.2f}% of "
+            "packets on the path (beyond the receiver's full socket buffer)"
+        )
+    key = HEADLINE[result.test.kind]
+    if key in samples and result.test.kind != "latency":
+        value, _ = ratio(run, result, key)
+        if value is not None and value < LOW_RATIO:
+            found.append(
+                f"{where}: ratio {value:.3f} to its baseline is below {LOW_RATIO}: "
+                "check for loss or a broken path before trusting it"
+            )
+    return found

@@ -1,0 +1,161 @@
+"""This host's cost of each datapath stage, derived by difference between topologies.
+
+A path's cost per packet is 1 / (packets per second it carries) on the UDP test at the
+smallest message size: with ``--pin`` client and server share one core, so this is the
+time one core spends per packet on the whole path. Topologies built here differ by known
+stages (counted as the builders in :mod:`.topologies` wire them), so each stage's cost is
+a fixed combination of path costs, for example::
+
+    P(veth)   = K + v                 (K: the loopback baseline's own cost, kernel-stack)
+    P(bridge) = K + 2v + b            (two veth crossings and one bridge)
+    P(routed) = K + 3v + 2h           (container veth, the wire, container veth; 2 hops)
+
+so b = P(bridge) - 2 P(veth) + P(host). The combination is applied to each repeat (the
+topologies are measured in turns, so repeat i of each saw the same load) and the median
+is reported with the repeats' minimum and maximum as the uncertainty. Cost per byte comes
+the same way from the slope between the smallest and the largest UDP message size.
+Tunnels count encapsulation and decapsulation together, once per path, as the profiles
+list them.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from .runner import RunResult
+
+COLUMNS = (
+    "stage", "ns_per_packet", "ns_per_packet_low", "ns_per_packet_high", "ns_per_byte",
+    "derived_from", "message_size", "protocol", "repeats", "cpu_model",
+)  # fmt: skip
+
+# Stage -> (topology -> coefficient) over per-packet path costs; stage names are those of
+# advisor/stages.py plus "kernel-stack" (the baseline path itself).
+_HOP = {"routed": 0.5, "veth": -1.5, "host": 1.0}  # h = (P(routed) - 3 P(veth) + 2 P(host)) / 2
+_BRIDGE = {"bridge": 1.0, "veth": -2.0, "host": 1.0}
+
+
+def _plus(*parts: tuple[float, dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for factor, combination in parts:
+        for topology, coefficient in combination.items():
+            total[topology] = total.get(topology, 0.0) + factor * coefficient
+    return {t: c for t, c in total.items() if abs(c) > 1e-12}
+
+
+def _l2_tunnel(name: str) -> dict[str, float]:
+    """P(tunnel) = K + 3v + 2b + X and P(routed) = K + 3v + 2h, so X = P(t) - P(r) + 2h - 2b."""
+    return _plus((1, {name: 1.0, "routed": -1.0}), (2, _HOP), (-2, _BRIDGE))
+
+
+FORMULAS: dict[str, dict[str, float]] = {
+    "kernel-stack": {"host": 1.0},
+    "veth": {"veth": 1.0, "host": -1.0},
+    "linux-bridge": _BRIDGE,
+    "routed-hop": _HOP,
+    # bridge-nat: outside veth, routed + DNAT in the host, bridge, container veth
+    "netfilter-nat": _plus((1, {"bridge-nat": 1.0, "bridge": -1.0}), (-1, _HOP)),
+    "vxlan": _l2_tunnel("vxlan"),
+    "geneve": _l2_tunnel("geneve"),
+    "ipip": {"ipip": 1.0, "routed": -1.0},
+    "gre": {"gre": 1.0, "routed": -1.0},
+    "wireguard": {"wireguard": 1.0, "routed": -1.0},
+    "macvlan": {"macvlan-bridge": 1.0, "host": -1.0},
+    "ipvlan-l2": {"ipvlan-l2": 1.0, "host": -1.0},
+    "ipvlan-l3": {"ipvlan-l3": 1.0, "host": -1.0},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StageCost:
+    stage: str
+    ns_per_packet: float
+    low: float
+    high: float
+    ns_per_byte: float | None
+    derived_from: str
+    message_size: int
+    repeats: int
+
+
+def _formula_text(combination: dict[str, float]) -> str:
+    parts = []
+    for topology, coefficient in combination.items():
+        sign = "-" if coefficient < 0 else "+"
+        size = abs(coefficient)
+        factor = "" if size == 1 else f"{size:g} "
+        parts.append(f"{sign} {factor}P({topology})")
+    return " ".join(parts).removeprefix("+ ")
+
+
+def _per_packet_ns(run: RunResult, size: int) -> dict[str, list[float]]:
+    """Topology -> per-repeat ns per packet on the UDP test of this size."""
+    found = {}
+    for result in run.results:
+        if result.test.kind == "udp" and result.test.size == size and not result.error:
+            rates = result.samples.get("packet_rate_mpps", [])
+            if rates and all(r > 0 for r in rates):
+                found[result.topology] = [1e3 / r for r in rates]  # Mpps -> ns per packet
+    return found
+
+
+def derive(run: RunResult) -> list[StageCost]:
+    """Every stage whose topologies were all measured in this run (single pair only)."""
+    if run.options.pairs != 1:
+        return []  # copies share the CPUs: per-packet cost of one path is not measured
+    sizes = sorted({r.test.size for r in run.results if r.test.kind == "udp" and r.samples})
+    if not sizes:
+        return []
+    small, large = sizes[0], sizes[-1]
+    costs, large_costs = _per_packet_ns(run, small), _per_packet_ns(run, large)
+    found = []
+    for stage, combination in FORMULAS.items():
+        if any(t not in costs for t in combination):
+            continue
+        repeats = min(len(costs[t]) for t in combination)
+        values = [sum(c * costs[t][i] for t, c in combination.items()) for i in range(repeats)]
+        per_byte = None
+        if large > small and all(t in large_costs for t in combination):
+            step = large - small
+            slopes = {
+                t: statistics.median(
+                    (b - a) / step for a, b in zip(costs[t], large_costs[t], strict=False)
+                )
+                for t in combination
+            }
+            per_byte = sum(c * slopes[t] for t, c in combination.items())
+        text = _formula_text(combination)
+        pinned = ", client and server pinned to one core" if run.options.pin else ""
+        slope = f"; per byte from the {small}..{large} B slope" if per_byte is not None else ""
+        found.append(
+            StageCost(
+                stage=stage,
+                ns_per_packet=statistics.median(values),
+                low=min(values),
+                high=max(values),
+                ns_per_byte=per_byte,
+                derived_from=f"{text}; P = 1/(UDP {small} B packets per second{pinned}){slope}",
+                message_size=small,
+                repeats=repeats,
+            )
+        )
+    return found
+
+
+def to_rows(costs: list[StageCost], cpu_model: str) -> list[dict[str, str]]:
+    return [
+        {
+            "stage": c.stage,
+            "ns_per_packet": f"{c.ns_per_packet:.1f}",
+            "ns_per_packet_low": f"{c.low:.1f}",
+            "ns_per_packet_high": f"{c.high:.1f}",
+            "ns_per_byte": "" if c.ns_per_byte is None else f"{c.ns_per_byte:.4f}",
+            "derived_from": c.derived_from,
+            "message_size": str(c.message_size),
+            "protocol": "udp",
+            "repeats": str(c.repeats),
+            "cpu_model": cpu_model,
+        }
+        for c in costs
+    ]
