@@ -40,7 +40,12 @@ def test_stage_coverage_counts_rows_through_each_stage():
         {"solution_id": ["calico-ipip", "calico-ipip", "none"], "metric": ["throughput"] * 3,
          "scenario": ["inter-host", "intra-host", "intra-host"]}
     )  # fmt: skip
-    text = card.stage_coverage(frame, profiles)
-    assert "| `ipip` | 1 | 1 |" in text  # only the cross-host row crosses the tunnel
-    assert "| `veth` | 2 | 1 |" in text
-    assert "Stages no row covers yet:" in text and "`vxlan`" in text.split("yet:")[1]
+    priors = pd.DataFrame(
+        {"stage": ["vxlan", "xdp"], "parameter": ["a", "b"], "source_id": ["s", "s"]}
+    )
+    text = card.stage_coverage(frame, profiles, priors)
+    assert "| `ipip` | 1 | 1 | · |" in text  # only the cross-host row crosses the tunnel
+    assert "| `veth` | 2 | 1 | · |" in text and "| `vxlan` | · | · | 1 |" in text
+    gaps = text.split("neither a row nor a prior:")[1].split(".")[0]
+    assert "`geneve`" in gaps and "`vxlan`" not in gaps and "`ipip`" not in gaps
+    assert "outside the stage vocabulary: `xdp` (1)." in text

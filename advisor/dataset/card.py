@@ -145,7 +145,19 @@ def path_of(profile: SolutionProfile, scenario: str) -> list[str]:
     return list(datapath.inter_host)
 
 
-def stage_coverage(frame: pd.DataFrame, profiles: Mapping[str, SolutionProfile]) -> str:
+def stage_priors() -> pd.DataFrame:
+    """`stage_priors.csv` (documented per-stage figures), empty when the file is absent."""
+    path = resources.files(DATA_PACKAGE).joinpath("stage_priors.csv")
+    if not path.is_file():
+        return pd.DataFrame(columns=["stage", "parameter", "source_id"])
+    with path.open(encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+
+
+def stage_coverage(
+    frame: pd.DataFrame, profiles: Mapping[str, SolutionProfile], priors: pd.DataFrame | None = None
+) -> str:
+    priors = stage_priors() if priors is None else priors
     known = frame[frame["solution_id"].isin(list(profiles))]
     records = [
         (stage, row.metric, row.solution_id)
@@ -157,18 +169,27 @@ def stage_coverage(frame: pd.DataFrame, profiles: Mapping[str, SolutionProfile])
     metrics = sorted(set(frame["metric"]))
     table = table.reindex(index=list(STAGES), columns=metrics, fill_value=0)
     table["solutions"] = crossed.groupby("stage")["solution_id"].nunique()
+    table["priors"] = priors.groupby("stage").size()
     table = table.fillna(0)
     missing = [f"`{s}`" for s in STAGES if not table.loc[s].drop("solutions").any()]
+    extra = sorted(set(priors["stage"]) - set(STAGES))
     table.index = [f"`{s}`" for s in table.index]
     note = (
         "Rows whose solution's datapath crosses each stage of `advisor/stages.py` (same-host "
         "path for intra-host rows, cross-host path otherwise), by metric; `solutions` counts "
-        "the distinct solutions behind them."
+        "the distinct solutions behind them, `priors` the per-stage figures in "
+        "`stage_priors.csv`."
     )
-    gap = (
-        f"Stages no row covers yet: {', '.join(missing)}." if missing else "Every stage is covered."
+    parts = [note, _table(table, "stage")]
+    parts.append(
+        f"Stages with neither a row nor a prior: {', '.join(missing)}."
+        if missing
+        else "Every stage has a row or a prior."
     )
-    return "\n\n".join([note, _table(table, "stage"), gap])
+    if extra:
+        named = ", ".join(f"`{s}` ({(priors['stage'] == s).sum()})" for s in extra)
+        parts.append(f"Priors for packet-IO paths outside the stage vocabulary: {named}.")
+    return "\n\n".join(parts)
 
 
 def numbers(frame: pd.DataFrame) -> str:
