@@ -27,7 +27,8 @@ class Question:
     label: str
     help: str  # why it matters, in the survey's terms
     kind: str  # number | integer | optional-integer | choice | bool | tristate | need-bool |
-    # need-choice | need-number | need-throughput
+    # need-choice | need-number | need-throughput. A need-bool's value is yes or no: "no"
+    # with "required" is a file's `key: false`, kept as it was written.
     choices: tuple[str, ...] = ()
 
     @property
@@ -214,6 +215,9 @@ class Answers:
         return error
 
     def errors(self) -> dict[str, str]:
+        """Every problem, each under the question it belongs to: a rule across questions
+        (traffic shares summing over 1, every weight 0) goes to its section's first
+        question, so the screen can always show where to fix it."""
         problems = {
             path: error
             for path, question in QUESTIONS.items()
@@ -224,10 +228,12 @@ class Answers:
             try:
                 Requirements.model_validate(self.data())
             except ValidationError as error:
-                for item in error.errors():
-                    path = ".".join(str(p) for p in item["loc"] if isinstance(p, str))
-                    path = next((q for q in QUESTIONS if path.startswith(q)), path)
-                    problems[path] = item["msg"]
+                for item in error.errors(include_url=False):
+                    path = question_for(item["loc"])
+                    message = item["msg"].removeprefix("Value error, ")
+                    problems.setdefault(path, message)
+            except (ValueError, TypeError) as error:  # text that slipped past parse_error
+                problems.setdefault(next(iter(QUESTIONS)), str(error))
         return problems
 
     def data(self) -> dict[str, Any]:
@@ -241,8 +247,6 @@ class Answers:
                 elif question.kind == "need-throughput":
                     value = value | {"need": need}
                 else:
-                    if question.kind == "need-bool":
-                        value = True
                     value = {"value": value, "need": need}
             _put(data, path, value)
         return data
@@ -252,6 +256,78 @@ class Answers:
 
     def to_yaml(self) -> str:
         return requirements_yaml(self.requirements())
+
+    def recovery_yaml(self) -> str:
+        """Everything answered so far, valid or not, for a recovery file: the requirements
+        file when the answers are valid, else the answers as typed."""
+        if not self.errors():
+            return requirements_yaml(self.requirements())
+        raw = {
+            "name": self.name,
+            "description": self.description,
+            "answers": {
+                path: {"value": self.values.get(path, "")}
+                | ({"need": self.needs.get(path, NOT_NEEDED)} if q.has_need else {})
+                for path, q in QUESTIONS.items()
+            },
+        }
+        header = (
+            "# cnadvisor questionnaire answers, saved after an error; some are invalid, so\n"
+            "# this is the answers as typed, not a requirements file\n"
+        )
+        return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+
+
+def question_for(location: tuple[Any, ...] | list[Any]) -> str:
+    """The question a pydantic error location belongs to: the question itself, the question
+    it is inside, or the first question of the group it names (e.g. ``workload.traffic``)."""
+    path = ".".join(str(p) for p in location if isinstance(p, str) and "[" not in p)
+    for question in QUESTIONS:
+        if path == question or path.startswith(question + "."):
+            return question
+    for question in QUESTIONS:
+        if question.startswith(path + ".") or not path:
+            return question
+    section = path.split(".", 1)[0]
+    return next((q for q in QUESTIONS if q.startswith(section + ".")), next(iter(QUESTIONS)))
+
+
+def bounds(path: str) -> tuple[float | None, float | None, bool]:
+    """(lowest, highest, lowest excluded) allowed for a number question, read from the
+    requirements model itself so the questionnaire and the YAML schema cannot disagree."""
+    import annotated_types
+
+    model: Any = Requirements
+    field = None
+    for part in path.split("."):
+        field = model.model_fields.get(part) if model else None
+        if field is None:
+            return None, None, False
+        candidates = getattr(field.annotation, "__args__", (field.annotation,))
+        model = next((c for c in candidates if isinstance(c, type) and hasattr(c, "model_fields")),
+                     None)  # fmt: skip
+    low = high = None
+    strict = False
+    for item in field.metadata if field else ():
+        if isinstance(item, annotated_types.Ge):
+            low = item.ge
+        elif isinstance(item, annotated_types.Gt):
+            low, strict = item.gt, True
+        elif isinstance(item, annotated_types.Le):
+            high = item.le
+    return low, high, strict
+
+
+def bounds_text(path: str) -> str:
+    """'1..65507', '> 0, ≤ 1600' or '' for the hint beside a number."""
+    low, high, strict = bounds(path)
+    if low is None and high is None:
+        return ""
+    if strict:
+        return f"> {low:g}" + (f", ≤ {high:g}" if high is not None else "")
+    if high is None:
+        return f"≥ {low:g}"
+    return f"{low:g}..{high:g}"
 
 
 def requirements_yaml(requirements: Requirements) -> str:
@@ -266,8 +342,8 @@ def _to_text(question: Question, value: Any) -> str:
     if question.kind == "need-throughput" and isinstance(value, dict):
         return f"{value['value']:g} {value['unit']}"
     if value is None:
-        return UNKNOWN if question.kind == "tristate" else ""
-    if question.kind in ("bool", "tristate"):
+        return {"tristate": UNKNOWN, "need-bool": YES}.get(question.kind, "")
+    if question.kind in ("bool", "tristate", "need-bool"):
         return YES if value else NO
     if isinstance(value, float) and value.is_integer() and question.kind != "number":
         return str(int(value))
@@ -284,7 +360,7 @@ def _from_text(question: Question, text: str) -> Any:
     if kind in ("integer", "optional-integer"):
         return int(text) if text else None
     if kind == "need-bool":
-        return True
+        return text != NO  # yes unless the answer says no
     if kind == "need-throughput":
         number, _, unit = text.partition(" ")
         return {"value": float(number), "unit": unit.strip() or "gbps"} if number else None
@@ -304,16 +380,19 @@ def parse_error(question: Question, text: str, need: str = NOT_NEEDED) -> str | 
             number = float(text)
         except ValueError:
             return f"{text!r} is not a number"
+        if number != number or number in (float("inf"), float("-inf")):
+            return "enter a finite number"
         if number < 0:
             return "must not be negative"
         if question.path.startswith("workload.traffic.") and number > 1:
             return "a share is between 0 and 1"
-        return None
+        return _outside(question.path, number)
     if kind == "need-throughput":
         number, _, unit = text.partition(" ")
         try:
-            if float(number) <= 0:
-                return "must be above 0"
+            amount = float(number)
+            if not 0 < amount < float("inf"):
+                return "must be a finite number above 0"
         except ValueError:
             return "enter a number and a unit, e.g. '10 gbps' or '2 mpps'"
         if unit.strip() not in ("", "gbps", "mpps"):
@@ -322,9 +401,21 @@ def parse_error(question: Question, text: str, need: str = NOT_NEEDED) -> str | 
     if kind in ("integer", "optional-integer"):
         if not text:
             return None if kind == "optional-integer" else "enter a whole number"
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             return f"{text!r} is not a whole number"
-        return None if int(text) >= 1 else "must be at least 1"
+        if len(text) > 12:
+            return "too large"
+        return "must be at least 1" if int(text) < 1 else _outside(question.path, int(text))
     if kind in ("choice", "need-choice") and text not in question.choices:
         return f"choose one of: {', '.join(question.choices)}"
+    if kind == "need-bool" and text not in ("", YES, NO):
+        return f"choose {YES} or {NO}"
+    return None
+
+
+def _outside(path: str, number: float) -> str | None:
+    low, high, strict = bounds(path)
+    too_low = low is not None and (number <= low if strict else number < low)
+    if too_low or (high is not None and number > high):
+        return f"must be {bounds_text(path)}"
     return None

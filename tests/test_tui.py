@@ -12,6 +12,8 @@ from cnadvisor.tui.screens.dialogs import AskPath, Confirm
 from cnadvisor.tui.screens.questionnaire import QuestionnaireScreen
 from cnadvisor.tui.screens.results import ResultsScreen
 from cnadvisor.tui.widgets.question import QuestionRow
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "requirements"
 SIZE = (80, 24)
@@ -167,3 +169,184 @@ def test_snapshot_results(snap_compare, trained_advisor, size):
         trained_advisor, Answers.from_requirements(requirements), start_on_results=True
     )
     assert snap_compare(app, terminal_size=size)
+
+
+# --- Nothing the user gave is lost (issue 12) ---
+
+NEED_BOOLS = (
+    "workload.packet_io",
+    "security.encryption",
+    "security.multi_tenant",
+    "mobility.containers_move",
+    "mobility.routable_ips",
+    "mobility.external_access",
+)
+
+
+def _with(data: dict, path: str, value) -> dict:
+    *parents, last = path.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+    return data
+
+
+@st.composite
+def requirement_dicts(draw):
+    """Requirements with yes/no constraints false or true, bare or with a need."""
+    data: dict = {"name": draw(st.sampled_from(["eks", "x", "a b"]))}
+    for path in NEED_BOOLS:
+        form = draw(st.sampled_from(["absent", "bare", "full"]))
+        value = draw(st.booleans())
+        if form == "bare":
+            _with(data, path, value)
+        elif form == "full":
+            need = draw(st.sampled_from(["required", "preferred"]))
+            _with(data, path, {"value": value, "need": need})
+    shares = draw(
+        st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5]), min_size=3, max_size=3).filter(
+            lambda shares: sum(shares) <= 1
+        )
+    )
+    data["workload"] = data.get("workload", {}) | {
+        "traffic": dict(zip(("intra_host", "inter_host", "cross_datacenter"), shares, strict=True))
+    }
+    for path in ("environment.underlay.l2_adjacent", "environment.underlay.bgp_peering"):
+        _with(data, path, draw(st.sampled_from([None, True, False])))
+    _with(data, "environment.cpu_pinning", draw(st.booleans()))
+    return data
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=requirement_dicts())
+def test_answers_round_trip_every_false_and_true(data):
+    """The questionnaire keeps `false` as false: loading, then saving gives the same file."""
+    from cnadvisor.requirements import Requirements
+
+    requirements = Requirements.model_validate(data)
+    answers = Answers.from_requirements(requirements)
+    assert answers.requirements() == requirements
+    saved = load_file_text(answers.to_yaml())
+    assert saved == requirements
+
+
+def load_file_text(text: str):
+    from cnadvisor.loading import parse_requirements
+
+    return parse_requirements(text.encode(), "saved.yaml")
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_example_round_trips_through_the_answers(example):
+    requirements = load_file(str(example)).requirements
+    assert Answers.from_requirements(requirements).requirements() == requirements
+
+
+EKS = """\
+name: eks with false constraints
+workload: {traffic: {intra_host: 0.2, inter_host: 0.8}, packet_io: false}
+environment: {platform: aws, orchestrator: kubernetes, virtualization: vm}
+security: {encryption: false, multi_tenant: false}
+mobility: {containers_move: false, routable_ips: false, external_access: false}
+"""
+
+
+async def test_false_constraints_rank_the_same_in_the_tui_and_the_cli(trained_advisor, tmp_path):
+    path = tmp_path / "eks.yaml"
+    path.write_text(EKS)
+    requirements = load_file(str(path)).requirements
+    cli_ids = _ids(trained_advisor.evaluate(requirements))
+    app = AdvisorApp(
+        trained_advisor, Answers.from_requirements(requirements), start_on_results=True
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert _ids(app.screen.evaluation) == cli_ids
+        assert app.answers.requirements() == requirements
+        assert app.screen.query_one("#wi-encryption").value == "not needed"
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        {"workload.traffic.intra_host": "0.9", "workload.traffic.inter_host": "0.9"},
+        {f"priorities.{n}": "0" for n in ("performance", "security", "mobility", "operability")},
+    ],
+    ids=["shares-over-one", "all-weights-zero"],
+)
+async def test_rules_across_questions_are_shown_not_crashed_on(trained_advisor, edits):
+    app = AdvisorApp(trained_advisor)
+    async with app.run_test(size=SIZE) as pilot:
+        for path, value in edits.items():
+            app.answers.set(path, value)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, QuestionnaireScreen)
+        first = next(iter(edits))
+        row = [r for r in app.screen.query(QuestionRow) if r.question.path == first][-1]
+        assert row.has_class("invalid") and str(row.query_one(".error").render()).strip()
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "bound"),
+    [
+        ("wi-w-security", "200", "0..100"),
+        ("wi-message", "70000", "1..65507"),
+        ("wi-containers", "200000", "1..100000"),
+        ("wi-message", "1e400", ""),
+        ("wi-w-performance", "[/]", ""),
+    ],
+)
+async def test_what_if_out_of_range_is_refused_with_its_bounds(
+    trained_advisor, widget, value, bound
+):
+    requirements = load_file(str(EXAMPLES / "trading-gateway.yaml")).requirements
+    app = AdvisorApp(
+        trained_advisor, Answers.from_requirements(requirements), start_on_results=True
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = _ids(app.screen.evaluation)
+        app.screen.query_one(f"#{widget}").value = value
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ResultsScreen)
+        assert _ids(app.screen.evaluation) == before
+        summary = str(app.screen.query_one("#summary").render())
+        assert "not updated" in summary and bound in summary
+        assert app.screen.query_one(f"#{widget}").tooltip or widget == "wi-message"
+
+
+class _Exploding:
+    """An advisor whose ranking fails: stands in for any bug the TUI did not foresee."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def evaluate(self, *args, **kwargs):
+        raise RuntimeError("boom")
+
+
+def test_a_crash_saves_the_answers_and_exits_non_zero(trained_advisor, tmp_path, capsys):
+    from cnadvisor.tui.app import run_app
+
+    answers = Answers.defaults()
+    answers.set("security.encryption", "no", "required")
+    answers.name = "precious answers"
+    app = AdvisorApp(_Exploding(trained_advisor), answers, answers_path=tmp_path / "mine.yaml")
+
+    async def press_results(pilot):
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+
+    code = run_app(app, headless=True, size=SIZE, auto_pilot=press_results)
+    assert code == 1
+    (saved,) = tmp_path.glob("mine.recovered-*.yaml")
+    assert "precious answers" in saved.read_text()
+    assert load_file(str(saved)).requirements == answers.requirements()
+    assert str(saved) in capsys.readouterr().err

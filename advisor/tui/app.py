@@ -3,6 +3,8 @@ their own) and holds no ranking logic: every ranking comes from `Advisor.evaluat
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 from textual.app import App
@@ -35,6 +37,7 @@ class AdvisorApp(App):
         self.start_on_results = start_on_results
         self.answers_path = answers_path or Path("my-system.yaml")
         self.last_evaluation: Evaluation | None = None
+        self.recovery_path: Path | None = None
 
     def on_mount(self) -> None:
         self.push_screen(QuestionnaireScreen(self.answers))
@@ -95,6 +98,39 @@ class AdvisorApp(App):
         self._save("Export the results as a Markdown report", default,
                    lambda: render(Batch(evaluations=[evaluation]), "markdown"))  # fmt: skip
 
+    def save_recovery(self) -> Path | None:
+        """Write every answer to a new file beside the answers file (or in the temporary
+        folder when that is not writable), once; the path, or None if nothing could be
+        written."""
+        if self.recovery_path is not None:
+            return self.recovery_path
+        import tempfile
+
+        try:
+            text = self.answers.recovery_yaml()
+        except Exception:  # answers too broken to write as YAML: keep the raw values
+            text = repr({"values": self.answers.values, "needs": self.answers.needs}) + "\n"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = f"{self.answers_path.stem}.recovered-{stamp}.yaml"
+        for folder in (self.answers_path.parent, Path(tempfile.gettempdir())):
+            target = folder / name
+            try:
+                with open(target, "x", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError:
+                continue
+            self.recovery_path = target
+            return target
+        return None
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's hook for an unhandled error (it then exits with code 1): the answers
+        # are saved before anything else happens.
+        try:
+            self.save_recovery()
+        finally:
+            super()._handle_exception(error)
+
     def action_request_quit(self) -> None:
         if not self.answers.dirty:
             self.exit()
@@ -105,10 +141,30 @@ class AdvisorApp(App):
         )
 
 
-def run(advisor: Advisor, requirements=None, path: Path | None = None) -> None:
+def run(advisor: Advisor, requirements=None, path: Path | None = None) -> int:
     answers = Answers.from_requirements(requirements) if requirements else None
-    AdvisorApp(advisor, answers, start_on_results=requirements is not None,
-               answers_path=path).run()  # fmt: skip
+    app = AdvisorApp(advisor, answers, start_on_results=requirements is not None,
+                     answers_path=path)  # fmt: skip
+    return run_app(app)
 
 
-__all__ = ["AdvisorApp", "requirements_yaml", "run"]
+def run_app(app: AdvisorApp, **options) -> int:
+    """Run the app; after a crash, say where the answers were saved and return 1."""
+    try:
+        app.run(**options)
+    except BaseException:
+        saved = app.save_recovery()
+        _tell_recovery(saved)
+        raise
+    if app.return_code:
+        _tell_recovery(app.save_recovery())
+        return 1
+    return 0
+
+
+def _tell_recovery(saved: Path | None) -> None:
+    where = f"your answers are saved in {saved}" if saved else "your answers could not be saved"
+    print(f"cnadvisor: the questionnaire stopped on an error; {where}", file=sys.stderr)
+
+
+__all__ = ["AdvisorApp", "requirements_yaml", "run", "run_app"]

@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...questionnaire import SECTIONS, Answers
+from ...safetext import markup
 from ..widgets.question import QuestionRow
 
 
@@ -60,8 +61,12 @@ class QuestionnaireScreen(Screen):
         container.scroll_home(animate=False)
 
     def on_question_row_edited(self, event: QuestionRow.Edited) -> None:
+        """Record the edit, then show every problem of this section afresh: a rule across
+        questions (shares summing over 1) appears or clears as any of them changes."""
         error = self.answers.set(event.row.question.path, event.value, event.need)
-        event.row.show_error(error)
+        errors = self.answers.errors()
+        for row in self.query(QuestionRow):
+            row.show_error(error if row is event.row and error else errors.get(row.question.path))
 
     def action_next(self) -> None:
         if self.section + 1 < len(SECTIONS):
@@ -78,9 +83,10 @@ class QuestionnaireScreen(Screen):
         if errors:
             path, message = next(iter(errors.items()))
             index = next(
-                i for i, s in enumerate(SECTIONS) if any(q.path == path for q in s.questions)
+                (i for i, s in enumerate(SECTIONS) if any(q.path == path for q in s.questions)),
+                self.section,
             )
             self.show_section(index)
-            self.notify(f"{path}: {message}", title="Please fix first", severity="error")
+            self.notify(f"{path}: {markup(message)}", title="Please fix first", severity="error")
             return
         self.app.show_results()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,8 +24,10 @@ from textual.widgets import (
 
 from ...evaluation import Evaluation, RankedOption
 from ...performance import WorkloadPoint
-from ...questionnaire import NEEDS, Answers
+from ...questionnaire import NEEDS, NO, Answers, bounds_text
 from ...render.common import gbps_text
+from ...safetext import markdown as md
+from ...safetext import markup, plain
 
 CHART_SIZES = (64, 256, 512, 1400, 9000)
 WHAT_IF = {
@@ -56,7 +59,7 @@ class ResultsScreen(Screen):
         yield Header()
         with Horizontal(id="whatif"):
             yield Label("size B")
-            yield Input(a.get("workload.message_size", "1400"), id="wi-message", compact=True)
+            yield self._input(a.get("workload.message_size", "1400"), "wi-message")
             yield Select(
                 [("bare-metal", "bare-metal"), ("vm", "vm")],
                 value=a.get("environment.virtualization", "bare-metal"),
@@ -65,13 +68,11 @@ class ResultsScreen(Screen):
                 compact=True,
             )
             yield Label("per host")
-            yield Input(
-                a.get("environment.containers_per_host", "10"), id="wi-containers", compact=True
-            )
+            yield self._input(a.get("environment.containers_per_host", "10"), "wi-containers")
             yield Label("encrypt")
             yield Select(
                 [(n, n) for n in NEEDS],
-                value=self.answers.needs.get("security.encryption", "not needed"),
+                value=self._encryption_need(),
                 allow_blank=False,
                 id="wi-encryption",
                 compact=True,
@@ -80,7 +81,7 @@ class ResultsScreen(Screen):
             yield Label("weights:")
             for name in ("performance", "security", "mobility", "operability"):
                 yield Label(name)
-                yield Input(a.get(f"priorities.{name}", "1"), id=f"wi-w-{name}", compact=True)
+                yield self._input(a.get(f"priorities.{name}", "1"), f"wi-w-{name}")
         yield Static("", id="summary")
         with TabbedContent(id="tabs"):
             with TabPane("Ranking", id="tab-ranking"), Vertical():
@@ -93,6 +94,18 @@ class ResultsScreen(Screen):
                 yield Static("", id="chart")
         yield Footer()
 
+    @staticmethod
+    def _input(value: str, widget_id: str) -> Input:
+        """A what-if box whose allowed range shows as its placeholder and tooltip."""
+        hint = bounds_text(WHAT_IF[widget_id]) or None
+        return Input(value, id=widget_id, compact=True, placeholder=hint or "", tooltip=hint)
+
+    def _encryption_need(self) -> str:
+        """What the encrypt box shows: a file's `encryption: false` asks for nothing."""
+        if self.answers.values.get("security.encryption") == NO:
+            return "not needed"
+        return self.answers.needs.get("security.encryption", "not needed")
+
     def on_mount(self) -> None:
         ranking = self.query_one("#ranking", DataTable)
         ranking.add_columns("#", "option", "score", "Gbit/s (80 %)", "first")
@@ -102,6 +115,15 @@ class ResultsScreen(Screen):
         ranking.focus()
 
     def refresh_results(self) -> None:
+        """Re-rank, but only with answers the requirements model accepts: otherwise the
+        problem is shown in the summary line and the last ranking stays."""
+        errors = self.answers.errors()
+        if errors:
+            path, message = next(iter(errors.items()))
+            self.query_one("#summary", Static).update(
+                Text(f"✗ {path}: {plain(message)} (ranking not updated)", style="bold red")
+            )
+            return
         self.evaluation = self.app.evaluate(self.answers)
         evaluation = self.evaluation
         ranking = self.query_one("#ranking", DataTable)
@@ -109,7 +131,7 @@ class ResultsScreen(Screen):
         for option in evaluation.ranked:
             ranking.add_row(
                 str(option.rank),
-                option.id,
+                Text(plain(option.id)),
                 f"{option.score:.1f}",
                 gbps_text(option),
                 f"{option.first_share:.0%}",
@@ -119,13 +141,14 @@ class ResultsScreen(Screen):
         excluded.clear()
         for option in evaluation.excluded:
             reason = option.reasons[0]
-            excluded.add_row(option.id, reason.requirement, reason.message, key=option.id)
+            cells = (option.id, reason.requirement, reason.message)
+            excluded.add_row(*(Text(plain(t)) for t in cells), key=option.id)
         stays = evaluation.robustness.top_stays_first
-        self.query_one("#summary", Static).update(
+        self.query_one("#summary", Static).update(Text(
             f"{len(evaluation.ranked)} ranked, {len(evaluation.excluded)} excluded · "
-            f"model: {evaluation.model.name}"
+            f"model: {plain(evaluation.model.name)}"
             + (f" · top pick first in {stays:.0%} of perturbed weightings" if stays else "")
-        )
+        ))  # fmt: skip
         self.query_one("#chart", Static).update(self.chart_text())
         if evaluation.ranked:
             self.show_detail(evaluation.ranked[0])
@@ -139,10 +162,11 @@ class ResultsScreen(Screen):
         nic = requirements.environment.nic_gbps
         for option in self.evaluation.ranked[:5]:
             profile = self.app.advisor.solution(option.id).profile
+            shown = markup(option.id)
             if not profile.inter_host:
-                lines.append(f"{option.id:<20} same host only")
+                lines.append(f"{shown:<20} same host only")
                 continue
-            lines.append(option.id)
+            lines.append(shown)
             base = WorkloadPoint.from_requirements(requirements, "inter-host")
             for size in CHART_SIZES:
                 point = replace(base, message_size=size)
@@ -154,10 +178,10 @@ class ResultsScreen(Screen):
     def show_detail(self, option: RankedOption) -> None:
         item = self.app.advisor.solution(option.id)
         profile = item.profile
-        lines = [f"## {option.rank}. {profile.name}", "", profile.summary, ""]
+        lines = [f"## {option.rank}. {md(profile.name)}", "", md(profile.summary), ""]
         for name, criterion in option.criteria.items():
             lines.append(f"- **{name}** {criterion.score:.2f}: " + "; ".join(
-                f"{f.name} {f.score:.2f} ({f.detail})" for f in criterion.factors
+                f"{md(f.name)} {f.score:.2f} ({md(f.detail)})" for f in criterion.factors
             ))  # fmt: skip
         lines += ["", "**Datapath** same host: " + " → ".join(profile.datapath.intra_host)]
         if profile.datapath.inter_host is not None:
@@ -169,29 +193,40 @@ class ResultsScreen(Screen):
             )
         checks = [f for f in option.findings if f.severity.value != "exclude"]
         if checks:
-            lines += ["", "**Check**"] + [f"- `{f.requirement}`: {f.message}" for f in checks]
-        lines += ["", "**Sources**"] + [f"- {r.title}: {r.url}" for r in profile.references]
+            lines += ["", "**Check**"] + [f"- {md(f.requirement)}: {md(f.message)}" for f in checks]
+        lines += ["", "**Sources**"] + [f"- {md(r.title)}: {md(r.url)}" for r in profile.references]
         self.query_one("#detail", Markdown).update("\n".join(lines))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "ranking" and self.evaluation and event.row_key.value:
-            option = next(o for o in self.evaluation.ranked if o.id == event.row_key.value)
+            option = next((o for o in self.evaluation.ranked if o.id == event.row_key.value), None)
+            if option is None:
+                return
             self.show_detail(option)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         path = WHAT_IF.get(event.input.id or "")
-        if path and self.answers.set(path, event.value) is None:
-            self.refresh_results()
+        if not path:
+            return
+        error = self.answers.set(path, event.value)
+        event.input.set_class(error is not None, "-invalid")
+        if error:
+            self.query_one("#summary", Static).update(
+                Text(f"✗ {path}: {plain(error)} (ranking not updated)", style="bold red")
+            )
+            return
+        self.refresh_results()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "wi-encryption":
-            self.answers.set("security.encryption", "", str(event.value))
+            if str(event.value) == self._encryption_need():
+                return  # the box was only set to what the answers already say
+            self.answers.set("security.encryption", "yes", str(event.value))
         elif event.select.id in WHAT_IF:
             self.answers.set(WHAT_IF[event.select.id], str(event.value))
         else:
             return
-        if not self.answers.errors():
-            self.refresh_results()
+        self.refresh_results()
 
     def action_back(self) -> None:
         self.app.pop_screen()

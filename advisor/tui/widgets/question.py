@@ -7,7 +7,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
-from ...questionnaire import NEEDS, NO, UNKNOWN, YES, Question
+from ...questionnaire import NEEDS, NO, UNKNOWN, YES, Question, bounds_text
+from ...safetext import markup
 
 
 class QuestionRow(Vertical):
@@ -43,17 +44,21 @@ class QuestionRow(Vertical):
                     id=self.widget_id,
                     compact=True,
                 )
-            elif q.kind in ("bool", "tristate"):
-                options = (YES, NO) if q.kind == "bool" else (UNKNOWN, YES, NO)
+            elif q.kind in ("bool", "tristate", "need-bool"):
+                options = (UNKNOWN, YES, NO) if q.kind == "tristate" else (YES, NO)
                 yield Select(
                     [(o, o) for o in options],
-                    value=self.value if self.value in options else options[-1],
+                    value=self.value
+                    if self.value in options
+                    else (YES if q.kind == "need-bool" else options[-1]),
                     allow_blank=False,
                     id=self.widget_id,
                     compact=True,
                 )
-            elif q.kind != "need-bool":
-                yield Input(self.value, id=self.widget_id, placeholder="value", compact=True)
+            else:
+                hint = bounds_text(q.path) or "value"
+                yield Input(self.value, id=self.widget_id, placeholder=hint, compact=True,
+                            tooltip=hint)  # fmt: skip
             if q.has_need:
                 yield Select(
                     [(n, n) for n in NEEDS],
@@ -64,11 +69,12 @@ class QuestionRow(Vertical):
                     compact=True,
                 )
         yield Static(q.help, classes="help")
-        yield Static(f"✗ {self.initial_error}" if self.initial_error else "", classes="error")
+        initial = f"✗ {markup(self.initial_error)}" if self.initial_error else ""
+        yield Static(initial, classes="error")
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one(".error", Static)
-        error.update(f"✗ {message}" if message else "")
+        error.update(f"✗ {markup(message)}" if message else "")
         self.set_class(bool(message), "invalid")
 
     def on_input_changed(self, event: Input.Changed) -> None:
