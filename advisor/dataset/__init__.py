@@ -4,6 +4,7 @@
 - ``files``: the shipped CSVs and ``sources.csv``, through importlib.resources;
 - ``conditions``: which rows were measured in the same test (per-source rules), MTUs;
 - ``contributed``: lenient loading and vetting of plugin and local rows;
+- ``priors``: the checks of ``stage_priors.csv`` (documented per-stage figures);
 - ``load``: the validated rows as one pandas DataFrame with derived columns;
 - ``card``: the data card's generated counts; ``anchor``: InfraBuilder 2024's baselines.
 
