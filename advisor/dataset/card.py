@@ -24,6 +24,7 @@ from ..profile import SolutionProfile
 from ..stages import STAGES
 from .files import DATA_PACKAGE, shipped_sources
 from .load import load_frame
+from .priors import PARAMETERS
 from .schema import RULES, SCHEMA, UNITS_BY_METRIC
 
 BEGIN = "<!-- begin generated: {} (python3 -m cnadvisor.dataset.card) -->"
@@ -84,6 +85,14 @@ def checks() -> str:
         lines.append(f"| `{metric}` | {', '.join(f'`{u}`' for u in sorted(units))} |")
     lines += ["", "Rules across columns:", ""]
     lines += [f"- {rule.statement}" for rule in RULES]
+    priors = (
+        "`stage_priors.csv` (`cnadvisor.dataset.priors`): every prior names a stage, a listed "
+        "source and a locator; its parameter is one of these, in its unit, with a finite "
+        "value above 0 and at most the bound:"
+    )
+    lines += ["", priors, ""]
+    lines += ["| parameter | unit | at most |", "|---|---|--:|"]
+    lines += [f"| `{name}` | `{unit}` | {high:g} |" for name, (unit, high) in PARAMETERS.items()]
     return "\n".join(lines)
 
 
