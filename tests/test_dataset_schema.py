@@ -237,3 +237,38 @@ def test_a_unit_outside_its_metric_is_always_named(metric, unit):
     problems = _problems(change)
     named = [p for p in problems if "column unit:" in p]
     assert bool(named) == (unit not in UNITS_BY_METRIC[metric])
+
+
+# And no false alarms: every row built from allowed values passes, with its values intact.
+@st.composite
+def valid_rows(draw) -> dict:
+    metric = draw(st.sampled_from(sorted(UNITS_BY_METRIC)))
+    unit = draw(st.sampled_from(sorted(UNITS_BY_METRIC[metric])))
+    relative = unit in ("percent", "ratio") and metric != "cpu"
+    signed = unit == "percent" and relative
+    low = -100.0 if signed else 0.0
+    high = 100.0 if unit == "percent" and metric in ("cpu", "throughput_loss") else 1e6
+    value = draw(st.floats(low, high, allow_nan=False))
+    baseline = draw(st.one_of(st.none(), st.floats(0, 1e6)))
+
+    def pick(name):
+        return draw(st.sampled_from(sorted(next(c for c in SCHEMA if c.name == name).allowed)))
+
+    return GOOD | {
+        "metric": metric, "unit": unit, "value": repr(value),
+        "relative_to": "host" if relative else draw(st.sampled_from(["", "host"])),
+        "baseline_value": "" if baseline is None else repr(baseline),
+        "baseline_label": "" if baseline is None else "host row",
+        "streams": str(draw(st.integers(1, 128))),
+        "message_size_bytes": str(draw(st.integers(1, 1 << 20))),
+        "scenario": pick("scenario"), "virtualization": pick("virtualization"),
+        "protocol": pick("protocol"), "encryption": pick("encryption"),
+    }  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(row=valid_rows())
+def test_every_row_of_allowed_values_passes_unchanged(row):
+    (parsed,) = parse_rows(_csv(row), ORIGIN, {"s"}, expected_source="s")
+    assert parsed.value == float(row["value"]) and parsed.metric == row["metric"]
+    assert parsed.streams == float(row["streams"])
