@@ -23,7 +23,7 @@ def model_command(args: argparse.Namespace, advisor) -> int:
     if args.action == "train":
         started = time.perf_counter()
         model, meta = train(profiles, load_rows())
-        path = cache.save(key, model.forest.arrays(), meta)
+        path = cache.save(key, {"costs": model.costs.table}, meta)
         set_use_local(args.with_local)
         if args.with_local:
             print(
@@ -31,10 +31,12 @@ def model_command(args: argparse.Namespace, advisor) -> int:
                 "without --with-local goes back to published data only"
             )
         print(
-            f"trained on {meta['trained_rows']} rows ({meta['anchored_rows']} with a host "
-            f"baseline) from {len(meta['studies'])} sources in "
-            f"{time.perf_counter() - started:.1f} s; cached at {path}"
+            f"trained on {meta['observations']} observations ({meta['anchored_rows']} with a "
+            f"host baseline) from {len(meta['studies'])} sources and {meta['priors']} documented "
+            f"stage costs in {time.perf_counter() - started:.1f} s; cached at {path}"
         )
+        if meta.get("calibration"):
+            print(meta["calibration"]["summary"])
         return 0
     if args.action == "info":
         cached = cache.load(key)
@@ -45,29 +47,28 @@ def model_command(args: argparse.Namespace, advisor) -> int:
         meta = cached[1]
         print(json.dumps({"cache": str(cache.path_for(key))} | meta, indent=2))
         return 0
+    from .dataset.load import underlay_mtus
     from .model.card import write_card
-    from .model.train import build_table
+    from .model.observations import build
 
     rows = load_rows()
     model, meta = train(profiles, rows)
-    table = build_table(rows, profiles)
-    card, figures = write_card(table, profiles, meta, Path(args.output), rows=rows)
-    study, solution = figures["study"], figures["solution"]
+    observations = build(rows, profiles, underlay_mtus())
+    card, figures = write_card(observations, model, meta, Path(args.output))
     print(f"model card: {card}")
-    print(
-        f"leave-one-study-out MAE {study['model_mae']:.3f} (per-solution mean "
-        f"{study['per_solution_mean_mae']:.3f}, global mean {study['global_mean_mae']:.3f}, "
-        f"analytical {study['analytical_mae']:.3f}); leave-one-solution-out MAE "
-        f"{solution['model_mae']:.3f}; interval coverage {study['interval_coverage']:.0%}"
-    )
+    for line in figures["summary"]:
+        print(line)
     return 0
 
 
 COLUMNS = (
     "solution", "message_size", "protocol", "scenario", "virtualization", "model",
     "throughput_ratio", "ratio_low", "ratio_high", "throughput_gbps", "gbps_low", "gbps_high",
-    "packet_rate_mpps", "mpps_low", "mpps_high", "effective_mtu", "basis",
+    "packet_rate_mpps", "mpps_low", "mpps_high", "latency_us", "latency_low", "latency_high",
+    "added_latency_us", "added_low", "added_high", "effective_mtu", "basis",
 )  # fmt: skip
+ESTIMATES = ("throughput_ratio", "throughput_gbps", "packet_rate_mpps", "latency_us",
+             "added_latency_us")  # fmt: skip
 
 
 def predict_command(args: argparse.Namespace, advisor, sizes: list[int]) -> str:
@@ -85,6 +86,9 @@ def predict_command(args: argparse.Namespace, advisor, sizes: list[int]) -> str:
                 nic_gbps=args.nic_gbps,
                 underlay_mtu=args.mtu,
                 streams=args.streams,
+                cores=args.cores,
+                via_service=args.via_service,
+                packet_io=args.packet_io,
             )
             prediction = advisor.model.predict(profile, point)
             records.append((solution_id, size, prediction))
@@ -108,7 +112,8 @@ def predict_command(args: argparse.Namespace, advisor, sizes: list[int]) -> str:
                 [solution_id, size, args.protocol, p.scenario, args.virtualization, p.model]
                 + [
                     x
-                    for e in (p.throughput_ratio, p.throughput_gbps, p.packet_rate_mpps)
+                    for name in ESTIMATES
+                    for e in [getattr(p, name)]
                     for x in (e.value, e.low, e.high)
                 ]
                 + [p.effective_mtu, " | ".join(p.basis)]
@@ -123,10 +128,13 @@ def predict_command(args: argparse.Namespace, advisor, sizes: list[int]) -> str:
     console = Console(file=buffer, width=terminal_width(), no_color=True)
     table = Table(
         title=f"{args.scenario}, {args.protocol.upper()}, {args.virtualization}, "
-        f"{args.nic_gbps:g} Gbit/s NIC, MTU {args.mtu}, {args.streams} stream(s)",
+        f"{args.nic_gbps:g} Gbit/s NIC, MTU {args.mtu}, {args.streams} stream(s) on "
+        f"{args.cores} core(s)"
+        + (", via a Service" if args.via_service else "")
+        + (", DPDK/AF_XDP in the pod" if args.packet_io else ""),
         caption=f"model: {advisor.model.name} · intervals: 80 %",
     )
-    for column in ("solution", "message", "× host", "Gbit/s", "Mpps", "MTU"):
+    for column in ("solution", "message", "× host", "Gbit/s", "Mpps", "+µs one way", "MTU"):
         table.add_column(column)
     for solution_id, size, p in records:
         table.add_row(
@@ -135,6 +143,7 @@ def predict_command(args: argparse.Namespace, advisor, sizes: list[int]) -> str:
             p.throughput_ratio.text(2),
             p.throughput_gbps.text(2),
             p.packet_rate_mpps.text(3),
+            p.added_latency_us.text(1),
             str(p.effective_mtu or "-"),
         )
     console.print(table)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .physics import (
     effective_mtu,
@@ -38,12 +38,15 @@ class WorkloadPoint:
     nic_gbps: float = 10.0
     underlay_mtu: int = 1500
     ip_family: str = "ipv4"
-    streams: int = 1
-    via_service: bool = False
+    streams: int = 1  # parallel flows
+    via_service: bool = False  # through a Kubernetes Service (kube-proxy or eBPF)
+    cores: int = 1  # cores the flows may use (a flow uses one at most)
+    packet_io: bool = False  # the application uses a kernel-bypass framework (DPDK, AF_XDP)
 
     @classmethod
     def from_requirements(cls, requirements: Requirements, scenario: str) -> WorkloadPoint:
         env = requirements.environment
+        io = requirements.workload.packet_io
         return cls(
             message_size=requirements.workload.message_size,
             protocol=requirements.workload.protocol,
@@ -54,6 +57,9 @@ class WorkloadPoint:
             nic_gbps=env.nic_gbps,
             underlay_mtu=env.underlay.mtu,
             ip_family="ipv6" if env.ip_family == "ipv6" else "ipv4",
+            packet_io=bool(io and io.value),
+            cores=env.network_cores,
+            streams=env.network_cores,
         )
 
 
@@ -104,7 +110,8 @@ class Prediction(BaseModel):
     throughput_ratio: Estimate  # relative to host networking under the same test
     throughput_gbps: Estimate
     packet_rate_mpps: Estimate
-    added_latency_us: Estimate
+    added_latency_us: Estimate  # one way, over host networking under the same workload
+    latency_us: Estimate = Field(default_factory=lambda: Estimate.unknown("us"))  # one way
     effective_mtu: int | None
     basis: list[str]
 

@@ -142,6 +142,13 @@ class Environment(_Strict):
     platform: Platform = "on-premises"
     containers_per_host: int = Field(default=10, ge=1, le=100000)
     nic_gbps: float = Field(default=10.0, gt=0, le=1600)
+    network_cores: int = Field(
+        default=1,
+        ge=1,
+        le=1024,
+        description="CPU cores the system's traffic may use on each host, spread over as many "
+        "flows (one flow is handled by one core); bounds packet rates on kernel datapaths",
+    )
     cpu_pinning: bool = False
     windows_nodes: bool = False
     ip_family: IPFamily = "ipv4"

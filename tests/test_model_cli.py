@@ -6,13 +6,15 @@ import csv
 import io
 import json
 
+import pytest
+
 from .test_cli import cli
 
 
 def test_model_train_then_info_reports_the_cache():
     trained = cli("model", "train")
     assert trained.returncode == 0, trained.stderr
-    assert "rows" in trained.stdout and "cached at" in trained.stdout
+    assert "observations" in trained.stdout and "cached at" in trained.stdout
     info = json.loads(cli("model", "info").stdout)
     assert info["anchored_rows"] > 100 and len(info["studies"]) >= 5
     assert info["versions"]["scikit-learn"]
@@ -23,15 +25,19 @@ def test_model_report_writes_a_card_with_baselines_and_a_plot(tmp_path):
     assert result.returncode == 0, result.stderr
     card = (tmp_path / "model-card.md").read_text()
     for needed in (
-        "leave one study out",
-        "leave one solution out",
+        "| one study | throughput |",
+        "| one solution | throughput |",
+        "| one study | latency |",
+        "no overhead",
         "per-solution mean",
         "global mean",
-        "analytical",
+        "physics",
+        "Fitted stage costs",
         "Where the model is weak",
         "Spearman",
     ):
         assert needed in card, needed
+    assert "Goal: macro-averaged leave-one-study-out MAE" in result.stdout
     png = (tmp_path / "predicted-vs-measured.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
 
@@ -65,3 +71,41 @@ def test_analytical_model_stays_available():
         prediction["model"] == "analytical"
         and prediction["throughput_ratio"]["kind"] == "upper-bound"
     )
+
+
+def test_predict_answers_latency_services_cores_and_bulk_writes():
+    result = cli(
+        "predict", "calico-bgp", "cilium-native", "--message-size", "1048576",
+        "--via-service", "--cores", "4", "--streams", "4", "-f", "csv",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {row["solution"] for row in rows} == {"calico-bgp", "cilium-native"}
+    for row in rows:
+        assert float(row["latency_low"]) <= float(row["latency_us"]) <= float(row["latency_high"])
+        assert float(row["added_latency_us"]) >= 0
+    (calico,) = [row for row in rows if row["solution"] == "calico-bgp"]
+    assert "netfilter-nat" in calico["basis"]  # kube-proxy's DNAT on the Service hop
+    table = cli("predict", "calico-bgp", "--message-size", "64", "--protocol", "udp")
+    assert "µs" in table.stdout
+    help_text = cli("predict", "--help").stdout
+    for option in ("--via-service", "--cores", "--packet-io", "--nic-gbps", "--mtu"):
+        assert option in help_text
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--nic-gbps", "nan"],
+        ["--nic-gbps", "-10"],
+        ["--nic-gbps", "inf"],
+        ["--mtu", "0"],
+        ["--mtu", "70000"],
+        ["--message-size", "70000", "--protocol", "udp"],
+        ["--message-size", "2000000"],
+    ],
+)
+def test_predict_refuses_impossible_arguments(arguments):
+    result = cli("predict", "calico-vxlan", *arguments)
+    assert result.returncode == 2, result.stdout
+    assert "Traceback" not in result.stderr

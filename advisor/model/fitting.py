@@ -24,7 +24,7 @@ from scipy.optimize import least_squares
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..stages import STAGES
-from .observations import LATENCY, PACKET_RATE, Observations
+from .observations import ABSOLUTE, LATENCY, PACKET_RATE, Observations
 from .structure import (
     EXTRA_TERMS,
     INDEX,
@@ -54,12 +54,20 @@ LOSS_SCALE = 0.1  # soft-L1 threshold on log-ratio residuals
 
 
 def _kind(term: str) -> str:
-    return STAGES[term].kind.value if term in STAGES else term
+    """The level a term's costs are pulled toward: its stage kind; a socket call pair is
+    taken to cost about what the host stack costs per packet unless the data say otherwise;
+    the kernel-bypass frameworks share one level."""
+    if term in STAGES:
+        return STAGES[term].kind.value
+    return {SOCKET: KERNEL, **{name: "packet-io" for name in PACKET_IO}}.get(term, term)
+
+
+DEVIATING = frozenset(STAGES) | {SOCKET, *PACKET_IO}
 
 
 KINDS = tuple(dict.fromkeys(_kind(term) for term in TERMS))
 KIND_OF = np.array([KINDS.index(_kind(term)) for term in TERMS])
-STAGE_TERMS = np.array([term in STAGES for term in TERMS])
+STAGE_TERMS = np.array([term in DEVIATING for term in TERMS])
 
 
 def _free_mask() -> np.ndarray:
@@ -78,8 +86,10 @@ FREE = _free_mask()
 def load_priors() -> list[dict]:
     """Documented per-stage figures shipped in ``datasets/stage_priors.csv`` (if present)."""
     try:
-        text = resources.files("cnadvisor_datasets").joinpath("stage_priors.csv").read_text(
-            encoding="utf-8"
+        text = (
+            resources.files("cnadvisor_datasets")
+            .joinpath("stage_priors.csv")
+            .read_text(encoding="utf-8")
         )
     except (FileNotFoundError, ModuleNotFoundError, OSError):
         return []
@@ -87,7 +97,9 @@ def load_priors() -> list[dict]:
 
 
 def prior_targets(priors: list[dict]) -> list[tuple[int, int, float]]:
-    """(term index, parameter index, log value) for each usable documented figure."""
+    """(term index, parameter index, log value) for each usable documented figure: per-core
+    packet rates and per-packet costs. Forwarding latencies measured across a loaded NIC
+    (interrupt moderation, queueing) are not a stage's own delay and are not used."""
     targets: dict[tuple[int, int], list[float]] = {}
     for prior in priors:
         term = prior.get("stage", "").strip()
@@ -102,8 +114,6 @@ def prior_targets(priors: list[dict]) -> list[tuple[int, int, float]]:
             key, cost = (INDEX[term], 0), 1000.0 / value  # ns per packet on one core
         elif parameter == "ns_per_packet" and unit == "ns":
             key, cost = (INDEX[term], 0), value
-        elif parameter == "added_latency_us" and unit == "us":
-            key, cost = (INDEX[term], 2), value
         else:
             continue
         targets.setdefault(key, []).append(math.log(cost))
@@ -181,6 +191,9 @@ def predicted_log_ratio(design: np.ndarray, costs: StageCosts) -> np.ndarray:
         out[rate] = np.log(packet_rate_mpps(numerator[rate], costs)) - np.log(
             packet_rate_mpps(denominator[rate], costs)
         )
+    absolute = metric == ABSOLUTE
+    if absolute.any():
+        out[absolute] = np.log(throughput_gbps(numerator[absolute], costs))
     latency = metric == LATENCY
     if latency.any():
         added = added_latency_us(numerator[latency], denominator[latency], costs)
@@ -221,6 +234,8 @@ def _prediction_jacobian(design: np.ndarray, costs: StageCosts) -> np.ndarray:
         packet, byte = cost_matrices(x)
         time = np.maximum(packet @ costs.per_packet + byte @ costs.per_byte, 1e-6)
         bound = cpu_bound(x, costs) & (metric != LATENCY)
+        if sign < 0:
+            bound &= metric != ABSOLUTE
         scale = np.where(bound, -sign / time, 0.0)[:, None]
         jac[:, :, 0] += packet * scale
         jac[:, :, 1] += byte * scale
@@ -248,9 +263,9 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
     tests and are not part of a prediction).
     """
 
-    def __init__(self, priors: tuple = (), study_weighting: bool = True, max_nfev: int = 200):
+    def __init__(self, priors: tuple = (), start: tuple | None = None, max_nfev: int = 200):
         self.priors = priors
-        self.study_weighting = study_weighting
+        self.start = start  # a previous fit's parameters: cross-validation folds warm-start
         self.max_nfev = max_nfev
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None):
@@ -274,9 +289,10 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
             data = _group_centred(d_cost @ log_jac, groups) * weights[:, None]
             return np.vstack([data, penalty_jac])
 
+        start = PARAMS.initial() if self.start is None else np.asarray(self.start, dtype=float)
         result = least_squares(
             objective,
-            PARAMS.initial(),
+            start,
             jac=jacobian,
             loss="soft_l1",
             f_scale=LOSS_SCALE,
@@ -301,13 +317,19 @@ def study_weights(observations: Observations) -> np.ndarray:
     return weights / weights.mean() if len(weights) else weights
 
 
-def fit(observations: Observations, priors: tuple | None = None) -> StageCostRegressor:
+def fit(
+    observations: Observations,
+    priors: tuple | None = None,
+    start: np.ndarray | None = None,
+    max_nfev: int = 200,
+) -> StageCostRegressor:
     """Fit on every observation except host networking measured against itself."""
     keep = ~observations.host_itself
     data = observations.subset(keep)
     if priors is None:
         priors = tuple(prior_targets(load_priors()))
-    estimator = StageCostRegressor(priors=priors)
+    start = None if start is None else tuple(start)
+    estimator = StageCostRegressor(priors=priors, start=start, max_nfev=max_nfev)
     return estimator.fit(data.design(), data.log_ratio, sample_weight=study_weights(data))
 
 

@@ -25,8 +25,9 @@ from ..physics import encapsulation_bytes
 from ..profile import SolutionProfile
 from .structure import PathSpec, encode, host_terms
 
-THROUGHPUT, PACKET_RATE, LATENCY = 0, 1, 2
-METRIC_NAMES = ("throughput", "packet rate", "latency")
+THROUGHPUT, PACKET_RATE, LATENCY, ABSOLUTE = 0, 1, 2, 3
+METRIC_NAMES = ("throughput", "packet rate", "latency", "host throughput")
+ABSOLUTE_WEIGHT = 0.5  # host figures from different CPUs set the cost scale only loosely
 BULK_TCP_WRITE = 131072  # iperf3's default TCP write (128 KiB) where a source states none
 DEFAULT_LINK_GBPS = 10.0
 DEFAULT_MTU = 1500
@@ -244,6 +245,8 @@ def build(
         if item["free"]:
             item["group"] = groups.setdefault(f"{item['key']}|{item['metric']}", len(groups))
     items = [i for i in items if not (i["free"] and i["metric"] == LATENCY)]
+    items += [_absolute(i) for i in items if i["host_itself"] and i["metric"] == THROUGHPUT
+              and math.isfinite(i["log_absolute"])]  # fmt: skip
     if not items:
         empty = np.zeros((0, encode([]).shape[1]))
         return Observations(empty, empty, *(np.zeros(0) for _ in range(3)),
@@ -298,12 +301,34 @@ def _observation(row, profile: SolutionProfile | None, conditions: Conditions) -
         return _item(row, num, den, metric, math.log(value / baseline), free=False,
                      host_itself=host_itself, baseline_us=baseline_us,
                      absolute=absolute)  # fmt: skip
-    return _item(row, num, den, metric, math.log(value), free=True, host_itself=host_itself,
-                 absolute=absolute)
+    return _item(
+        row,
+        num,
+        den,
+        metric,
+        math.log(value),
+        free=True,
+        host_itself=host_itself,
+        absolute=absolute,
+    )
+
+
+def _absolute(item: dict) -> dict:
+    """A host-networking throughput figure as an absolute observation of the host path."""
+    return {**item, "metric": ABSOLUTE, "log_ratio": item["log_absolute"], "free": False,
+            "host_itself": False, "absolute_of_host": True}  # fmt: skip
 
 
 def _item(
-    row, num, den, metric, log_value, *, free, host_itself, baseline_us=math.nan,
+    row,
+    num,
+    den,
+    metric,
+    log_value,
+    *,
+    free,
+    host_itself,
+    baseline_us=math.nan,
     absolute=math.nan,
 ) -> dict:
     return {

@@ -1,16 +1,18 @@
-"""The trained performance model: what the ranking uses by default.
+"""The trained performance model the ranking uses: stage costs fitted to benchmarks.
 
-Predicts throughput relative to host networking (the target it was trained
-on), with an interval from cross-validated errors across studies, then turns
-the ratio into Gbit/s and packets per second for the user's NIC and message
-size with exact physics, never above the physics bound.
+Predicts, for any profile and workload point, throughput (Gbit/s and the ratio
+to host networking under the same workload), packet rate (Mpps) and latency
+(µs, one way, and what the datapath adds), each with an 80 % interval whose
+width comes from leave-one-study-out errors of the same metric. Prediction is
+numpy only: the fitted costs are a small table read from the cache
+(``allow_pickle=False``), so a cold ``evaluate`` never imports scikit-learn,
+SciPy or pandas.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata as metadata
-import json
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -19,15 +21,33 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import __version__
-from ..performance import AnalyticalModel, Estimate, Prediction, WorkloadPoint
-from ..physics import wire_cost
+from ..performance import Estimate, Prediction, WorkloadPoint
 from ..profile import SolutionProfile
+from ..stages import STAGES
 from . import cache
-from .features import NAMES, featurize_point
-from .forest import Forest
-from .train import is_host_path
+from .observations import (
+    LATENCY,
+    PACKET_RATE,
+    THROUGHPUT,
+    Conditions,
+    baseline_spec,
+    is_host_networking,
+    spec_for,
+)
+from .structure import (
+    PACKET_IO,
+    TERMS,
+    StageCosts,
+    encode,
+    one_way_latency_us,
+    packet_rate_mpps,
+    throughput_gbps,
+)
 
 NAME = "trained"
+# Bump when training or evaluation changes what a cached model means (part of its key).
+TRAINING_REVISION = 3
+KERNEL_BYPASS = frozenset(PACKET_IO) - {"xdp"}  # XDP runs inside the CNI, not in the pod
 
 
 def _version(distribution: str) -> str:
@@ -38,45 +58,64 @@ def _version(distribution: str) -> str:
 
 
 def cache_key(data_fingerprint: str, profiles: Mapping[str, SolutionProfile]) -> str:
-    from .train import HYPERPARAMETERS, TRAINING_REVISION
-
     digest = hashlib.sha256()
     for part in (
         str(TRAINING_REVISION),
         data_fingerprint,
         __version__,
         _version("scikit-learn"),
+        _version("scipy"),
         _version("numpy"),
-        json.dumps(HYPERPARAMETERS, sort_keys=True),
-        ",".join(NAMES),
+        ",".join(TERMS),
     ):
         digest.update(part.encode())
     for solution_id in sorted(profiles):
-        digest.update(profiles[solution_id].datapath.model_dump_json().encode())
+        profile = profiles[solution_id]
+        digest.update(profile.datapath.model_dump_json().encode())
+        digest.update(",".join(f.value for f in profile.operations.packet_io).encode())
     return digest.hexdigest()
+
+
+def conditions_for(point: WorkloadPoint, packet_io: str | None = None) -> Conditions:
+    return Conditions(
+        scenario=point.scenario,
+        message_size=float(point.message_size),
+        udp=point.protocol == "udp",
+        cores=float(max(1, min(point.streams, point.cores))),
+        link_gbps=float(point.nic_gbps),
+        underlay_mtu=float(point.underlay_mtu),
+        vm=point.virtualization == "vm",
+        via_service=point.via_service,
+        ipv6=point.ip_family == "ipv6",
+        packet_io=packet_io,
+    )
+
+
+def bypass_for(profile: SolutionProfile, point: WorkloadPoint) -> str | None:
+    """The kernel-bypass framework the application uses on this option, if it asked for one
+    and the option gives the pod such an interface."""
+    if not point.packet_io:
+        return None
+    offered = [f.value for f in profile.operations.packet_io if f.value in KERNEL_BYPASS]
+    return offered[0] if offered else None
 
 
 @dataclass
 class TrainedModel:
-    """Gradient-boosted trees over datapath and workload features, as plain arrays."""
+    """Stage costs fitted to published benchmarks, with per-metric interval widths."""
 
-    forest: Forest
-    interval_log_width: float  # half-width of the 80 % interval on the log-ratio scale
-    vm_factor: float | None  # throughput kept inside a VM vs bare metal, from the data
+    costs: StageCosts
+    widths: dict[int, float]  # 80 % half-width on the log scale, per metric
     meta: dict
     name: str = NAME
     description: str = (
-        "gradient-boosted trees trained on published benchmarks, relative to host "
-        "networking; 80 % interval from leave-one-study-out errors"
+        "structural stage-cost model (per-packet, per-byte and delay costs of each datapath "
+        "stage, fitted to published benchmarks); 80 % intervals from leave-one-study-out errors"
     )
-    _physics: AnalyticalModel = field(default_factory=AnalyticalModel)
     _cache: dict = field(default_factory=dict)
 
     def predict(self, solution: SolutionProfile, point: WorkloadPoint) -> Prediction:
-        key = (solution.id, point)
-        if key not in self._cache:
-            self._cache[key] = self._predict(solution, point)
-        return self._cache[key]
+        return self.predict_many([solution], point)[0]
 
     def predict_many(
         self, solutions: list[SolutionProfile], point: WorkloadPoint
@@ -84,81 +123,104 @@ class TrainedModel:
         """One vectorised pass for many solutions (the ranking's hot path)."""
         missing = [s for s in solutions if (s.id, point) not in self._cache]
         if missing:
-            features = np.array([featurize_point(s, point) for s in missing])
-            ratios = np.exp(self.forest.predict(features))
-            hosts = is_host_path(features)
-            for solution, ratio, host in zip(missing, ratios, hosts, strict=True):
-                self._cache[(solution.id, point)] = self._assemble(
-                    solution, point, float(ratio), bool(host)
-                )
+            for solution, prediction in zip(missing, self._predict(missing, point), strict=True):
+                self._cache[(solution.id, point)] = prediction
         return [self._cache[(s.id, point)] for s in solutions]
 
-    def _predict(self, solution: SolutionProfile, point: WorkloadPoint) -> Prediction:
-        features = np.array([featurize_point(solution, point)])
-        ratio = float(np.exp(self.forest.predict(features))[0])
-        return self._assemble(solution, point, ratio, bool(is_host_path(features)[0]))
+    def _predict(self, solutions: list[SolutionProfile], point: WorkloadPoint) -> list:
+        conditions = conditions_for(point)
+        specs = [spec_for(s, conditions_for(point, bypass_for(s, point))) for s in solutions]
+        x = encode(specs)
+        host = encode([baseline_spec(conditions)])
+        gbps = throughput_gbps(x, self.costs)
+        mpps = packet_rate_mpps(x, self.costs)
+        latency = one_way_latency_us(x, self.costs)
+        host_gbps = float(throughput_gbps(host, self.costs)[0])
+        host_latency = float(one_way_latency_us(host, self.costs)[0])
+        out = []
+        for i, solution in enumerate(solutions):
+            out.append(
+                self._assemble(
+                    solution,
+                    point,
+                    specs[i].mtu,
+                    float(gbps[i]),
+                    float(mpps[i]),
+                    float(latency[i]),
+                    host_gbps,
+                    host_latency,
+                    bypass_for(solution, point),
+                )
+            )
+        return out
 
     def _assemble(
-        self, solution: SolutionProfile, point: WorkloadPoint, ratio: float, host: bool = False
+        self,
+        solution: SolutionProfile,
+        point: WorkloadPoint,
+        mtu: float,
+        gbps: float,
+        mpps: float,
+        latency: float,
+        host_gbps: float,
+        host_latency: float,
+        bypass: str | None,
     ) -> Prediction:
-        bound = self._physics.predict(solution, point)
-        ceiling = bound.throughput_ratio.high
-        spread = math.exp(self.interval_log_width)
-        low, high = ratio / spread, ratio * spread
-        basis = [f"trained model: {ratio:.3f} × host throughput, 80 % interval ×/÷ {spread:.2f}"]
-        if host:  # the datapath is the host's own: it is the baseline, exactly
-            ratio = low = high = 1.0
-            basis = ["the host's own stack: the baseline every estimate is relative to"]
-        if ceiling is None:
-            ceiling = 1.0  # host networking is the baseline: an extra datapath adds work
-        if ratio > ceiling:
-            basis.append(f"capped at {ceiling:.3f} (header arithmetic; host is the baseline)")
-        ratio, low, high = min(ratio, ceiling), min(low, ceiling), min(high, ceiling)
-        host = wire_cost(
-            point.message_size,
-            protocol=point.protocol,
-            mtu=point.underlay_mtu,
-            ip_family=point.ip_family,
-        )
-        host_gbps = point.nic_gbps * host.goodput_share(point.message_size)
-        if point.virtualization == "vm" and self.vm_factor is not None:
-            host_gbps *= self.vm_factor
-            basis.append(
-                f"inside a VM: host throughput × {self.vm_factor:.2f} "
-                "(survey Sec. VI quoting Suo et al. 2018)"
-            )
-        own = wire_cost(
-            point.message_size,
-            protocol=point.protocol,
-            mtu=bound.effective_mtu or point.underlay_mtu,
-            ip_family=point.ip_family,
-        )
-        packets_per_gbit = own.packets * 1e9 / (8 * point.message_size) / 1e6  # Mpps per Gbps
-        estimates = {
-            name: Estimate(value=scale * ratio, low=scale * low, high=scale * high, unit=unit)
-            for name, scale, unit in (
-                ("throughput_ratio", 1.0, "ratio"),
-                ("throughput_gbps", host_gbps, "Gbps"),
-                ("packet_rate_mpps", host_gbps * packets_per_gbit, "Mpps"),
-            )
-        }
-        basis.append("containers per host and CPU pinning: no published figures; not modelled")
+        spread = {m: math.exp(self.widths.get(m, math.log(2))) for m in (THROUGHPUT,
+                  PACKET_RATE, LATENCY)}  # fmt: skip
+        ratio = gbps / host_gbps if host_gbps > 0 else math.nan
+        baseline = is_host_networking(solution) and not point.via_service and bypass is None
+        inter = point.scenario == "inter-host" and solution.datapath.inter_host is not None
+        added = max(latency - host_latency, 0.0)
+        lat_margin = host_latency * (spread[LATENCY] - 1.0)
+        if baseline:
+            ratio_estimate = Estimate(value=1.0, low=1.0, high=1.0, unit="ratio")
+            added_estimate = Estimate(value=0.0, low=0.0, high=0.0, unit="us")
+        else:
+            ratio_estimate = _scaled(ratio, spread[THROUGHPUT], "ratio")
+            if bypass is None and ratio <= 1.0:  # stages on top of the host's stack
+                ratio_estimate = ratio_estimate.model_copy(
+                    update={"high": min(ratio_estimate.high, 1.0)}
+                )
+            added_estimate = Estimate(value=added, low=max(0.0, added - lat_margin),
+                                      high=added + lat_margin, unit="us")  # fmt: skip
+        basis = [
+            f"structural model: {gbps:.2f} Gbit/s, {mpps:.3f} Mpps, one-way latency "
+            f"{latency:.1f} µs for {point.message_size}-byte {point.protocol.upper()} on "
+            f"{max(1, min(point.streams, point.cores))} core(s)",
+            "path: " + " → ".join(spec_terms(solution, point, bypass)),
+            f"throughput × host: {ratio:.3f} (80 % interval ×/÷ {spread[THROUGHPUT]:.2f})",
+        ]
+        if bypass:
+            basis.append(f"the application uses {bypass} in place of the kernel stack")
+        if point.virtualization == "vm":
+            basis.append("inside a VM: a virtio/vhost stage on every path (host too)")
+        if self.meta.get("calibration"):
+            basis.append(self.meta["calibration"]["summary"])
+        basis.append("containers per host and CPU pinning: not modelled (no source gives "
+                     "figures the model could use)")  # fmt: skip
         return Prediction(
             solution_id=solution.id,
             scenario=point.scenario,
             model=self.name,
-            added_latency_us=Estimate.unknown("us"),
-            effective_mtu=bound.effective_mtu,
+            throughput_ratio=ratio_estimate,
+            throughput_gbps=_scaled(gbps, spread[THROUGHPUT], "Gbps"),
+            packet_rate_mpps=_scaled(mpps, spread[PACKET_RATE], "Mpps"),
+            added_latency_us=added_estimate,
+            latency_us=_scaled(latency, spread[LATENCY], "us"),
+            effective_mtu=int(mtu) if inter else None,
             basis=basis,
-            **estimates,
         )
 
 
-def _vm_factor(rows) -> float | None:
-    for row in rows:
-        if row.metric == "throughput_loss" and row.virtualization == "vm" and row.unit == "percent":
-            return 1 - row.value / 100
-    return None
+def spec_terms(solution: SolutionProfile, point: WorkloadPoint, bypass: str | None) -> list[str]:
+    return list(spec_for(solution, conditions_for(point, bypass)).terms)
+
+
+def _scaled(value: float, spread: float, unit: str) -> Estimate:
+    if not math.isfinite(value):
+        return Estimate.unknown(unit)
+    return Estimate(value=value, low=value / spread, high=value * spread, unit=unit)
 
 
 def _local_count(rows) -> int:
@@ -166,40 +228,56 @@ def _local_count(rows) -> int:
 
 
 def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, dict]:
-    """Fit the trees and the interval width; return the model and what the card reports."""
-    import sklearn.ensemble  # noqa: F401  load its OpenMP runtime before limiting it
+    """Fit the stage costs and the interval widths; calibrate to this host's rows if given."""
     from threadpoolctl import threadpool_limits
 
-    from .evaluate import INTERVAL_LEVEL
-    from .train import build_table, fit_forest, grouped_residuals
+    from ..dataset.load import underlay_mtus
+    from .evaluate import interval_widths
+    from .fitting import calibrate, fit, load_priors, prior_targets
+    from .observations import build
 
     started = time.perf_counter()
-    table = build_table(rows, profiles)
-    if not table.anchored.any():
+    rows = list(rows)
+    observations = build(rows, profiles, underlay_mtus())
+    published = observations.subset(~observations.local)
+    if not (published.anchored & ~published.host_itself).any():
         raise ValueError("no benchmark row with a host baseline matches a loaded solution")
-    # The data are small: one thread is as fast, and two trainings at once do not fight.
+    priors = prior_targets(load_priors())
     with threadpool_limits(limits=1):
-        forest = fit_forest(table)
-        predicted, measured, _ = grouped_residuals(table, lambda i: table.study[i])
-    width = float(np.quantile(np.abs(predicted - measured), INTERVAL_LEVEL))
+        estimator = fit(published, tuple(priors))
+        widths = interval_widths(published, start=estimator.theta_)
+    costs = estimator.costs_
     meta = {
-        "trained_rows": len(table.log_value),
-        "anchored_rows": int(table.anchored.sum()),
-        "studies": sorted(set(table.study)),
-        "seconds": round(time.perf_counter() - started, 2),
-        "interval_log_width": width,
-        "local_rows": _local_count(table.rows),
-        "vm_factor": _vm_factor(rows),
+        "observations": len(published),
+        "anchored_rows": int((published.anchored & ~published.host_itself).sum()),
+        "studies": sorted(set(published.study.astype(str))),
+        "priors": len(priors),
+        "widths": {str(k): v for k, v in widths.items()},
+        "local_rows": _local_count(rows),
         "versions": {"cnadvisor": __version__, "scikit-learn": _version("scikit-learn"),
-                     "numpy": _version("numpy")},
+                     "scipy": _version("scipy"), "numpy": _version("numpy")},
     }  # fmt: skip
-    return _model(forest, meta), meta
+    local = observations.subset(observations.local)
+    if len(local):
+        measured = sorted({TERMS[t] for t in np.flatnonzero(local.numerator[:, : len(TERMS)]
+                           .sum(axis=0)) if TERMS[t] in STAGES})  # fmt: skip
+        costs, cpu_scale = calibrate(costs, local, set(measured))
+        meta["calibration"] = {
+            "rows": len(local),
+            "stages": measured,
+            "cpu_scale": cpu_scale,
+            "summary": f"calibrated on {len(local)} local measurements (CPU scale "
+            f"×{cpu_scale:.2f}; stages: {', '.join(measured) or 'none'})",
+        }
+    meta["seconds"] = round(time.perf_counter() - started, 2)
+    return _model(costs, meta), meta
 
 
-def _model(forest: Forest, meta: dict) -> TrainedModel:
-    model = TrainedModel(forest, meta["interval_log_width"], meta["vm_factor"], meta)
-    if meta.get("local_rows"):
-        model.description += f"; calibrated with {meta['local_rows']} measurements of this host"
+def _model(costs: StageCosts, meta: dict) -> TrainedModel:
+    widths = {int(k): float(v) for k, v in meta["widths"].items()}
+    model = TrainedModel(costs, widths, meta)
+    if meta.get("calibration"):
+        model.description += "; " + meta["calibration"]["summary"]
     return model
 
 
@@ -220,35 +298,59 @@ def set_use_local(enabled: bool) -> None:
         flag.unlink(missing_ok=True)
 
 
+def _owned_ids(plugin_set, plugin: str) -> set[str]:
+    return {sid for sid, item in plugin_set.solutions.items() if item.plugin == plugin}
+
+
 def training_data(plugin_set, with_local: bool | None = None) -> tuple[Callable[[], list], str]:
-    """A loader of the shipped rows, every plugin's valid contributed rows and (when asked)
-    this host's `cnadvisor bench` rows, and a fingerprint of all of them. The shipped rows
-    are only parsed when a model must be trained."""
-    from .data import (
-        DatasetError,
-        fingerprint,
-        load_published,
-        rows_from_dicts,
-        shipped_fingerprint,
-    )
+    """A loader of the shipped rows, every plugin's vetted contributed rows and (when asked)
+    this host's measured and imported rows, and a fingerprint of all of them. The shipped
+    rows are only parsed when a model must be trained."""
+    from .data import fingerprint, load_published, shipped_fingerprint
 
     contributed: list = []
     parts = [shipped_fingerprint()]
     if use_local() if with_local is None else with_local:
-        from ..bench.store import local_rows
-
-        measured = local_rows()
+        measured = _local_rows()
         contributed.extend(measured)
         parts.append("local:" + repr(sorted(repr(r) for r in measured)))
+    for plugin, rows in _plugin_rows(plugin_set):
+        contributed.extend(rows)
+        parts.append(plugin + repr(sorted(repr(r) for r in rows)))
+    return (lambda: [*load_published(), *contributed]), fingerprint(parts)
+
+
+def _local_rows() -> list:
+    """This host's bench rows and imported cluster rows (a bad file is skipped with a
+    warning by each store)."""
+    from ..bench.store import local_rows
+
+    rows = list(local_rows())
+    try:
+        from ..importers import imported_rows
+    except ImportError:
+        return rows
+    return rows + list(imported_rows())
+
+
+def _plugin_rows(plugin_set):
+    """Each plugin's contributed rows after validation and vetting: rows with implausible
+    values, or about another plugin's solutions (unless trusted), are dropped and reported."""
+    from ..dataset.contributed import trusted_plugins, vet_contributed
+    from .data import DatasetError, rows_from_dicts
+
+    trusted = trusted_plugins()
     for plugin, returned in plugin_set.call_each("cnadvisor_benchmarks"):
         try:
             rows = rows_from_dicts(list(returned or []), f"plugin {plugin}")
         except DatasetError as error:
             plugin_set.report(plugin, "cnadvisor_benchmarks", "; ".join(error.problems))
             continue
-        contributed.extend(rows)
-        parts.append(repr(sorted(repr(r) for r in rows)))
-    return (lambda: [*load_published(), *contributed]), fingerprint(parts)
+        kept, dropped = vet_contributed(rows, plugin, _owned_ids(plugin_set, plugin),
+                                        plugin in trusted)  # fmt: skip
+        for problem in dropped:
+            plugin_set.report(plugin, "cnadvisor_benchmarks", str(problem))
+        yield plugin, kept
 
 
 def load_or_train(
@@ -263,9 +365,14 @@ def load_or_train(
     cached = cache.load(key)
     if cached is not None:
         arrays, meta = cached
-        return _model(Forest.from_arrays(arrays), meta)
+        try:
+            return _model(StageCosts(arrays["costs"]), meta)
+        except (KeyError, ValueError, TypeError) as error:
+            import warnings
+
+            warnings.warn(f"model cache is damaged ({error}); retraining", stacklevel=2)
     if rows is None:
         rows = load_published
     model, meta = train(profiles, rows() if callable(rows) else rows)
-    cache.save(key, model.forest.arrays(), meta)
+    cache.save(key, {"costs": model.costs.table}, meta)
     return model
