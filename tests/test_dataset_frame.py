@@ -132,3 +132,17 @@ def test_a_test_without_baselines_is_anchored_on_its_host_row():
     assert table["anchored_ratio"].iloc[1] == 0.5
     assert math.isnan(table["anchored_ratio"].iloc[2])  # Table 4 has no host row
     assert table["anchored_ratio"].iloc[3] == 0.7  # its own baseline wins
+
+
+def test_rows_that_need_a_free_offset_never_sit_alone_in_their_test(frame):
+    """A row with no baseline of its own teaches the model only through other rows of the
+    same test; alone in its condition it teaches nothing (the DaoCloud defect of issue 10)."""
+    sizes = frame["condition"].map(frame.groupby("condition").size())
+    unanchored = frame["anchored_ratio"].isna() & (frame["solution_id"] != "")
+    assert sizes[unanchored].min() >= 2, frame.loc[unanchored & (sizes == 1), "origin"].unique()
+
+
+def test_tables_whose_rows_are_solutions_group_by_table(frame):
+    spider = frame[frame["source_id"] == "spiderpool-io-perf-2023"]
+    assert spider["test"].str.contains("row '").sum() == 0
+    assert spider.groupby("condition")["solution_label"].nunique().max() >= 4
