@@ -100,6 +100,9 @@ def bypass_for(profile: SolutionProfile, point: WorkloadPoint) -> str | None:
     return offered[0] if offered else None
 
 
+CACHE_LIMIT = 4096  # predictions kept for reuse (what-if and the TUI chart revisit points)
+
+
 @dataclass
 class TrainedModel:
     """Stage costs fitted to published benchmarks, with per-metric interval widths."""
@@ -122,6 +125,8 @@ class TrainedModel:
     ) -> list[Prediction]:
         """One vectorised pass for many solutions (the ranking's hot path)."""
         missing = [s for s in solutions if (s.id, point) not in self._cache]
+        if missing and len(self._cache) > CACHE_LIMIT:
+            self._cache.clear()  # a batch of thousands of systems must not grow memory
         if missing:
             for solution, prediction in zip(missing, self._predict(missing, point), strict=True):
                 self._cache[(solution.id, point)] = prediction
