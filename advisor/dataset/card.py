@@ -221,6 +221,27 @@ def numbers(frame: pd.DataFrame) -> str:
     )
 
 
+# The aims set for the data (packet rate, latency, virtualization), and where it stands.
+AIMS = (
+    ("independent sources", 15, lambda f: f["source_id"].nunique()),
+    ("packet-rate rows", 200, lambda f: int((f["metric"] == "packet_rate").sum())),
+    (
+        "latency rows with a baseline",
+        150,
+        lambda f: int(
+            (f["metric"].isin(["latency", "latency_p99"]) & f["baseline_value"].notna()).sum()
+        ),
+    ),
+    ("rows measured in VMs", 30, lambda f: int((f["virtualization"] == "vm").sum())),
+)
+
+
+def aims(frame: pd.DataFrame) -> str:
+    lines = ["| aim | wanted | now |", "|---|--:|--:|"]
+    lines += [f"| {name} | {wanted:,} | {count(frame):,} |" for name, wanted, count in AIMS]
+    return "\n".join(lines)
+
+
 def builtin_profiles() -> dict[str, SolutionProfile]:
     """Built-in plugins only, so the card does not depend on what else is installed."""
     from ..plugins import DISABLE_AUTOLOAD_ENV, load_plugins
@@ -280,6 +301,7 @@ def sections(readme: str = "") -> dict[str, str]:
         "sources": lambda: source_table(frame, sources),
         "more-sources": lambda: more_sources(sources, frame, described(readme)),
         "counts": lambda: counts(frame),
+        "aims": lambda: aims(frame),
         "solutions": lambda: solutions(frame, profiles),
         "stages": lambda: stage_coverage(frame, profiles),
         "numbers": lambda: numbers(frame),
@@ -303,8 +325,8 @@ def missing_markers(text: str, names: Iterable[str]) -> list[str]:
     return [name for name in names if BEGIN.format(name) not in text]
 
 
-CARD_PARTS = ("summary", "checks", "sources", "more-sources", "counts", "solutions", "stages",
-              "numbers")  # fmt: skip
+CARD_PARTS = ("summary", "checks", "sources", "more-sources", "counts", "aims", "solutions",
+              "stages", "numbers")  # fmt: skip
 
 
 def readme_paths() -> list[Path]:
