@@ -6,7 +6,8 @@ from the profiles and checks that plugins registered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -67,6 +68,7 @@ class Evaluation(_Out):
     system: str
     model: ModelInfo
     weights: dict[str, float]
+    scenario: str = "inter-host"  # where most of the traffic goes; estimates shown for it
     ranked: list[RankedOption]
     excluded: list[ExcludedOption]
     robustness: Robustness
@@ -116,6 +118,30 @@ class Advisor:
             for point in points or workload_points(requirements)
             if point.scenario == "intra-host" or solution.inter_host
         ]
+
+    def sweep(
+        self,
+        solution_ids: Sequence[str],
+        requirements: Requirements,
+        sizes: Sequence[int],
+        *,
+        scenario: str | None = None,
+    ) -> dict[str, list[Prediction]]:
+        """Each option's predictions across message sizes, all else as this system has it:
+        the one way charts and what-if views predict. An option that cannot reach another
+        host gets no inter-host predictions (an empty list)."""
+        scenario = scenario or main_scenario(requirements)
+        base = WorkloadPoint.from_requirements(requirements, scenario)
+        result: dict[str, list[Prediction]] = {}
+        for solution_id in solution_ids:
+            profile = self.solution(solution_id).profile
+            if scenario == "inter-host" and not profile.inter_host:
+                result[solution_id] = []
+                continue
+            result[solution_id] = [
+                self.model.predict(profile, replace(base, message_size=size)) for size in sizes
+            ]
+        return result
 
     def _plugin_findings(
         self, solution: SolutionProfile, requirements: Requirements
@@ -186,6 +212,7 @@ class Advisor:
             system=requirements.name,
             model=ModelInfo(name=self.model.name, description=self.model.description),
             weights=weights,
+            scenario=main_scenario(requirements),
             ranked=ranked,
             excluded=sorted(excluded, key=lambda option: option.id),
             robustness=Robustness(
@@ -214,6 +241,12 @@ def default_model(plugin_set: PluginSet) -> PerformanceModel:
             f"trained model unavailable ({error}); using the analytical model", stacklevel=2
         )
         return AnalyticalModel()
+
+
+def main_scenario(requirements: Requirements) -> str:
+    """The scenario most of this system's traffic uses (inter-host on a tie)."""
+    traffic = requirements.workload.traffic
+    return "intra-host" if traffic.intra_host > traffic.leaves_host else "inter-host"
 
 
 def workload_points(requirements: Requirements) -> tuple[WorkloadPoint, ...]:
