@@ -77,7 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--output", "-o", metavar="PATH", help="write the template here")
     init.add_argument("--force", action="store_true", help="allow --output to replace a file")
 
-    commands.add_parser("schema", help="print the requirements JSON Schema")
+    schema = commands.add_parser("schema", help="print the requirements JSON Schema")
+    schema.add_argument(
+        "--profile",
+        action="store_true",
+        help="print the JSON Schema of a plugin's profile file (profiles/*.yaml) instead",
+    )
 
     from .bench.cli import add_parser as add_bench_parser
 
@@ -361,7 +366,10 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .requirements import json_schema
+    if args.profile:
+        from .profile_files import profile_file_schema as json_schema
+    else:
+        from .requirements import json_schema
 
     print(json.dumps(json_schema(), indent=2))
     return EXIT_OK
