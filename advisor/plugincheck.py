@@ -16,6 +16,7 @@ show up before a user's batch meets them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -25,7 +26,7 @@ import typing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import plugins
+from . import pluginguard, plugins
 from .dataset.contributed import vet_contributed
 from .model.data import DatasetError, rows_from_dicts
 from .plugins import PluginSet, as_finding, load_plugins
@@ -201,19 +202,24 @@ def run_isolated(name: str | None = None, *, strict: bool = False) -> int:
         with tempfile.TemporaryDirectory(prefix="cnadvisor-check-") as folder:
             progress, result = Path(folder, "progress"), Path(folder, "reports.json")
             command = [sys.executable, "-m", "cnadvisor.plugincheck", str(progress), str(result)]
-            child = subprocess.run(
-                command + [f"{plugin}\t{dist}" for plugin, dist in skip],
-                stdin=subprocess.DEVNULL,
-                stdout=_stderr_fd(),  # plugin noise never reaches the report on stdout
-                check=False,
-            )
+            try:
+                child = subprocess.run(
+                    command + [f"{plugin}\t{dist}" for plugin, dist in skip],
+                    stdin=subprocess.DEVNULL,
+                    stdout=_stderr_fd(),  # plugin noise never reaches the report on stdout
+                    check=False,
+                    timeout=_child_deadline(),
+                )
+                ended = f"the process ended (exit code {child.returncode})"
+            except subprocess.TimeoutExpired:  # e.g. a C extension that holds the GIL
+                ended = f"the process did not finish within {_child_deadline():g} s"
             if result.exists():
                 reports = [PluginReport(**item) for item in json.loads(result.read_text())]
                 break
             last = progress.read_text().splitlines()[-1:] if progress.exists() else []
             if not last:
-                print(f"cnadvisor: the plugin check ended (exit code {child.returncode}) "
-                      "before any plugin code ran", file=sys.stderr)  # fmt: skip
+                print(f"cnadvisor: plugins check: {ended} before any plugin code ran",
+                      file=sys.stderr)  # fmt: skip
                 return EXIT_PROBLEMS
             plugin, dist, step = last[0].split("\t")
             skip.append((plugin, dist))
@@ -223,9 +229,9 @@ def run_isolated(name: str | None = None, *, strict: bool = False) -> int:
                     dist,
                     "",
                     problems=[
-                        f"{step}: the process ended (exit code {child.returncode}) inside this "
-                        "plugin's code, with no report: os._exit() or a crash; cnadvisor "
-                        "cannot guard against that, and every command that loads it ends so"
+                        f"{step}: {ended} inside this plugin's code, with no report: "
+                        "os._exit(), a crash or a stall cnadvisor cannot guard against; "
+                        "every command that loads this plugin will end the same way"
                     ],
                 )
             )
@@ -238,6 +244,12 @@ def run_isolated(name: str | None = None, *, strict: bool = False) -> int:
     text, code = render(reports, strict=strict)
     sys.stdout.write(text)
     return code
+
+
+def _child_deadline() -> float:
+    """Time for one checking child: a minute, plus each third-party plugin's run budget."""
+    third_party = sum(not builtin for _, builtin in plugins._entry_points())
+    return 60 + plugins.BUDGET_CALLS * pluginguard.timeout() * (third_party + 1)
 
 
 def _stderr_fd() -> int | None:
@@ -266,4 +278,7 @@ if __name__ == "__main__":
         Path(sys.argv[2]),
         [tuple(arg.split("\t", 1)) for arg in sys.argv[3:]],  # type: ignore[misc]
     )
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            stream.flush()
     os._exit(0)  # abandoned plugin threads must not hold the child open
