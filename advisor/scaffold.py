@@ -33,51 +33,28 @@ test = ["pytest>=8"]
 
 [project.entry-points.cnadvisor]
 {name} = "{module}.plugin"
+
+# The profile files must ship in the wheel.
+[tool.setuptools.package-data]
+{module} = ["profiles/*.yaml"]
 """
 
 PLUGIN = '''\
 """cnadvisor plugin for {name}. Written against cnadvisor's plugin API version {api}.
 
-Replace every fact below with what your documentation says, cite it in
-`references`, and leave a fact out (unknown) rather than guess. The guide:
+The facts live in ``profiles/{name}.yaml``; this module only loads them. The guide:
 docs/writing-plugins.md in the cnadvisor repository.
 """
 
 from __future__ import annotations
 
-from cnadvisor import hookimpl
-
-DOCS = {{
-    "id": "{name}-docs",
-    "title": "{name} documentation (replace with the page that states these facts)",
-    "url": "https://example.org/{name}/docs",
-}}
-
-PROFILE = {{
-    "id": "{name}",
-    "name": "{name}",
-    "family": "kubernetes-cni",
-    "summary": "One or two sentences: what {name} is and its main trade-off.",
-    "references": [DOCS],
-    "datapath": {{
-        # Stage names from `cnadvisor.stages.STAGES`; the model predicts from them.
-        "intra_host": ["veth", "linux-bridge", "veth"],
-        "inter_host": ["veth", "linux-bridge", "vxlan"],
-        "cite": ["{name}-docs"],
-    }},
-    "security": {{"isolation": "namespace", "cite": ["{name}-docs"]}},
-    "mobility": {{"cite": ["{name}-docs"]}},
-    "operations": {{
-        "orchestrators": ["kubernetes"],
-        "underlay": "ip",
-        "cite": ["{name}-docs"],
-    }},
-}}
+from cnadvisor import SolutionProfile, hookimpl
+from cnadvisor.profile_files import load_profiles
 
 
 @hookimpl
-def cnadvisor_solutions() -> list[dict]:
-    return [PROFILE]
+def cnadvisor_solutions() -> list[SolutionProfile]:
+    return load_profiles(__package__, "{name}")
 
 
 @hookimpl
@@ -85,6 +62,40 @@ def cnadvisor_benchmarks() -> list[dict]:
     """Published figures for your profile, one dict per row in the dataset schema."""
     return []
 '''
+
+PROFILES = """\
+# Profiles of {name}. Replace every fact with what your documentation says, cite it
+# under `references`, and leave a fact out (unknown) rather than guess.
+# JSON Schema for your editor: `cnadvisor schema --profile > profile.schema.json`, then
+# yaml-language-server: $schema=profile.schema.json
+references:
+  {name}-docs:
+    title: {name} documentation (replace with the page that states these facts)
+    url: https://example.org/{name}/docs
+profiles:
+- id: {name}
+  name: {name}
+  family: kubernetes-cni
+  summary: "One or two sentences: what {name} is and its main trade-off."
+  references: [{name}-docs]
+  datapath:
+    # Stage names from `cnadvisor.stages.STAGES`; the model predicts from them.
+    intra_host: [veth, linux-bridge, veth]
+    inter_host: [veth, linux-bridge, vxlan]
+    cite: [{name}-docs]
+  security: {{isolation: namespace, cite: [{name}-docs]}}
+  mobility: {{cite: [{name}-docs]}}
+  operations:
+    orchestrators: [kubernetes]
+    underlay: ip
+    cite: [{name}-docs]
+# A second mode would say only what differs, e.g.:
+# - id: {name}-native
+#   extends: {name}
+#   name: {name} (native routing)
+#   datapath: {{inter_host: [veth, linux-bridge, routed-hop]}}
+#   operations: {{underlay: l2}}
+"""
 
 TESTS = '''\
 """Tests for the {name} plugin; run them with pytest after `pip install -e .`."""
@@ -123,8 +134,8 @@ A cnadvisor plugin describing {name}.
     cnadvisor plugins check      # validates every installed plugin
     pytest tests                 # this plugin's own tests
 
-Edit `src/{module}/plugin.py`: replace the placeholder reference and facts with cited
-ones (see docs/writing-plugins.md in the cnadvisor repository).
+Edit `src/{module}/profiles/{name}.yaml`: replace the placeholder reference and facts
+with cited ones (see docs/writing-plugins.md in the cnadvisor repository).
 """
 
 
@@ -164,6 +175,7 @@ def write_plugin(name: str, directory: Path) -> Path:
         "README.md": README,
         f"src/{module}/__init__.py": '"""cnadvisor plugin package for {name}."""\n',
         f"src/{module}/plugin.py": PLUGIN,
+        f"src/{module}/profiles/{name}.yaml": PROFILES,
         "tests/test_plugin.py": TESTS,
     }
     for relative, template in files.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 import types
@@ -41,8 +42,8 @@ def test_every_profile_field_is_documented(model):
             assert f"`{field}`" in GUIDE, f"{model.__name__}.{field}"
 
 
-def _python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", GUIDE, flags=re.DOTALL)
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", GUIDE, flags=re.DOTALL)
 
 
 def _module(name: str, code: str) -> types.ModuleType:
@@ -51,12 +52,24 @@ def _module(name: str, code: str) -> types.ModuleType:
     return module
 
 
-def test_guide_examples_run_as_real_plugins():
-    check_block, minimal_block = _python_blocks()
-    minimal = _module("acme", minimal_block)
+def test_guide_examples_run_as_real_plugins(tmp_path, monkeypatch):
+    """The guide's profile file and hook module, written as a real package on sys.path."""
+    check_block, minimal_block = _blocks("python")
+    (profile_file,) = _blocks("yaml")
+    package = tmp_path / "cnadvisor_acme_guide"
+    (package / "profiles").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "plugin.py").write_text(minimal_block)
+    (package / "profiles" / "acme.yaml").write_text(profile_file)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    minimal = importlib.import_module("cnadvisor_acme_guide.plugin")
     checker = _module("acme_check", check_block)
     plugin_set = load_plugins(extra=[("acme", minimal), ("acme-check", checker)])
     assert plugin_set.problems == []
+    assert {"acme-geneve", "acme-native"} <= set(plugin_set.solutions)
+    native = plugin_set.solutions["acme-native"].profile
+    assert native.operations.underlay.value == "l2"
+    assert native.security.network_policy.value == "l3-l4"  # inherited from its base
     advisor = Advisor(plugin_set.solutions.values(), plugins=plugin_set, model=AnalyticalModel())
     evaluation = advisor.evaluate(make_requirements(workload={"traffic": {"inter_host": 1.0}}))
     acme = next(o for o in evaluation.ranked if o.id == "acme-geneve")
