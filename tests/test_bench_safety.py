@@ -201,3 +201,21 @@ def test_local_stage_costs_reads_tables_and_skips_a_bad_one(tmp_path, monkeypatc
     assert any("b.stages.csv" in str(w.message) and "ns_per_packet" in str(w.message)
                for w in caught)  # fmt: skip
     assert store.local_rows() == []  # stage tables are not benchmark rows
+
+
+def test_a_bad_local_rows_file_is_skipped_with_a_warning_naming_it(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(store.DATA_ENV, str(tmp_path))
+    folder = store.data_dir()
+    folder.mkdir(parents=True)
+    good = store.to_csv([{column: "" for column in store.COLUMNS} | {
+        "source_id": "local-x", "locator": "iperf3 -c 198.18.1.2", "solution_label": "veth",
+        "scenario": "intra-host", "virtualization": "vm", "protocol": "tcp",
+        "encryption": "none", "metric": "throughput", "unit": "Gbps", "value": "1.5",
+    }])  # fmt: skip
+    (folder / "a.csv").write_text(good)
+    (folder / "b.csv").write_text(good.replace(",1.5,", ",fast,"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = store.local_rows()
+    assert [row.value for row in found] == [1.5]
+    assert any("b.csv" in str(w.message) and "column value" in str(w.message) for w in caught)

@@ -93,12 +93,13 @@ def remove_run(run: str) -> list[str]:
 class Guard:
     """``with Guard(prefix):`` registers the run, traps signals, and always cleans up."""
 
-    def __init__(self, prefix: str):
+    def __init__(self, prefix: str, measuring: bool = True):
         self.prefix = prefix
+        self.measuring = measuring
         self.previous: dict[int, object] = {}
 
     def __enter__(self) -> Guard:
-        registry.claim(self.prefix)
+        registry.claim(self.prefix, self.measuring)
         for signum in SIGNALS:
             self.previous[signum] = signal.signal(signum, _raise)
         return self

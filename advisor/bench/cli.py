@@ -85,7 +85,7 @@ def _list(args: argparse.Namespace) -> int:
     prefix = new_prefix()
     print(f"cnadvisor bench: probe run {prefix.rstrip('-')}", file=sys.stderr, flush=True)
     try:
-        with Guard(prefix):
+        with Guard(prefix, measuring=False):
             for topology in TOPOLOGIES.values():
                 reason = probe(topology, prefix)
                 table.add_row(topology.name, topology.solution_id or "-", topology.scenario,
@@ -233,13 +233,13 @@ def _summary(outcome) -> None:
     console = Console(width=170)
     table = Table(title=f"cnadvisor bench {outcome.prefix.rstrip('-')}: ratio to own baseline")
     for column in ("topology", "baseline", "test", "median", "ratio", "ratio spread",
-                   "retransmits / path loss", "status"):  # fmt: skip
+                   "CPU ratio", "CPU spread", "retransmits / path loss", "status"):  # fmt: skip
         table.add_column(column)
     for topology, status in outcome.status.items():
         results = [r for r in outcome.results if r.topology == topology and r.samples]
         baseline = TOPOLOGIES[topology].baseline_name
         if not results:
-            table.add_row(*_plain(topology, baseline, "-", "-", "-", "-", "-", status))
+            table.add_row(*_plain(topology, baseline, "-", "-", "-", "-", "-", "-", "-", status))
         for r in results:
             key = quality.HEADLINE[r.test.kind]
             value = r.median(key)
@@ -249,12 +249,15 @@ def _summary(outcome) -> None:
                 loss = f"{int(max(r.samples['retransmits']))} retr (max)"
             elif "path_loss_percent" in r.samples:
                 loss = f"{max(r.samples['path_loss_percent']):.2f}% lost"
+            cpu, cpu_spread = quality.cpu_ratio(outcome, r)
             if topology == baseline:
-                ratio, spread = None, None
+                ratio, spread, cpu, cpu_spread = None, None, None, None
             table.add_row(*_plain(
                 topology, baseline, str(r.test), f"{value:.4g} {units[key]}",
-                "-" if ratio is None else f"{ratio:.2f}", "-" if ratio is None else
-                spread_text(spread), loss,
+                "-" if ratio is None else f"{ratio:.2f}",
+                "-" if ratio is None else spread_text(spread),
+                "-" if cpu is None else f"{cpu:.2f}",
+                "-" if cpu is None else spread_text(cpu_spread), loss,
                 status if r is results[0] else "",
             ))  # fmt: skip
     console.print(table)

@@ -48,6 +48,41 @@ def ratio(run: RunResult, result: Result, key: str) -> tuple[float | None, float
     return middle, spread
 
 
+# CPU-cost figures and whether a higher value is better (for the ratio's direction)
+CPU_KEYS = {"tcp": ("cpu_gbps_per_core", True), "udp": ("cpu_ns_per_packet", False)}
+
+
+def cpu_ratio(run: RunResult, result: Result) -> tuple[float | None, float | None]:
+    """The same ratio from CPU time instead of wall-clock time: what the topology would
+    carry relative to its baseline on a core of its own (other programs on the machine
+    change the wall-clock figures, hardly the CPU time per packet or per bit)."""
+    key, higher_is_better = CPU_KEYS.get(result.test.kind, ("", True))
+    if not key:
+        return None, None
+    values = paired_ratios(result, baseline_result(run, result), key)
+    if not higher_is_better:
+        values = [1 / v for v in values if v]
+    if not values:
+        return None, None
+    middle = statistics.median(values)
+    spread = (max(values) - min(values)) / middle * 100 if len(values) > 1 and middle else None
+    return middle, spread
+
+
+def cpu_note(result: Result) -> str:
+    samples = result.samples
+    if "cpu_gbps_per_core" in samples:
+        values = [round(v, 4) for v in samples["cpu_gbps_per_core"]]
+        return f"CPU cost: {values} Gbit per CPU-second (client + server) per repeat"
+    if "cpu_ns_per_packet" in samples:
+        values = [round(v) for v in samples["cpu_ns_per_packet"]]
+        return (
+            f"CPU cost: {values} ns per packet per repeat (sender's CPU per packet sent + "
+            "receiver's per packet received)"
+        )
+    return ""
+
+
 def loss_note(result: Result) -> str:
     """Retransmits (TCP) or loss (UDP) of this result in words, for the row's notes."""
     samples = result.samples

@@ -77,10 +77,12 @@ def _record(run: str) -> dict:
     return record
 
 
-def claim(run: str) -> None:
-    """Register this process as the owner of a measuring run (idempotent)."""
+def claim(run: str, measuring: bool = True) -> None:
+    """Register this process as the run's owner (idempotent); ``measuring`` runs are the
+    ones other runs are warned about (a support probe is not)."""
     record = _record(run)
-    record["measuring"] = True
+    record["measuring"] = measuring
+    record["owned"] = True
     _write(run, record)
 
 
@@ -99,7 +101,7 @@ def drop_namespace(name: str) -> None:
     record = read(run) if run else None
     if record and name in record["namespaces"]:
         record["namespaces"].remove(name)
-        if not (record["namespaces"] or record["processes"] or record.get("measuring")):
+        if not (record["namespaces"] or record["processes"] or record.get("owned")):
             release(run)  # type: ignore[arg-type]  # a bare Sandbox's record, now empty
         else:
             _write(run, record)  # type: ignore[arg-type]

@@ -150,6 +150,7 @@ class _Built:
     ends: list[Endpoints]
     carried: bool = False
     failed: set[Test] = field(default_factory=set)
+    server_pids: list[int] = field(default_factory=list)  # iperf3 -s of each copy
 
 
 def run(
@@ -180,7 +181,8 @@ def run(
                 continue
             built.append(entry)
             for each in entry.ends:
-                stack.enter_context(_servers(each, tests, server_cpu))
+                servers = stack.enter_context(_servers(each, tests, server_cpu))
+                entry.server_pids.append(servers[0].process.pid)
         results = {(b.topology.name, t): Result(b.topology.name, t) for b in built for t in tests}
         for _ in range(options.repeat):
             for test in tests:
@@ -266,19 +268,23 @@ def _servers(ends: Endpoints, tests: list[Test], cpu: int | None) -> Iterator[li
 SUMMED = ("throughput_gbps", "packet_rate_mpps", "retransmits", "spurious_retransmits")
 
 
-def _once(ends: list[Endpoints], test: Test, options: Options, cpu: int | None):
+def _once(entry: _Built, test: Test, options: Options, cpu: int | None):
     """One repeat of a test on every copy at once; rates and retransmits added up over the
-    copies, latency and loss percentages averaged, the first copy's command standing for
-    all."""
+    copies, latency, loss percentages and CPU costs averaged, the first copy's command
+    standing for all."""
+    ends = entry.ends
     if test.kind == "latency":
         runs = tools.sockperf_many(ends, test.size, options.duration, cpu)
     else:
-        runs = tools.iperf3_many(ends, test.kind, test.size, test.streams, options.duration, cpu)
+        runs = tools.iperf3_many(
+            ends, test.kind, test.size, test.streams, options.duration, cpu, entry.server_pids
+        )
     if len(runs) == 1:
         return runs[0]
     figures = {
         key: (sum if key in SUMMED else statistics.mean)([r.figures[key] for r in runs])
         for key in runs[0].figures
+        if all(key in r.figures for r in runs)
     }
     return replace(runs[0], figures=figures,
                    command=f"{runs[0].command}  # x{len(ends)} concurrent copies")  # fmt: skip
@@ -296,7 +302,7 @@ def _measure_once(
     carried traffic marks it unsupported."""
     result = results[(entry.topology.name, test)]
     try:
-        done = _once(entry.ends, test, options, cpu)
+        done = _once(entry, test, options, cpu)
     except tools.ToolError as error:
         result.error = str(error)
         entry.failed.add(test)

@@ -1,8 +1,12 @@
 """This host's cost of each datapath stage, derived by difference between topologies.
 
-A path's cost per packet is 1 / (packets per second it carries) on the UDP test at the
-smallest message size: with ``--pin`` client and server share one core, so this is the
-time one core spends per packet on the whole path. Topologies built here differ by known
+A path's cost per packet comes from the UDP test at the smallest message size. With
+``--pin`` client and server share one core and the cost is the CPU time they used per
+packet (the sender's per packet sent, the receiver's per packet received; softirq work
+done in their context is theirs, what the kernel deferred to ksoftirqd on that core is
+shared out): the time one core spends per packet on the whole path, whatever else runs
+on the machine. Without ``--pin`` it is 1 / (packets per second), wall-clock.
+Topologies built here differ by known
 stages (counted as the builders in :mod:`.topologies` wire them), so each stage's cost is
 a fixed combination of path costs, for example::
 
@@ -89,15 +93,29 @@ def _formula_text(combination: dict[str, float]) -> str:
     return " ".join(parts).removeprefix("+ ")
 
 
-def _per_packet_ns(run: RunResult, size: int) -> dict[str, list[float]]:
-    """Topology -> per-repeat ns per packet on the UDP test of this size."""
+def _per_packet_ns(run: RunResult, size: int, cpu: bool) -> dict[str, list[float]]:
+    """Topology -> per-repeat ns per packet on the UDP test of this size: CPU time per
+    packet, or wall-clock 1 / packet rate."""
     found = {}
     for result in run.results:
-        if result.test.kind == "udp" and result.test.size == size and not result.error:
-            rates = result.samples.get("packet_rate_mpps", [])
-            if rates and all(r > 0 for r in rates):
-                found[result.topology] = [1e3 / r for r in rates]  # Mpps -> ns per packet
+        if result.test.kind != "udp" or result.test.size != size or result.error:
+            continue
+        if cpu:
+            values = result.samples.get("cpu_ns_per_packet", [])
+            if values and all(v > 0 for v in values):
+                found[result.topology] = list(values)
+            continue
+        rates = result.samples.get("packet_rate_mpps", [])
+        if rates and all(r > 0 for r in rates):
+            found[result.topology] = [1e3 / r for r in rates]  # Mpps -> ns per packet
     return found
+
+
+def _uses_cpu_time(run: RunResult) -> bool:
+    """CPU time per packet when every UDP result has it (client and server pinned to one
+    core, so nothing of the path runs unaccounted on another core)."""
+    udp = [r for r in run.results if r.test.kind == "udp" and r.samples]
+    return run.options.pin and bool(udp) and all("cpu_ns_per_packet" in r.samples for r in udp)
 
 
 def derive(run: RunResult) -> list[StageCost]:
@@ -108,7 +126,8 @@ def derive(run: RunResult) -> list[StageCost]:
     if not sizes:
         return []
     small, large = sizes[0], sizes[-1]
-    costs, large_costs = _per_packet_ns(run, small), _per_packet_ns(run, large)
+    cpu = _uses_cpu_time(run)
+    costs, large_costs = _per_packet_ns(run, small, cpu), _per_packet_ns(run, large, cpu)
     found = []
     for stage, combination in FORMULAS.items():
         if any(t not in costs for t in combination):
@@ -126,7 +145,14 @@ def derive(run: RunResult) -> list[StageCost]:
             }
             per_byte = sum(c * slopes[t] for t, c in combination.items())
         text = _formula_text(combination)
-        pinned = ", client and server pinned to one core" if run.options.pin else ""
+        if cpu:
+            measure = (
+                f"P = CPU time per UDP {small} B packet (sender per packet sent + receiver per "
+                "packet received, client and server pinned to one core)"
+            )
+        else:
+            pinned = ", client and server pinned to one core" if run.options.pin else ""
+            measure = f"P = 1/(UDP {small} B packets per second{pinned})"
         slope = f"; per byte from the {small}..{large} B slope" if per_byte is not None else ""
         found.append(
             StageCost(
@@ -135,7 +161,7 @@ def derive(run: RunResult) -> list[StageCost]:
                 low=min(values),
                 high=max(values),
                 ns_per_byte=per_byte,
-                derived_from=f"{text}; P = 1/(UDP {small} B packets per second{pinned}){slope}",
+                derived_from=f"{text}; {measure}{slope}",
                 message_size=small,
                 repeats=repeats,
             )

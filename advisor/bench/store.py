@@ -157,6 +157,8 @@ def _row(run, facts, date, topology, result: Result, key, metric, unit, scale, b
     protocol = "udp" if result.test.kind in ("udp", "latency") else "tcp"
     baseline_name = topology.baseline_name
     value, ratio_spread = quality.ratio(run, result, key)
+    cpu_value, cpu_spread = quality.cpu_ratio(run, result)
+    headline = quality.HEADLINE[result.test.kind]
     warned = quality.warnings(run, result)
     notes = (
         f"local measurement, {topology.description}; emulated on one machine in network "
@@ -167,6 +169,12 @@ def _row(run, facts, date, topology, result: Result, key, metric, unit, scale, b
             f"ratio to {baseline_name} (paired per repeat) {value:.3f}, "
             f"spread {spread_text(ratio_spread)}; "
             if value is not None and topology.name != baseline_name
+            else ""
+        )
+        + (f"{quality.cpu_note(result)}; " if quality.cpu_note(result) else "")
+        + (
+            f"CPU-time ratio to {baseline_name} {cpu_value:.3f}, spread {spread_text(cpu_spread)}; "
+            if cpu_value is not None and topology.name != baseline_name and key == headline
             else ""
         )
         + f"{quality.loss_note(result)}; duration={run.options.duration:g}s; "

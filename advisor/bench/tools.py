@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shlex
 import shutil
@@ -24,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import registry
 from .limits import IPERF_PORT, MAX_DURATION, SOCKPERF_PORT
@@ -143,12 +145,25 @@ class Client:
         self.command, self.duration, self.with_stderr = command, duration, with_stderr
         self.out = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in close())
         self.err = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.cpu_ns = 0.0  # the client's CPU time (user + system, softirqs it ran included)
         self.process = _start(command, stdout=self.out, stderr=self.err, text=True)
+
+    def _reap(self, deadline: float) -> None:
+        """Wait with wait4, which also hands back the finished client's CPU time."""
+        while True:
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                self.process.returncode = os.waitstatus_to_exitcode(status)
+                self.cpu_ns = (usage.ru_utime + usage.ru_stime) * 1e9
+                return
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(self.command, self.duration + 20)
+            time.sleep(0.01)
 
     def result(self, deadline: float) -> str:
         """Wait (until the monotonic deadline) and return the output; stopped on any error."""
         try:
-            self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            self._reap(deadline)
         except subprocess.TimeoutExpired as error:
             limit = self.duration + 20
             raise ToolError(f"{shlex.join(self.command)}: no result after {limit:.0f} s") from error
@@ -168,17 +183,41 @@ class Client:
         self.err.close()
 
 
-def run_clients(commands: Sequence[list[str]], duration: float, with_stderr: bool) -> list[str]:
-    """Start every client at once, collect every output; all are killed on any exit."""
+def run_clients(
+    commands: Sequence[list[str]], duration: float, with_stderr: bool
+) -> list[tuple[str, float]]:
+    """Start every client at once, collect every output and the client's CPU time in ns;
+    all are killed on any exit."""
     clients: list[Client] = []
     try:
         for command in commands:
             clients.append(Client(command, duration, with_stderr))
         deadline = time.monotonic() + duration + 20
-        return [client.result(deadline) for client in clients]
+        return [(client.result(deadline), client.cpu_ns) for client in clients]
     finally:
         for client in clients:
             client.close()
+
+
+def cpu_ns(pid: int) -> float:
+    """Time the process has run on a CPU, in ns (/proc/PID/schedstat); 0 when gone."""
+    try:
+        return float(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def softirq_thread(cpu: int | None) -> int | None:
+    """The pid of ksoftirqd/<cpu>: softirq work the kernel defers runs there, not in ours."""
+    if cpu is None:
+        return None
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == f"ksoftirqd/{cpu}":
+                return int(comm.parent.name)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def counters(ns: str) -> dict[str, int]:
@@ -259,6 +298,22 @@ def iperf3_command(
     return command
 
 
+def _cpu_figures(
+    figures: dict[str, float], protocol: str, client_cpu: float, server_cpu: float
+) -> None:
+    """CPU cost of the flow, immune to other programs sharing the core: TCP -> Gbit per
+    CPU-second (what one core would carry alone); UDP -> ns of CPU per packet (the
+    sender's time per packet sent plus the receiver's per packet received)."""
+    total = client_cpu + server_cpu
+    if protocol == "tcp":
+        if total > 0:
+            figures["cpu_gbps_per_core"] = figures["bytes_received"] * 8 / total
+        return
+    sent, received = figures["packets_sent"], figures["packets_sent"] - figures["packets_lost"]
+    if sent > 0 and received > 0:
+        figures["cpu_ns_per_packet"] = client_cpu / sent + server_cpu / received
+
+
 def iperf3_many(
     all_ends: Sequence[Endpoints],
     protocol: str,
@@ -266,21 +321,34 @@ def iperf3_many(
     streams: int,
     duration: float,
     cpu: int | None,
+    server_pids: Sequence[int] = (),
 ) -> list[Measurement]:
     """iperf3 clients on every copy at once: TCP -> Gbps received, retransmits and the
     spurious share; UDP (-b 0) -> received packets/s, Gbps, loss split by where it was."""
     commands = [iperf3_command(e, protocol, size, streams, duration, cpu) for e in all_ends]
     spaces = sorted({ns for e in all_ends for ns in (e.client_ns, e.server_ns)})
     before = {ns: counters(ns) for ns in spaces}
+    servers = list(server_pids) if server_pids else []
+    softirq = softirq_thread(cpu)
+    watched = [*servers, *([softirq] if softirq else [])]
+    cpu_before = {pid: cpu_ns(pid) for pid in watched}
     outputs = run_clients(commands, duration, with_stderr=False)
+    cpu_used = {pid: cpu_ns(pid) - cpu_before[pid] for pid in watched}
     after = {ns: counters(ns) for ns in spaces}
     found = []
-    for ends, command, text in zip(all_ends, commands, outputs, strict=True):
+    for index, (ends, command, (text, client_cpu)) in enumerate(
+        zip(all_ends, commands, outputs, strict=True)
+    ):
         figures = parse_iperf3(text, protocol)
+        if index < len(servers) and client_cpu > 0:
+            # One copy's CPU: its client and server, plus its share of deferred softirqs.
+            shared = cpu_used.get(softirq, 0.0) / len(all_ends) if softirq else 0.0
+            _cpu_figures(figures, protocol, client_cpu, cpu_used[servers[index]] + shared)
         if protocol == "tcp":
             dsack = _delta(after[ends.client_ns], before[ends.client_ns],
                            "TcpExt.TCPDSACKRecvSegs")  # fmt: skip
             figures["spurious_retransmits"] = float(min(dsack, figures["retransmits"]))
+            figures.pop("bytes_received")
         else:
             overflow = _delta(after[ends.server_ns], before[ends.server_ns], "Udp.RcvbufErrors")
             sent = figures.pop("packets_sent")
@@ -310,6 +378,7 @@ def parse_iperf3(text: str, protocol: str) -> dict[str, float]:
         return {
             "throughput_gbps": received["bits_per_second"] / 1e9,
             "retransmits": float(end.get("sum_sent", {}).get("retransmits", 0) or 0),
+            "bytes_received": float(received.get("bytes", 0)),
         }
     total = end["sum"]
     seconds = total["seconds"]
@@ -344,7 +413,7 @@ def sockperf_many(
     outputs = run_clients(commands, duration, with_stderr=True)
     return [
         Measurement(shlex.join(c), parse_sockperf(t))
-        for c, t in zip(commands, outputs, strict=True)
+        for c, (t, _) in zip(commands, outputs, strict=True)
     ]
 
 
