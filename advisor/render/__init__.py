@@ -10,8 +10,13 @@ from __future__ import annotations
 from .common import Batch, Renderer
 
 
-def renderer(batch: Batch, fmt: str) -> Renderer:
-    """The streaming renderer for ``fmt``; ``batch`` carries the options (top, excluded)."""
+def renderer(batch: Batch, fmt: str, advisor=None) -> Renderer:
+    """The streaming renderer for ``fmt``; ``batch`` carries the options (top, excluded).
+    HTML also takes the ``Advisor``: its charts predict across message sizes."""
+    if fmt == "html":
+        from .html import HtmlRenderer
+
+        return HtmlRenderer(batch, advisor)
     if fmt == "json":
         from .json_out import JsonRenderer as chosen
     elif fmt == "csv":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..evaluation import Evaluation, RankedOption
 from ..loading import InputProblem
+from ..requirements import Requirements
 
 
 @dataclass
@@ -33,7 +34,8 @@ class Renderer:
     def start(self) -> str:
         return ""
 
-    def add(self, evaluation: Evaluation) -> str:
+    def add(self, evaluation: Evaluation, requirements: Requirements | None = None) -> str:
+        """``requirements`` (what was evaluated) is for formats that show or re-predict it."""
         self.count += 1
         return self.one(evaluation)
 
