@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_OK, EXIT_INVALID_INPUT, EXIT_USAGE, EXIT_PLUGIN, EXIT_OUTPUT = 0, 1, 2, 3, 4
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "html")
 
 
 def _bounded(kind: type, low: float, high: float):
@@ -280,7 +280,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     try:
         advisor = _advisor(args)
         batch = Batch(top=args.top, show_excluded=args.show_excluded)
-        chosen = renderer(batch, args.format)
+        chosen = renderer(batch, args.format, advisor)
         seen_problems = len(advisor.plugins.problems) if advisor.plugins else 0
         sink.write(chosen.start())
         for item in items:
@@ -297,7 +297,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                     if args.strict_plugins and seen_problems:
                         sink.abort()
                         return EXIT_PLUGIN
-                    sink.write(chosen.add(evaluation))
+                    sink.write(chosen.add(evaluation, loaded.requirements))
                     continue
             for problem in problems:
                 print(f"cnadvisor: error: {problem}", file=sys.stderr)
