@@ -153,8 +153,8 @@ def _section(
         f'<p class="muted">Network decision record by cnadvisor · from <code>'
         f"{h(evaluation.source)}</code></p>",
         _decision_box(evaluation, ranked),
-        "<h2>Context: the requirements as understood</h2>",
-        _requirements(requirements, evaluation),
+        "<h2>Context</h2>",
+        _context(requirements, evaluation, index),
         "<h2>Options</h2>",
         _ranking(evaluation, ranked),
         _charts(evaluation, ranked, sweeps, sizes, requirements, index),
@@ -165,6 +165,7 @@ def _section(
         _consequences(evaluation, ranked),
         "<h2>How the figures were made</h2>",
         _model(evaluation, advisor, ranked, sweeps),
+        _requirements(requirements, index),
         "</section>\n",
     ]
     return "\n".join(part for part in out if part)
@@ -173,20 +174,58 @@ def _section(
 # --- context ---------------------------------------------------------------------------
 
 
-def _requirements(requirements: Requirements | None, evaluation: Evaluation) -> str:
+def _context(requirements: Requirements | None, evaluation: Evaluation, index: int) -> str:
+    """The requirements in a few sentences; every key is in the appendix."""
     weights = ", ".join(f"{h(k)} {v:.0%}" for k, v in evaluation.weights.items())
     if requirements is None:
         return f"<p>Weights of the criteria: {weights}.</p>"
     parts = []
     if requirements.description:
         parts.append(f"<p>{h(requirements.description)}</p>")
+    w, env = requirements.workload, requirements.environment
+    shares = [
+        f"{share:.0%} {where}"
+        for share, where in (
+            (w.traffic.intra_host, "on the same host"),
+            (w.traffic.inter_host, "to other hosts"),
+            (w.traffic.cross_datacenter, "to other data centres"),
+        )
+        if share > 0
+    ]
+    facts = [
+        ("Traffic: " + ", ".join(shares) + ". " if shares else "")
+        + f"{h(w.protocol.upper())}, {w.message_size}-byte messages. "
+        f"{h(env.orchestrator)} on {h(env.virtualization)}, {env.nic_gbps:g} Gbit/s NIC, "
+        f"underlay MTU {env.underlay.mtu}, {env.network_cores} core(s) for the network."
+    ]
+    needs: dict[str, list[str]] = {"required": [], "preferred": []}
+    for key, value, need, _given in _requirement_rows(requirements):
+        if need in needs:
+            needs[need].append(f"<code>{_key(key)}</code> {h(value)}")
+    for need, items in needs.items():
+        if items:
+            facts.append(f"<strong>{need.capitalize()}:</strong> " + "; ".join(items) + ".")
+    facts.append(f"Weights of the criteria: {weights}.")
+    parts += [f"<p>{fact}</p>" for fact in facts]
     parts.append(
+        f'<p class="muted">Every requirement as read, defaults included: '
+        f'<a href="#requirements-{index}">appendix</a>.</p>'
+    )
+    return "\n".join(parts)
+
+
+def _requirements(requirements: Requirements | None, index: int) -> str:
+    """Appendix: every key cnadvisor used, as it read them."""
+    if requirements is None:
+        return ""
+    parts = [
+        f'<h2 id="requirements-{index}">Appendix: the requirements as understood</h2>',
         "<p>Every key cnadvisor used, as it read them. Values in grey were not in the file: "
         "they are defaults, or <em>unknown</em> (options that depend on an unknown are kept "
         'and flagged). A <span class="need required">required</span> constraint excludes '
         'options that miss it; a <span class="need preferred">preferred</span> one costs '
-        f"points. Weights of the criteria after normalising: {weights}.</p>"
-    )
+        "points.</p>",
+    ]
     groups: dict[str, list[str]] = {}
     for key, value, need, given in _requirement_rows(requirements):
         section, _, rest = key.partition(".")
