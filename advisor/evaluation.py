@@ -143,12 +143,12 @@ class Advisor:
             ]
         return result
 
-    def _plugin_findings(
-        self, solution: SolutionProfile, requirements: Requirements
-    ) -> list[Finding]:
+    def _plugin_findings(self, requirements: Requirements) -> list[list[Finding]]:
+        """What the plugins' checks say about each option, in order (guarded, validated,
+        on copies; each third-party plugin called once per file)."""
         if self.plugins is None:
-            return []
-        return self.plugins.findings(solution, requirements)  # guarded, validated, copied
+            return [[] for _ in self.solutions]
+        return self.plugins.findings_for([item.profile for item in self.solutions], requirements)
 
     def evaluate(self, requirements: Requirements, *, source: str = "<api>") -> Evaluation:
         weights_raw = requirements.priorities.as_dict()
@@ -164,12 +164,13 @@ class Advisor:
                 batch(
                     [p for p in profiles if point.scenario == "intra-host" or p.inter_host], point
                 )
-        for item in self.solutions:
+        plugin_said = self._plugin_findings(requirements)
+        for item, said in zip(self.solutions, plugin_said, strict=True):
             profile = item.profile
             predictions = self.predict(profile, requirements, points)
             inter = next((p for p in predictions if p.scenario == "inter-host"), None)
             findings = constraints.check(profile, requirements, inter)
-            findings += self._plugin_findings(profile, requirements)
+            findings += said
             blockers = [f for f in findings if f.severity is Severity.EXCLUDE]
             if blockers:
                 excluded.append(

@@ -199,6 +199,16 @@ class _StdoutToStderr:
             sys.stdout = sys.stdout._original  # an abandoned worker keeps the routing
 
 
+def listed(value: Any) -> list[Any]:
+    """A trusted (built-in) hook's result as a list, with the same shape rules as
+    :func:`plain` but no conversion."""
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, bytearray, dict)) or not hasattr(value, "__iter__"):
+        raise ResultError(f"returned {type(value).__name__}; expected a list of items")
+    return list(value)
+
+
 def plain(value: Any, *, what: str = "result") -> list[Any]:
     """A hook's returned iterable as a list of plain data (dict/list/str/int/float/bool/None).
 

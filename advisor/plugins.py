@@ -15,7 +15,7 @@ import importlib.metadata as metadata
 import importlib.util
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,9 @@ class PluginSet:
     disabled: set[str] = field(default_factory=set)
     spent: dict[str, tuple[float, int]] = field(default_factory=dict)  # seconds, calls
     guard: pluginguard.Guard = field(default_factory=pluginguard.Guard)
+    _copies: dict[str, dict[int, tuple[SolutionProfile, SolutionProfile]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def info(self, plugin: str) -> PluginInfo:
         return self.plugins.get(plugin) or PluginInfo(plugin, "unknown", "", plugin, False)
@@ -128,20 +131,15 @@ class PluginSet:
             return None
         rejected: list[str] = []
 
+        builtin = self.info(plugin).builtin
+
         def guarded() -> Any:
             returned = job()
             if not materialise:
                 return returned
-            items = pluginguard.plain(returned)
-            accepted = []
-            for index, item in enumerate(items):
-                try:
-                    accepted.append(item if validate is None else validate(index, item))
-                except ItemError as error:
-                    rejected.append(str(error))
-            return accepted
+            return _accept(returned, validate, rejected, trusted=builtin)
 
-        if self.info(plugin).builtin:  # cnadvisor's own code: no thread, no deadline
+        if builtin:  # cnadvisor's own code: no thread, no deadline
             try:
                 value = guarded()
             except pluginguard.ResultError as error:
@@ -226,15 +224,109 @@ class PluginSet:
                 yield plugin, items
 
     def findings(self, solution: SolutionProfile, requirements: Any) -> list[Finding]:
-        """What every ``cnadvisor_check`` says about one solution, each finding validated
-        and marked with the plugin that said it."""
-        found: list[Finding] = []
-        results = self.call_each(
-            "cnadvisor_check", validate=as_finding, solution=solution, requirements=requirements
-        )
-        for plugin, items in results:
-            found.extend(item.model_copy(update={"source": plugin}) for item in items)
+        """What every ``cnadvisor_check`` says about one solution."""
+        return self.findings_for([solution], requirements)[0]
+
+    def findings_for(
+        self, solutions: Sequence[SolutionProfile], requirements: Any
+    ) -> list[list[Finding]]:
+        """What every ``cnadvisor_check`` says about each solution under one set of
+        requirements: one list per solution, each finding validated and marked with the
+        plugin that said it.
+
+        A third-party plugin is called for all the solutions in one guarded call (one
+        deadline per file, not one thread hand-over per option). It works on its own
+        copies: of the profiles, made once per run, and of the requirements, per file.
+        """
+        found: list[list[Finding]] = [[] for _ in solutions]
+        for impl in self.manager.hook.cnadvisor_check.get_hookimpls():
+            plugin = impl.plugin_name
+            if plugin in self.disabled:
+                continue
+            if self.info(plugin).builtin:
+                answers = self._check_builtin(impl, solutions, requirements)
+            else:
+                answers = self._check_all(impl, self._private(plugin, solutions), requirements)
+            for index, items in enumerate(answers):
+                found[index].extend(i.model_copy(update={"source": plugin}) for i in items or [])
         return found
+
+    def _check_builtin(
+        self, impl: Any, solutions: Sequence[SolutionProfile], requirements: Any
+    ) -> list[list[Finding] | None]:
+        """A built-in check for every solution: called directly (it is cnadvisor's own
+        code, and runs for every option of every file), its failures still reported."""
+        answers: list[list[Finding] | None] = []
+        rejected: list[str] = []
+        for solution in solutions:
+            try:
+                returned = impl.function(**_named(impl, solution, requirements))
+                answers.append(_accept(returned, as_finding, rejected, trusted=True))
+            except Exception as error:  # a bug in a built-in must not stop the run either
+                rejected.append(pluginguard.describe(error))
+                answers.append(None)
+        for message in rejected:
+            self.report(impl.plugin_name, "cnadvisor_check", message)
+        return answers
+
+    def _check_all(
+        self, impl: Any, solutions: list[SolutionProfile], requirements: Any
+    ) -> list[list[Finding] | None]:
+        """One guarded call running a third-party check for every solution."""
+        plugin = impl.plugin_name
+        private_requirements = _copy(requirements)
+        problems: list[str] = []
+
+        def run_all() -> list[list[Finding] | None]:
+            answers: list[list[Finding] | None] = []
+            for solution in solutions:
+                try:
+                    returned = impl.function(**_named(impl, solution, private_requirements))
+                    answers.append(_accept(returned, as_finding, problems, trusted=False))
+                except BaseException as error:  # in the worker: the plugin's own doing
+                    problems.append(pluginguard.describe(error))
+                    answers.append(None)
+            return answers
+
+        answers = self.call(plugin, "cnadvisor_check", run_all, materialise=False)
+        for message in problems:
+            self.report(plugin, "cnadvisor_check", message)
+        return answers if answers is not None else [None] * len(solutions)
+
+    def _private(self, plugin: str, solutions: Sequence[SolutionProfile]) -> list[SolutionProfile]:
+        """This plugin's own deep copies of the profiles, made once per run: what it
+        changes in them reaches neither the ranking nor any other plugin."""
+        copies = self._copies.setdefault(plugin, {})
+        private = []
+        for solution in solutions:
+            kept = copies.get(id(solution))
+            if kept is None or kept[0] is not solution:
+                kept = copies[id(solution)] = (solution, _copy(solution))
+            private.append(kept[1])
+        return private
+
+
+def _named(impl: Any, solution: Any, requirements: Any) -> dict[str, Any]:
+    """The arguments a check implementation names (it may take fewer than the spec)."""
+    given = {"solution": solution, "requirements": requirements}
+    return {name: given[name] for name in impl.argnames}
+
+
+def _accept(
+    returned: Any, validate: Callable[[int, Any], Any] | None, rejected: list[str], *, trusted: bool
+) -> list[Any]:
+    """A hook's result as a list of validated items; rejected items go to ``rejected``.
+
+    Third-party results are first made plain data (see ``pluginguard.plain``), so no
+    plugin code can run once this returns; built-ins' results are only listed."""
+    items = pluginguard.listed(returned) if trusted else pluginguard.plain(returned)
+    accepted = []
+    for index, item in enumerate(items):
+        try:
+            accepted.append(item if validate is None else validate(index, item))
+        except ItemError as error:
+            rejected.append(str(error))
+    return accepted
 
 
 def _copy(value: Any) -> Any:
@@ -248,6 +340,8 @@ def _copy(value: Any) -> Any:
 
 def as_finding(index: int, item: Any) -> Finding:
     """One item of a check hook's result as a Finding, or ItemError."""
+    if type(item) is Finding:  # only a built-in's result holds models; others are plain
+        return item
     try:
         return Finding.model_validate(item)
     except ValidationError as error:
@@ -482,6 +576,8 @@ def _collect_solutions(plugin_set: PluginSet) -> None:
 
 
 def _profile(index: int, item: Any) -> SolutionProfile:
+    if type(item) is SolutionProfile:  # only a built-in's result holds models
+        return item
     if not isinstance(item, dict):
         raise ItemError(
             f"item {index} is {type(item).__name__}; expected a SolutionProfile or a dict"
