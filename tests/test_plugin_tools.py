@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import types
-import venv
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from cnadvisor.plugins import load_plugins
 
 from .test_cli import cli
 from .test_plugin_isolation import broken_distribution  # noqa: F401  (fixture)
+from .venvs import make_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "cnadvisor-sriov"
@@ -79,7 +79,7 @@ def fresh_venv(tmp_path_factory) -> Path:
         check=True, capture_output=True,
     )  # fmt: skip
     environment = work / "venv"
-    venv.create(environment, system_site_packages=True, with_pip=True)
+    make_venv(environment)  # sees this interpreter's dependencies, also from a venv
     subprocess.run(
         [str(environment / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
          "--ignore-installed", str(wheel), str(EXAMPLE), str(work / "cnadvisor-scaffolded")],

@@ -2,7 +2,8 @@
 
 Builds the wheel, installs it (without dependencies, which this environment
 already has) into a fresh virtual environment, and runs the installed command
-from outside the checkout, so nothing can come from the source tree.
+from outside the checkout, so nothing can come from the source tree. The venv
+sees the dependencies of whatever interpreter runs the tests (see tests/venvs.py).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
+
+from .venvs import make_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +31,7 @@ def installed(tmp_path_factory) -> Path:
     )
     (wheel,) = work.glob("cnadvisor-*.whl")
     environment = work / "venv"
-    venv.create(environment, system_site_packages=True, with_pip=True)
+    make_venv(environment)
     python = environment / "bin" / "python"
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", str(wheel)],
