@@ -252,9 +252,8 @@ def _report_plugin_problems(advisor, already: int = 0) -> int:
     problems = advisor.plugins.problems if advisor.plugins else []
     for problem in problems[already:]:
         print(f"cnadvisor: warning: {problem} (left out)", file=sys.stderr)
-    if advisor.plugins and not already:  # slow plugins, named once per run
-        for note in advisor.plugins.notes:
-            print(f"cnadvisor: warning: {note}", file=sys.stderr)
+    for note in advisor.plugins.unseen_notes() if advisor.plugins else []:  # slow plugins
+        print(f"cnadvisor: warning: {note}", file=sys.stderr)
     return len(problems)
 
 
@@ -336,6 +335,8 @@ def _plugins(args: argparse.Namespace) -> int:
         return EXIT_PLUGIN
     for problem in plugin_set.problems:
         print(f"cnadvisor: warning: {problem} (left out)", file=sys.stderr)
+    for note in plugin_set.unseen_notes():
+        print(f"cnadvisor: warning: {note}", file=sys.stderr)
     from .render.plugins import profile_json, render_list, render_profile
 
     if args.action == "show":

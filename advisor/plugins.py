@@ -91,6 +91,7 @@ class PluginSet:
     disabled: set[str] = field(default_factory=set)
     spent: dict[str, tuple[float, int]] = field(default_factory=dict)  # seconds, calls
     guard: pluginguard.Guard = field(default_factory=pluginguard.Guard)
+    _notes_seen: int = field(default=0, repr=False)
     _copies: dict[str, dict[int, tuple[SolutionProfile, SolutionProfile]]] = field(
         default_factory=dict, repr=False
     )
@@ -108,6 +109,12 @@ class PluginSet:
     def note(self, plugin: str, step: str, message: str) -> None:
         info = self.info(plugin)
         self.notes.append(PluginProblem(plugin, info.distribution, step, message))
+
+    def unseen_notes(self) -> list[PluginProblem]:
+        """The notes (slow plugins) not returned by an earlier call, to show each once."""
+        fresh = self.notes[self._notes_seen :]
+        self._notes_seen = len(self.notes)
+        return fresh
 
     def call(
         self,
