@@ -8,6 +8,7 @@ shorthand for ``{value: ..., need: required}``.
 
 from __future__ import annotations
 
+import warnings
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -113,8 +114,24 @@ class Workload(_Strict):
     )
     packet_io: Constraint[bool] | None = Field(
         default=None,
-        description="the system uses a high-performance packet IO framework "
-        "(DPDK, netmap, XDP/AF_XDP) and the network should support it",
+        description="the application drives its own interface with a kernel-bypass framework "
+        "(DPDK, AF_XDP, netmap), so the pod needs an interface that supports it",
+    )
+    separate_data_plane: bool = Field(
+        default=False,
+        description="the high-rate traffic above (throughput, packet IO, latency) runs on its "
+        "own interface, apart from the pods' control traffic: a primary network plus a "
+        "secondary one may be recommended",
+    )
+    discovery: Constraint[bool] | None = Field(
+        default=None,
+        description="containers find devices or each other by LAN multicast or broadcast "
+        "(mDNS, SSDP/DLNA, cluster multicast)",
+    )
+    same_port: bool = Field(
+        default=False,
+        description="several containers on one host listen on the same port number, so a "
+        "shared host port range conflicts",
     )
 
 
@@ -133,7 +150,10 @@ class Underlay(_Strict):
     )
 
 
-Platform = Literal["on-premises", "aws", "azure", "gcp", "other-cloud"]
+Platform = Literal["on-premises", "aws", "azure", "gcp", "other-cloud", "eks", "aks", "gke"]
+# Managed Kubernetes services and the cloud each runs in (the cloud's rules apply too).
+MANAGED_PLATFORMS = {"eks": "aws", "aks": "azure", "gke": "gcp"}
+ORCHESTRATOR_ALIASES = {"k8s": "kubernetes"}
 
 
 class Environment(_Strict):
@@ -154,6 +174,21 @@ class Environment(_Strict):
     ip_family: IPFamily = "ipv4"
     underlay: Underlay = Field(default_factory=Underlay)
 
+    @field_validator("orchestrator", mode="before")
+    @classmethod
+    def _orchestrator_alias(cls, value: Any) -> Any:
+        return ORCHESTRATOR_ALIASES.get(value, value) if isinstance(value, str) else value
+
+    @property
+    def cloud(self) -> str:
+        """The cloud the hosts run in: a managed service's cloud, else the platform itself."""
+        return MANAGED_PLATFORMS.get(self.platform, self.platform)
+
+    @property
+    def managed(self) -> bool:
+        """A managed Kubernetes service (its vendor runs the control plane)."""
+        return self.platform in MANAGED_PLATFORMS
+
 
 class Security(_Strict):
     isolation: Constraint[Isolation] | None = None
@@ -167,8 +202,10 @@ class Security(_Strict):
 
 
 class Mobility(_Strict):
-    containers_move: Constraint[bool] | None = Field(
-        default=None, description="containers move between hosts and keep their address"
+    ip_kept_on_move: Constraint[bool] | None = Field(
+        default=None,
+        description="a container keeps its IP address when it moves to another host "
+        "(formerly containers_move)",
     )
     routable_ips: Constraint[bool] | None = Field(
         default=None, description="container addresses reachable from outside without NAT"
@@ -176,6 +213,24 @@ class Mobility(_Strict):
     external_access: Constraint[bool] | None = Field(
         default=None, description="clients outside the hosts must reach the containers"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_key(cls, data: Any) -> Any:
+        """``containers_move`` read as "pods get rescheduled"; it meant "keeps its address"."""
+        if isinstance(data, dict) and "containers_move" in data:
+            if "ip_kept_on_move" in data:
+                raise ValueError(
+                    "give mobility.ip_kept_on_move only (containers_move is its old name)"
+                )
+            warnings.warn(
+                "mobility.containers_move is deprecated: write mobility.ip_kept_on_move",
+                FutureWarning,
+                stacklevel=2,
+            )
+            data = {**data, "ip_kept_on_move": data["containers_move"]}
+            del data["containers_move"]
+        return data
 
 
 class Priorities(_Strict):
