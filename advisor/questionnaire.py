@@ -71,9 +71,17 @@ SECTIONS: tuple[Section, ...] = (
             _q("workload.latency_budget_us", "Added latency budget (µs)", "need-number",
                "Every datapath stage adds a little latency; buffering trades latency for "
                "throughput."),
-            _q("workload.packet_io", "Uses DPDK, netmap or XDP", "need-bool",
-               "High-performance packet IO frameworks are orthogonal to the network, but "
-               "only some options can use them."),
+            _q("workload.packet_io", "Uses DPDK, AF_XDP or netmap", "need-bool",
+               "The application drives its own interface; only some options give the pod "
+               "one that supports it (a CNI's own XDP acceleration does not count)."),
+            _q("workload.separate_data_plane", "High-rate traffic on its own interface",
+               "bool", "A primary network for control traffic plus a secondary one (SR-IOV, "
+               "macvlan, OVS-DPDK) for the data plane, as telco functions do."),
+            _q("workload.discovery", "Discovery by multicast (mDNS, SSDP)", "need-bool",
+               "LAN multicast and broadcast do not cross NAT or routed hops: only options on "
+               "the LAN's L2 segment or the host's stack see them."),
+            _q("workload.same_port", "Containers on a host share a port number", "bool",
+               "Host networking and published ports share one port range per host."),
         ),
     ),
     Section(
@@ -87,8 +95,9 @@ SECTIONS: tuple[Section, ...] = (
                "Containers inside VMs pay for every extra virtualization layer: one study "
                "measured 42 % less TCP throughput (survey Sec. VI).", ("bare-metal", "vm")),
             _q("environment.platform", "Platform", "choice",
-               "Public clouds filter unknown MAC addresses (macvlan) and Azure drops "
-               "IP-in-IP.", ("on-premises", "aws", "azure", "gcp", "other-cloud")),
+               "Clouds and managed Kubernetes services (eks, aks, gke) restrict some "
+               "datapaths and support their own CNI; plugins say which.",
+               ("on-premises", "aws", "azure", "gcp", "other-cloud", "eks", "aks", "gke")),
             _q("environment.containers_per_host", "Containers per host", "integer",
                "Containers compete for the CPU that NAT and overlays use; each may need "
                "its own MAC on the wire."),
@@ -135,7 +144,7 @@ SECTIONS: tuple[Section, ...] = (
         "Mobility",
         "How containers move and are reached.",
         (
-            _q("mobility.containers_move", "Containers move, keep address",
+            _q("mobility.ip_kept_on_move", "Containers keep their IP when moved",
                "need-bool", "Overlays follow moving containers; the key-value store that "
                "maps addresses can slow start-up."),
             _q("mobility.routable_ips", "Addresses routable without NAT",

@@ -144,3 +144,18 @@ def test_escaping_leaves_nothing_raw(value):
     assert "\n" not in markdown(value)
     cell = csv_cell(value)
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_plugin_listing_and_profile_show_hostile_text_safely(plugin_set, value):
+    from dataclasses import replace
+
+    from cnadvisor.render.plugins import render_list, render_profile
+
+    item = next(iter(plugin_set.solutions.values()))
+    profile = item.profile.model_copy(update={"name": value, "summary": value, "id": value})
+    hostile = replace(item, profile=profile)
+    shown = render_profile(hostile, None)
+    assert not RAW.search(shown.replace("\n", ""))
+    listed = render_list(replace(plugin_set, solutions={value: hostile}), "table")
+    assert not RAW.search(listed.replace("\n", ""))

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..physics import encapsulation_bytes
 from ..plugins import PluginInfo, PluginSet, RegisteredSolution
+from ..safetext import markup, plain
 from .common import terminal_width
 
 
@@ -37,7 +38,7 @@ def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
         }
         return json.dumps(document, indent=2) + "\n"
     buffer = io.StringIO()
-    console = Console(file=buffer, width=terminal_width(150), no_color=True)
+    console = Console(file=buffer, width=terminal_width(150), no_color=True, emoji=False)
     table = Table(
         title=f"{len(plugin_set.solutions)} solutions from {len(by_plugin)} plugins",
     )
@@ -46,13 +47,13 @@ def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
     for info in plugin_set.plugins.values():
         for item in by_plugin.get(info.name, []):
             profile = item.profile
-            table.add_row(
-                info.name,
-                f"{info.distribution} {info.version}".strip(),
-                profile.id,
-                profile.family.value,
-                profile.scope,
-                ", ".join(ref.id for ref in profile.references),
+            table.add_row(  # plugin texts: shown, never obeyed as markup or escapes
+                markup(info.name),
+                markup(f"{info.distribution} {info.version}".strip()),
+                markup(profile.id),
+                markup(profile.family.value),
+                markup(profile.scope),
+                markup(", ".join(ref.id for ref in profile.references)),
             )
     console.print(table)
     return buffer.getvalue()
@@ -107,4 +108,4 @@ def render_profile(item: RegisteredSolution, info: PluginInfo | None) -> str:
     for ref in p.references:
         where = f" ({ref.locator})" if ref.locator else ""
         lines.append(f"  [{ref.id}] {ref.title}{where}\n      {ref.url}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(plain(line, keep_newlines=True) for line in lines) + "\n"
