@@ -525,8 +525,19 @@ def _figure(
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration and doctype
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
+    svg = _scoped_ids(svg, chart_id)
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{h(title)}"', 1)
     return f'<figure id="{h(chart_id)}">{svg}<figcaption>{h(title)}</figcaption></figure>'
+
+
+def _scoped_ids(svg: str, prefix: str) -> str:
+    """matplotlib names elements ``figure_1``, ``patch_1`` in every chart; inline in one
+    page they would repeat, and a ``url(#...)`` could point into the wrong chart."""
+    names = set(re.findall(r'\bid="([^"]+)"', svg))
+    if not names:
+        return svg
+    pattern = re.compile(r'(\bid="|#)(' + "|".join(map(re.escape, names)) + r')(?=[")])')
+    return pattern.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
 
 
 def _chart_label(solution_id: str) -> str:
