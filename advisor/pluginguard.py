@@ -25,6 +25,7 @@ deliberately reaches into cnadvisor's objects. ``docs/security.md`` says so to u
 from __future__ import annotations
 
 import enum
+import numbers
 import os
 import queue
 import sys
@@ -143,7 +144,11 @@ class Guard:
             started = time.perf_counter()
             with _StdoutToStderr(keep=lambda: self._abandoned > 0):
                 box, done = self._worker.submit(job)
-                finished = done.wait(limit)  # a real Ctrl-C interrupts this wait
+                try:
+                    finished = done.wait(limit)  # a real Ctrl-C interrupts this wait
+                except BaseException:  # the user's Ctrl-C: the worker is still busy
+                    self._worker, self._abandoned = None, self._abandoned + 1
+                    raise
                 if not finished:
                     self._worker = None  # stuck in plugin code: abandon it
                     self._abandoned += 1
@@ -239,9 +244,9 @@ def _plain(value: Any, budget: list[int], depth: int, where: str) -> Any:
         return value
     if isinstance(value, bool):
         return bool(value)
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):  # int subclasses, numpy integers
         return int(value)
-    if isinstance(value, float):
+    if isinstance(value, numbers.Real):  # float subclasses, numpy floats
         return float(value)
     if isinstance(value, str):
         return str.__str__(value)
