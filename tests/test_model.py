@@ -270,7 +270,7 @@ def test_a_corrupted_cache_file_is_rebuilt_with_a_warning(profiles, tmp_path, mo
         warnings.simplefilter("always")
         again = load_or_train(profiles)
     assert any("unreadable" in str(w.message) for w in caught)
-    assert (tmp_path / path.with_suffix(".bad").name).exists()
+    assert list(tmp_path.glob(f"{path.name}.bad*")) or list(tmp_path.glob(f"{path.stem}.bad*"))
     point = WorkloadPoint()
     profile = profiles["calico-vxlan"]
     assert (
