@@ -48,6 +48,9 @@ from .structure import (
 # (one standard deviation on the log scale); deviations of a stage from its kind.
 LEVEL_CENTRE = {"ns_per_packet": 150.0, "ns_per_byte": 0.05, "delay_us": 0.5}
 LEVEL_SIGMA = 2.5
+# Delays are held closer to their centre: a stage's own delay (beyond its CPU time) is
+# small unless several labs agree otherwise; labs' latency tools disagree widely.
+SIGMA_BY_PARAMETER = np.array([LEVEL_SIGMA, LEVEL_SIGMA, 1.0])
 STAGE_SIGMA = 0.7
 PRIOR_SIGMA = 0.3
 LOSS_SCALE = 0.1  # soft-L1 threshold on log-ratio residuals
@@ -149,7 +152,7 @@ class Parameterisation:
         log_table = self.log_table(theta)
         return np.concatenate(
             [
-                ((level - centre) / LEVEL_SIGMA).ravel(),
+                ((level - centre) / SIGMA_BY_PARAMETER).ravel(),
                 theta[self.levels :] / STAGE_SIGMA,
                 [(log_table[t, p] - value) / PRIOR_SIGMA for t, p, value in priors],
             ]
@@ -166,10 +169,13 @@ class Parameterisation:
                     jac[t, p, self.levels + stage_rows[t] * len(PARAMETERS) + p] = 1.0
         return jac.reshape(len(TERMS) * len(PARAMETERS), self.size)
 
+    def penalty_count(self, priors: list) -> int:
+        return self.size + len(priors)
+
     def penalty_jacobian(self, priors: list[tuple[int, int, float]]) -> np.ndarray:
         log_jac = self.log_table_jacobian().reshape(len(TERMS), len(PARAMETERS), self.size)
         blocks = [
-            np.eye(self.size)[: self.levels] / LEVEL_SIGMA,
+            np.eye(self.size)[: self.levels] / np.tile(SIGMA_BY_PARAMETER, len(KINDS))[:, None],
             np.eye(self.size)[self.levels :] / STAGE_SIGMA,
         ]
         if priors:
@@ -180,23 +186,32 @@ class Parameterisation:
 PARAMS = Parameterisation()
 
 
-def predicted_log_ratio(design: np.ndarray, costs: StageCosts) -> np.ndarray:
-    """Log of numerator over denominator for each observation in a design matrix."""
+STUDY_SIGMA = 0.5  # labs' CPUs differ: a per-study speed factor, log-normal around 1
+
+
+def predicted_log_ratio(
+    design: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0
+) -> np.ndarray:
+    """Log of numerator over denominator for each observation in a design matrix; ``scale``
+    is each row's lab CPU-speed factor (1 for a prediction)."""
     numerator, denominator = design[:, :WIDTH], design[:, WIDTH : 2 * WIDTH]
     metric = design[:, 2 * WIDTH].astype(int)
     baseline_us = design[:, 2 * WIDTH + 1]
-    out = np.log(throughput_gbps(numerator, costs)) - np.log(throughput_gbps(denominator, costs))
+    scale = np.broadcast_to(np.asarray(scale, dtype=float), (len(design),))
+    out = np.log(throughput_gbps(numerator, costs, scale)) - np.log(
+        throughput_gbps(denominator, costs, scale)
+    )
     rate = metric == PACKET_RATE
     if rate.any():
-        out[rate] = np.log(packet_rate_mpps(numerator[rate], costs)) - np.log(
-            packet_rate_mpps(denominator[rate], costs)
+        out[rate] = np.log(packet_rate_mpps(numerator[rate], costs, scale[rate])) - np.log(
+            packet_rate_mpps(denominator[rate], costs, scale[rate])
         )
     absolute = metric == ABSOLUTE
     if absolute.any():
-        out[absolute] = np.log(throughput_gbps(numerator[absolute], costs))
+        out[absolute] = np.log(throughput_gbps(numerator[absolute], costs, scale[absolute]))
     latency = metric == LATENCY
     if latency.any():
-        added = added_latency_us(numerator[latency], denominator[latency], costs)
+        added = added_latency_us(numerator[latency], denominator[latency], costs, scale[latency])
         base = baseline_us[latency]
         out[latency] = np.log((base + added) / base)
     return out
@@ -219,40 +234,52 @@ def _group_centred(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return out
 
 
-def _residuals(design, y, groups, weights, costs) -> np.ndarray:
-    residual = predicted_log_ratio(design, costs) - y
+def _residuals(design, y, groups, weights, costs, scale=1.0) -> np.ndarray:
+    residual = predicted_log_ratio(design, costs, scale) - y
     return _group_centred(residual, groups) * weights
 
 
-def _prediction_jacobian(design: np.ndarray, costs: StageCosts) -> np.ndarray:
-    """d predicted log ratio / d cost[t, p], shape (rows, terms * parameters)."""
+def _prediction_jacobian(
+    design: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """d predicted log ratio / d cost[t, p], shape (rows, terms * parameters), and
+    d predicted log ratio / d log(scale) per row."""
     numerator, denominator = design[:, :WIDTH], design[:, WIDTH : 2 * WIDTH]
     metric = design[:, 2 * WIDTH].astype(int)
     rows, terms = len(design), len(TERMS)
+    scale = np.broadcast_to(np.asarray(scale, dtype=float), (rows,))
     jac = np.zeros((rows, terms, len(PARAMETERS)))
+    d_scale = np.zeros(rows)
     for sign, x in ((1.0, numerator), (-1.0, denominator)):
         packet, byte = cost_matrices(x)
         time = np.maximum(packet @ costs.per_packet + byte @ costs.per_byte, 1e-6)
-        bound = cpu_bound(x, costs) & (metric != LATENCY)
+        bound = cpu_bound(x, costs, scale) & (metric != LATENCY)
         if sign < 0:
             bound &= metric != ABSOLUTE
-        scale = np.where(bound, -sign / time, 0.0)[:, None]
-        jac[:, :, 0] += packet * scale
-        jac[:, :, 1] += byte * scale
+        factor = np.where(bound, -sign / time, 0.0)[:, None]
+        jac[:, :, 0] += packet * factor
+        jac[:, :, 1] += byte * factor
+        d_scale += np.where(bound, -sign, 0.0)
     latency = metric == LATENCY
     if latency.any():
         num, den = numerator[latency], denominator[latency]
         base = design[latency, 2 * WIDTH + 1]
-        added = one_way_latency_us(num, costs) - one_way_latency_us(den, costs)
-        factor = np.where(added > 0, 1.0 / (base + np.maximum(added, 0.0)), 0.0)[:, None]
+        row_scale = scale[latency]
+        added = one_way_latency_us(num, costs, row_scale) - one_way_latency_us(
+            den, costs, row_scale
+        )
+        factor = np.where(added > 0, 1.0 / (base + np.maximum(added, 0.0)), 0.0)
         part = np.zeros((int(latency.sum()), terms, len(PARAMETERS)))
+        processing = np.zeros(int(latency.sum()))
         for sign, x in ((1.0, num), (-1.0, den)):
             packet, byte = cost_matrices(x, alone=True)
-            part[:, :, 0] += sign * packet / 1000.0
-            part[:, :, 1] += sign * byte / 1000.0
+            part[:, :, 0] += sign * packet * row_scale[:, None] / 1000.0
+            part[:, :, 1] += sign * byte * row_scale[:, None] / 1000.0
             part[:, :, 2] += sign * x[:, :terms]
-        jac[latency] = part * factor[:, :, None]
-    return jac.reshape(rows, terms * len(PARAMETERS))
+            processing += sign * (packet @ costs.per_packet + byte @ costs.per_byte) / 1000.0
+        jac[latency] = part * factor[:, None, None]
+        d_scale[latency] = processing * row_scale * factor
+    return jac.reshape(rows, terms * len(PARAMETERS)), d_scale
 
 
 class StageCostRegressor(RegressorMixin, BaseEstimator):
@@ -271,25 +298,45 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None):
         X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
         groups = X[:, 2 * WIDTH + 2].astype(int)
+        studies = X[:, 2 * WIDTH + 3].astype(int)
+        n_studies = int(studies.max()) + 1 if len(studies) else 0
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
         priors = list(self.priors)
-
         log_jac = PARAMS.log_table_jacobian()
-        penalty_jac = PARAMS.penalty_jacobian(priors)
+        penalty_jac = np.vstack(
+            [
+                np.hstack([PARAMS.penalty_jacobian(priors),
+                           np.zeros((PARAMS.penalty_count(priors), n_studies))]),
+                np.hstack([np.zeros((n_studies, PARAMS.size)),
+                           np.eye(n_studies) / STUDY_SIGMA]),
+            ]
+        )  # fmt: skip
+
+        def split(theta: np.ndarray) -> tuple[StageCosts, np.ndarray, np.ndarray]:
+            speed = theta[PARAMS.size :]
+            return PARAMS.costs(theta[: PARAMS.size]), speed, np.exp(speed)[studies]
 
         def objective(theta: np.ndarray) -> np.ndarray:
-            costs = PARAMS.costs(theta)
+            costs, speed, scale = split(theta)
             return np.concatenate(
-                [_residuals(X, y, groups, weights, costs), PARAMS.penalties(theta, priors)]
+                [
+                    _residuals(X, y, groups, weights, costs, scale),
+                    PARAMS.penalties(theta[: PARAMS.size], priors),
+                    speed / STUDY_SIGMA,
+                ]
             )
 
         def jacobian(theta: np.ndarray) -> np.ndarray:
-            costs = PARAMS.costs(theta)
-            d_cost = _prediction_jacobian(X, costs) * costs.table.ravel()[None, :]
-            data = _group_centred(d_cost @ log_jac, groups) * weights[:, None]
+            costs, _, scale = split(theta)
+            d_cost, d_scale = _prediction_jacobian(X, costs, scale)
+            d_theta = (d_cost * costs.table.ravel()[None, :]) @ log_jac
+            d_speed = np.zeros((len(y), n_studies))
+            d_speed[np.arange(len(y)), studies] = d_scale
+            data = _group_centred(np.hstack([d_theta, d_speed]), groups) * weights[:, None]
             return np.vstack([data, penalty_jac])
 
         start = PARAMS.initial() if self.start is None else np.asarray(self.start, dtype=float)
+        start = np.concatenate([start[: PARAMS.size], np.zeros(n_studies)])
         result = least_squares(
             objective,
             start,
@@ -299,8 +346,9 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
             max_nfev=self.max_nfev,
             tr_solver="lsmr",
         )
-        self.theta_ = result.x
-        self.costs_ = PARAMS.costs(result.x)
+        self.theta_ = result.x[: PARAMS.size]
+        self.study_speed_ = np.exp(result.x[PARAMS.size :])
+        self.costs_ = PARAMS.costs(self.theta_)
         self.n_features_in_ = X.shape[1]
         return self
 

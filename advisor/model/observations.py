@@ -29,6 +29,7 @@ THROUGHPUT, PACKET_RATE, LATENCY, ABSOLUTE = 0, 1, 2, 3
 METRIC_NAMES = ("throughput", "packet rate", "latency", "host throughput")
 ABSOLUTE_WEIGHT = 0.5  # host figures from different CPUs set the cost scale only loosely
 BULK_TCP_WRITE = 131072  # iperf3's default TCP write (128 KiB) where a source states none
+SMALL_MESSAGE = 64.0  # a latency or packet-rate test that states no size sends small ones
 DEFAULT_LINK_GBPS = 10.0
 DEFAULT_MTU = 1500
 TO_GBPS = {"Gbps": 1.0, "Mbps": 1e-3}
@@ -162,6 +163,9 @@ class Observations:
                 self.metric[:, None].astype(float),
                 self.baseline_latency_us[:, None],
                 self.offset_group[:, None].astype(float),
+                np.unique(self.study.astype(str), return_inverse=True)[1][:, None].astype(float)
+                if len(self)
+                else np.zeros((0, 1)),
             ]
         )
 
@@ -191,8 +195,11 @@ def _stated(pattern: str, text: str) -> float | None:
 def conditions_of(row, underlay_mtu: float | None) -> Conditions:
     udp = row.protocol == "udp"
     size = row.message_size_bytes
-    if not (size == size and size >= 1):
-        size = BULK_TCP_WRITE if not udp else 1400.0
+    if not (size == size and size >= 1):  # unstated: a tool's default
+        if row.metric in ("latency", "latency_p99", "packet_rate"):
+            size = SMALL_MESSAGE
+        else:
+            size = BULK_TCP_WRITE if not udp else 1400.0
     streams = _number(row.streams, 1.0)
     return Conditions(
         scenario="intra-host" if row.scenario == "intra-host" else "inter-host",

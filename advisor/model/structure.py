@@ -200,13 +200,14 @@ def message_time_ns(x: np.ndarray, costs: StageCosts, *, alone: bool = False) ->
     return packet @ costs.per_packet + byte @ costs.per_byte
 
 
-def cpu_bound(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+def cpu_bound(x: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0) -> np.ndarray:
     """Rows whose throughput the CPU limits (the link does not)."""
-    return cpu_gbps(x, costs) < link_gbps(x)
+    return cpu_gbps(x, costs, scale) < link_gbps(x)
 
 
-def cpu_gbps(x: np.ndarray, costs: StageCosts) -> np.ndarray:
-    time = np.maximum(message_time_ns(x, costs), 1e-6)
+def cpu_gbps(x: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0) -> np.ndarray:
+    """The CPU rate; ``scale`` multiplies every CPU time (a slower or faster CPU)."""
+    time = np.maximum(message_time_ns(x, costs) * scale, 1e-6)
     return _column(x, "cores") * 8.0 * _column(x, "message_size") / time
 
 
@@ -216,28 +217,37 @@ def link_gbps(x: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(link), link * share, np.inf)
 
 
-def throughput_gbps(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+def throughput_gbps(
+    x: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0
+) -> np.ndarray:
     """Goodput in Gbit/s: the lower of the CPU rate and the link rate."""
-    return np.minimum(cpu_gbps(x, costs), link_gbps(x))
+    return np.minimum(cpu_gbps(x, costs, scale), link_gbps(x))
 
 
-def packet_rate_mpps(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+def packet_rate_mpps(
+    x: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0
+) -> np.ndarray:
     """Wire packets per second (millions) at that goodput."""
-    messages = throughput_gbps(x, costs) * 1e9 / 8.0 / _column(x, "message_size")
+    messages = throughput_gbps(x, costs, scale) * 1e9 / 8.0 / _column(x, "message_size")
     return messages * packets_per_message(x) / 1e6
 
 
-def one_way_latency_us(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+def one_way_latency_us(
+    x: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0
+) -> np.ndarray:
     """One-way latency of a single message on an idle path: each term's CPU time for the
     message plus its delay; serialisation on the wire where there is one."""
     counts = x[:, : len(TERMS)]
-    processing = message_time_ns(x, costs, alone=True) / 1000.0
+    processing = message_time_ns(x, costs, alone=True) * scale / 1000.0
     delay = counts @ costs.delay
     link = _column(x, "link_gbps")
     wire = np.where(np.isfinite(link), wire_bytes_per_message(x) * 8.0 / (link * 1000.0), 0.0)
     return processing + delay + wire
 
 
-def added_latency_us(x: np.ndarray, host: np.ndarray, costs: StageCosts) -> np.ndarray:
+def added_latency_us(
+    x: np.ndarray, host: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0
+) -> np.ndarray:
     """One-way latency the datapath adds over host networking under the same workload."""
-    return np.maximum(one_way_latency_us(x, costs) - one_way_latency_us(host, costs), 0.0)
+    added = one_way_latency_us(x, costs, scale) - one_way_latency_us(host, costs, scale)
+    return np.maximum(added, 0.0)
