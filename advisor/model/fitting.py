@@ -104,8 +104,16 @@ def prior_targets(priors: list[dict]) -> list[tuple[int, int, float]]:
     packet rates and per-packet costs. Forwarding latencies measured across a loaded NIC
     (interrupt moderation, queueing) are not a stage's own delay and are not used."""
     targets: dict[tuple[int, int], list[float]] = {}
+    seen: set[tuple[str, str, str]] = set()
     for prior in priors:
+        figure = (prior.get("value", ""), prior.get("source_id", ""), prior.get("locator", ""))
+        if figure in seen:  # one measurement stored under two stages pulls only the first
+            continue
+        seen.add(figure)
         term = prior.get("stage", "").strip()
+        term = term if term in INDEX else term.replace("-", "_")  # af-xdp names af_xdp
+        if "DUBIOUS" in prior.get("notes", ""):  # e.g. a rate whose core count is unstated
+            continue
         try:
             value = float(prior.get("value", ""))
         except ValueError:

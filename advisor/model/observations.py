@@ -175,16 +175,11 @@ def _number(value: float, default: float) -> float:
 
 
 def _condition_key(row) -> str:
-    """Rows measured in one test under the same conditions of one source."""
-    test = re.sub(r"\.results$|-run\d+\.tsv$", "", row.locator.rsplit("/", 1)[-1])
-    if row.source_id == "infrabuilder-2020":  # the kernel variant is in the folder name
-        folder = row.locator.split("/")[1] if "/" in row.locator else ""
-        test = folder.split(".", 1)[1] if "." in folder else folder
-    if row.source_id.startswith("daocloud"):  # one table row: the locator up to its column
-        test = row.locator.split(", column")[0]
-    return "|".join((row.source_id, row.scenario, row.virtualization, row.protocol,
-                     f"{row.message_size_bytes:g}", f"{row.streams:g}",
-                     "service" if row.via_service else "pod", test))  # fmt: skip
+    """Rows measured in one test under the same conditions of one source (the dataset
+    layer's per-source rules), whatever the metric."""
+    from ..dataset.conditions import condition
+
+    return condition(row)
 
 
 def _stated(pattern: str, text: str) -> float | None:

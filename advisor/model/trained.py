@@ -341,16 +341,13 @@ def _local_rows() -> list:
 def _plugin_rows(plugin_set):
     """Each plugin's contributed rows after validation and vetting: rows with implausible
     values, or about another plugin's solutions (unless trusted), are dropped and reported."""
-    from ..dataset.contributed import trusted_plugins, vet_contributed
-    from .data import DatasetError, rows_from_dicts
+    from ..dataset.contributed import contributed_rows, trusted_plugins, vet_contributed
 
     trusted = trusted_plugins()
     for plugin, returned in plugin_set.call_each("cnadvisor_benchmarks"):
-        try:
-            rows = rows_from_dicts(list(returned or []), f"plugin {plugin}")
-        except DatasetError as error:
-            plugin_set.report(plugin, "cnadvisor_benchmarks", "; ".join(error.problems))
-            continue
+        rows, problems = contributed_rows(list(returned or []), f"plugin {plugin}")
+        for problem in problems:  # a bad row is dropped and reported; the good ones stay
+            plugin_set.report(plugin, "cnadvisor_benchmarks", problem)
         kept, dropped = vet_contributed(rows, plugin, _owned_ids(plugin_set, plugin),
                                         plugin in trusted)  # fmt: skip
         for problem in dropped:
