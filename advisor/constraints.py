@@ -205,15 +205,15 @@ def tenancy(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterat
 
 def mobility(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     m, want = s.mobility, r.mobility
-    moving = want.containers_move
+    moving = want.ip_kept_on_move
     if moving and moving.required and moving.value and not s.inter_host:
-        yield _exclude("mobility.containers_move", "cannot reach containers on other hosts")
+        yield _exclude("mobility.ip_kept_on_move", "cannot reach containers on other hosts")
         return
     yield from _boolean_need(
-        "mobility.containers_move",
+        "mobility.ip_kept_on_move",
         m.ip_kept_on_move,
         "addresses kept when containers move",
-        want.containers_move,
+        want.ip_kept_on_move,
     )
     yield from _boolean_need(
         "mobility.routable_ips",
@@ -258,13 +258,39 @@ def performance(s: SolutionProfile, r: Requirements, p: Prediction | None) -> It
 
 def packet_io(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     wanted = r.workload.packet_io
-    if wanted and wanted.required and wanted.value and not s.operations.packet_io:
-        yield _exclude("workload.packet_io", "no high-performance packet IO framework documented")
+    if wanted and wanted.required and wanted.value and not s.pod_packet_io:
+        accelerated = (
+            " (its XDP acceleration is its own, not the pod's)"
+            if (s.operations.xdp_acceleration)
+            else ""
+        )
+        yield _exclude(
+            "workload.packet_io", f"gives the pod no DPDK/AF_XDP-capable interface{accelerated}"
+        )
+
+
+def discovery(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    yield from _boolean_need(
+        "workload.discovery",
+        s.operations.lan_discovery,
+        "LAN multicast/broadcast discovery (mDNS, SSDP) in the container",
+        r.workload.discovery,
+    )
+
+
+def host_reach(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    if s.operations.host_reachable is False:
+        yield _info(
+            "-",
+            "containers cannot reach their own host's addresses without extra setup "
+            "(a shim interface on the host)",
+        )
 
 
 def maintenance(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     if s.operations.maintained is False:
-        yield _warn("-", "archived or unmaintained upstream")
+        when = f" in {s.operations.archived}" if s.operations.archived else ""
+        yield _warn("-", f"archived upstream{when}: no fixes or security updates")
 
 
 RULES: tuple[Rule, ...] = (
@@ -283,6 +309,8 @@ RULES: tuple[Rule, ...] = (
     mobility,
     performance,
     packet_io,
+    discovery,
+    host_reach,
     maintenance,
 )
 

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .stages import STAGES, PacketIO, nearest_stage
 
+POD_PACKET_IO = (PacketIO.DPDK, PacketIO.AF_XDP, PacketIO.NETMAP)
+
 
 class Family(StrEnum):
     DOCKER_MODE = "docker-mode"
@@ -70,6 +72,12 @@ class ExternalAccess(StrEnum):
 
 
 IPFamily = Literal["ipv4", "ipv6", "dual-stack"]
+ManagedPlatform = Literal["eks", "aks", "gke"]
+
+
+class NetworkRole(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
 
 
 class _Strict(BaseModel):
@@ -147,9 +155,37 @@ class Operations(_Cited):
     ip_families: list[IPFamily] = Field(default_factory=list)
     windows_nodes: bool | None = None
     maintained: bool | None = Field(default=None, description="False: archived upstream")
+    archived: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        description="when the project was archived upstream (YYYY, YYYY-MM or YYYY-MM-DD)",
+    )
     packet_io: list[PacketIO] = Field(
         default_factory=list,
-        description="high-performance packet IO frameworks it can use (orthogonal modifier)",
+        description="kernel-bypass frameworks the pod's own interface supports (DPDK, AF_XDP, "
+        "netmap); not the option's own use of XDP",
+    )
+    xdp_acceleration: bool | None = Field(
+        default=None,
+        description="the option runs parts of its own datapath in XDP programs (this gives the "
+        "pod no packet IO interface)",
+    )
+    host_reachable: bool | None = Field(
+        default=None,
+        description="containers reach their own host's addresses without extra setup",
+    )
+    lan_discovery: bool | None = Field(
+        default=None,
+        description="LAN multicast and broadcast (mDNS, SSDP) reach the containers",
+    )
+    roles: list[NetworkRole] = Field(
+        default_factory=lambda: [NetworkRole.PRIMARY],
+        description="primary: the pod's main network; secondary: an extra interface "
+        "attached next to it (Multus)",
+    )
+    managed_platforms: list[ManagedPlatform] = Field(
+        default_factory=list,
+        description="managed Kubernetes services whose vendor installs and supports it",
     )
 
 
@@ -175,6 +211,12 @@ class SolutionProfile(_Strict):
     @property
     def scope(self) -> str:
         return "inter-host" if self.inter_host else "intra-host"
+
+    @property
+    def pod_packet_io(self) -> list[PacketIO]:
+        """Frameworks an application in the pod can drive itself (XDP alone is a program
+        attached to an interface, not an interface the application drives)."""
+        return [f for f in self.operations.packet_io if f in POD_PACKET_IO]
 
     @property
     def promiscuous_needed(self) -> bool | None:

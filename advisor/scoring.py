@@ -26,13 +26,14 @@ from .stages import STAGES, StageKind
 
 UNKNOWN = 0.5
 PREFERRED_WEIGHT = 2.0
+ARCHIVED_WEIGHT = 4.0  # an archived project gets no fixes: it should rarely win on other merits
 CRITERIA = ("performance", "security", "mobility", "operability")
 
 # A stage that copies packets to user space and back costs more than an in-kernel one.
 STAGE_COST = {kind: 1.0 for kind in StageKind} | {StageKind.LOCAL: 0.0, StageKind.USERSPACE: 3.0}
 PATH_COST_SCALE = 0.15  # score = 1 / (1 + scale * path cost)
 # The survey (Sec. II-A): host mode shares the host's ports, and NAT port mapping
-# invites port conflicts between short-lived containers.
+# invites port conflicts, which matter only when containers need the same port number.
 SHARED_PORT_ACCESS = (ExternalAccess.HOST_ADDRESS, ExternalAccess.HOST_PORTS)
 UNDERLAY_SCORE = {
     Underlay.NONE: 1.0,
@@ -164,13 +165,13 @@ def performance(
             )
     wanted_io = r.workload.packet_io
     if wanted_io and wanted_io.value:
-        frameworks = [f.value for f in s.operations.packet_io]
+        frameworks = [f.value for f in s.pod_packet_io]
         factors.append(
             Factor(
-                name="packet IO framework",
+                name="packet IO in the pod",
                 score=1.0 if frameworks else 0.0,
                 weight=PREFERRED_WEIGHT,
-                detail=", ".join(frameworks) or "none documented",
+                detail=", ".join(frameworks) or "no DPDK/AF_XDP-capable pod interface",
             )
         )
     return CriterionScore.of("performance", factors, "no traffic declared")
@@ -261,7 +262,7 @@ def mobility(s: SolutionProfile, r: Requirements) -> CriterionScore:
                 no="one data centre only",
             )
         )
-    if want.containers_move and want.containers_move.value:
+    if want.ip_kept_on_move and want.ip_kept_on_move.value:
         factors.append(
             _flag(
                 m.ip_kept_on_move,
@@ -343,7 +344,7 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
                     detail=f"container MTU {inter.effective_mtu} of {underlay_mtu}",
                 )
             )
-    if r.environment.containers_per_host > 1:
+    if r.workload.same_port and r.environment.containers_per_host > 1:
         shared = [a for a in s.mobility.external_access if a in SHARED_PORT_ACCESS]
         if shared:
             factors.append(
@@ -351,12 +352,53 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
                     name="port conflicts",
                     score=0.0,
                     weight=1.0,
-                    detail=f"{r.environment.containers_per_host} containers share the host's "
-                    f"port range ({', '.join(a.value for a in shared)})",
+                    detail=f"containers needing the same port share the host's port range "
+                    f"({', '.join(a.value for a in shared)})",
                 )
             )
+    if ops.host_reachable is False:
+        factors.append(
+            Factor(
+                name="host reachability",
+                score=0.0,
+                weight=1.0,
+                detail="containers cannot reach their own host without a shim interface",
+            )
+        )
+    discovery = r.workload.discovery
+    if discovery and discovery.value:
+        factors.append(
+            _flag(
+                ops.lan_discovery,
+                good=True,
+                name="LAN discovery",
+                yes="mDNS/SSDP multicast reaches the containers",
+                no="LAN multicast does not reach the containers",
+                weight=PREFERRED_WEIGHT,
+            )
+        )
+    if r.environment.managed:
+        supported = r.environment.platform in ops.managed_platforms
+        factors.append(
+            Factor(
+                name="platform vendor support",
+                score=1.0 if supported else 0.0,
+                weight=PREFERRED_WEIGHT,
+                detail=f"installed and supported by {r.environment.platform}"
+                if supported
+                else f"not supported by {r.environment.platform}'s vendor",
+            )
+        )
     if ops.maintained is False:
-        factors.append(Factor(name="maintained", score=0.0, weight=1.0, detail="archived upstream"))
+        when = f" in {ops.archived}" if ops.archived else ""
+        factors.append(
+            Factor(
+                name="maintained",
+                score=0.0,
+                weight=ARCHIVED_WEIGHT,
+                detail=f"archived upstream{when}",
+            )
+        )
     return CriterionScore.of("operability", factors, "")
 
 

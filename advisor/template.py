@@ -33,16 +33,25 @@ workload:
   throughput: null
   # Added latency the system tolerates, in microseconds: 50 or {value: 50, need: preferred}
   latency_budget_us: null
-  # Does the system use DPDK, netmap or XDP/AF_XDP to process packets? Those
-  # frameworks are orthogonal to the network but only some options support them.
+  # Does the application drive its own interface with DPDK, AF_XDP or netmap?
+  # Only some options give the pod such an interface (a CNI's own XDP
+  # acceleration does not count).
   packet_io: null
+  # Does that high-rate traffic run on its own interface, apart from the pods'
+  # control traffic? Then a primary CNI plus a secondary network may be ranked.
+  separate_data_plane: false
+  # Do containers find devices or each other by LAN multicast or broadcast
+  # (mDNS, SSDP/DLNA)? Those do not cross NAT or routed hops.
+  discovery: null
+  # Do several containers on one host listen on the same port number?
+  same_port: false
 
 environment:
-  orchestrator: kubernetes # kubernetes | docker | swarm | standalone
+  orchestrator: kubernetes # kubernetes (or k8s) | docker | swarm | standalone
   # Containers inside VMs pay for every extra virtualization layer (one study
   # measured 42 % less TCP throughput in a VM, survey ref. [1]).
   virtualization: bare-metal   # bare-metal | vm
-  platform: on-premises        # on-premises | aws | azure | gcp | other-cloud
+  platform: on-premises        # on-premises | aws | azure | gcp | other-cloud | eks | aks | gke
   containers_per_host: 10      # containers compete for CPU spent on NAT and tunnels
   nic_gbps: 10.0
   cpu_pinning: false
@@ -63,7 +72,7 @@ security:
   multi_tenant: null           # tenants need separate networks with overlapping ranges
 
 mobility:
-  containers_move: null        # containers move between hosts and keep their address
+  ip_kept_on_move: null        # a container keeps its IP when it moves to another host
   routable_ips: null           # container addresses reachable from outside without NAT
   external_access: null        # clients outside the hosts must reach the containers
 

@@ -102,7 +102,7 @@ def test_without_l2_adjacency_or_bgp_an_encapsulating_option_leads(advisor):
                 "orchestrator": "kubernetes",
                 "underlay": {"l2_adjacent": False, "bgp_peering": False},
             },
-            mobility={"containers_move": {"value": True, "need": "preferred"}},
+            mobility={"ip_kept_on_move": {"value": True, "need": "preferred"}},
         )
     )
     leader = advisor.solution(evaluation.ranked[0].id).profile

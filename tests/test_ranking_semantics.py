@@ -1,0 +1,97 @@
+"""Scoring that matches practice (issue 14): each rule reads profile facts and requirement
+keys only, and each test below fails if the rule is dropped or inverted."""
+
+from __future__ import annotations
+
+import pytest
+from cnadvisor.requirements import Requirements
+
+from .conftest import make_requirements
+
+DOCKER_HOST = {"orchestrator": "docker", "containers_per_host": 12}
+
+
+def _ranked(advisor, requirements):
+    evaluation = advisor.evaluate(requirements)
+    return {option.id: option for option in evaluation.ranked}, {
+        option.id: option for option in evaluation.excluded
+    }
+
+
+def _factor(option, criterion, name):
+    return next((f for f in option.criteria[criterion].factors if f.name == name), None)
+
+
+def test_port_conflicts_count_only_when_containers_need_the_same_port(advisor):
+    plain = make_requirements(environment=DOCKER_HOST)
+    ranked, _ = _ranked(advisor, plain)
+    assert _factor(ranked["bridge-nat"], "operability", "port conflicts") is None
+    same = make_requirements(environment=DOCKER_HOST, workload={"same_port": True})
+    ranked_same, _ = _ranked(advisor, same)
+    assert _factor(ranked_same["bridge-nat"], "operability", "port conflicts").score == 0.0
+    assert ranked_same["bridge-nat"].score < ranked["bridge-nat"].score
+
+
+def test_host_reachability_costs_macvlan_and_ipvlan_operability(advisor):
+    ranked, _ = _ranked(advisor, make_requirements(environment=DOCKER_HOST))
+    for option in ("macvlan-bridge", "ipvlan-l2"):
+        assert _factor(ranked[option], "operability", "host reachability").score == 0.0
+    assert _factor(ranked["host"], "operability", "host reachability") is None
+
+
+def test_required_discovery_keeps_only_options_on_the_lan(advisor):
+    need = make_requirements(environment=DOCKER_HOST, workload={"discovery": True})
+    ranked, excluded = _ranked(advisor, need)
+    assert "ipvlan-l3" in excluded  # L3 slaves get no multicast (kernel ipvlan doc)
+    assert {"host", "macvlan-bridge"} <= set(ranked)
+    bridge = ranked["bridge-nat"]
+    assert any(f.requirement == "workload.discovery" for f in bridge.findings)  # unknown: kept
+
+
+def test_preferred_discovery_puts_host_above_nat(advisor):
+    need = make_requirements(
+        environment=DOCKER_HOST, workload={"discovery": {"value": True, "need": "preferred"}}
+    )
+    ranked, _ = _ranked(advisor, need)
+    assert _factor(ranked["host"], "operability", "LAN discovery").score == 1.0
+    assert _factor(ranked["bridge-nat"], "operability", "LAN discovery").unknown
+
+
+def test_packet_io_needs_a_pod_interface_not_the_cni_s_own_xdp(advisor, plugin_set):
+    need = make_requirements(workload={"packet_io": True, "traffic": {"inter_host": 1.0}})
+    ranked, excluded = _ranked(advisor, need)
+    for option in ("cilium-native", "calico-bgp"):
+        assert plugin_set.solutions[option].profile.operations.xdp_acceleration
+        assert "pod" in excluded[option].reasons[0].message
+    assert any(plugin_set.solutions[o].profile.pod_packet_io for o in ranked), (
+        "some option must give the pod a DPDK/AF_XDP interface"
+    )
+
+
+def test_archived_projects_lose_most_operability_and_say_when(advisor):
+    ranked, _ = _ranked(advisor, make_requirements(workload={"traffic": {"inter_host": 1.0}}))
+    weave = ranked["weave-fastdp"]
+    factor = _factor(weave, "operability", "maintained")
+    assert factor.score == 0.0 and "2024" in factor.detail
+    others = [f.weight for f in weave.criteria["operability"].factors if f is not factor]
+    assert factor.weight > sum(others) / max(len(others), 1)
+    assert any("archived upstream in 2024" in f.message for f in weave.findings)
+
+
+def test_old_containers_move_key_still_works_with_a_warning():
+    with pytest.warns(FutureWarning, match="ip_kept_on_move"):
+        old = Requirements.model_validate({"mobility": {"containers_move": True}})
+    assert old.mobility.ip_kept_on_move.value is True
+    with pytest.raises(ValueError, match="only"):
+        Requirements.model_validate(
+            {"mobility": {"containers_move": True, "ip_kept_on_move": True}}
+        )
+
+
+def test_k8s_is_kubernetes_and_managed_platforms_know_their_cloud():
+    env = Requirements.model_validate(
+        {"environment": {"orchestrator": "k8s", "platform": "aks"}}
+    ).environment
+    assert env.orchestrator.value == "kubernetes"
+    assert env.cloud == "azure" and env.managed
+    assert not make_requirements(environment={"platform": "azure"}).environment.managed
