@@ -199,7 +199,7 @@ def _context(requirements: Requirements | None, evaluation: Evaluation, index: i
         f"underlay MTU {env.underlay.mtu}, {env.network_cores} core(s) for the network."
     ]
     needs: dict[str, list[str]] = {"required": [], "preferred": []}
-    for key, value, need, _given in _requirement_rows(requirements):
+    for key, value, need, _given in requirement_rows(requirements):
         if need in needs:
             needs[need].append(f"<code>{_key(key)}</code> {h(value)}")
     for need, items in needs.items():
@@ -227,7 +227,7 @@ def _requirements(requirements: Requirements | None, index: int) -> str:
         "points.</p>",
     ]
     groups: dict[str, list[str]] = {}
-    for key, value, need, given in _requirement_rows(requirements):
+    for key, value, need, given in requirement_rows(requirements):
         section, _, rest = key.partition(".")
         shown = h(value) if given else f'{h(value)} <span class="muted">(default)</span>'
         badge = f' <span class="need {h(need)}">{h(need)}</span>' if need else ""
@@ -247,7 +247,7 @@ def _requirements(requirements: Requirements | None, index: int) -> str:
     return "\n".join(parts)
 
 
-def _requirement_rows(
+def requirement_rows(
     model: BaseModel, prefix: str = "", given: bool = True
 ) -> Iterator[tuple[str, str, str, bool]]:
     """(dotted key, value, need, in the file) for every leaf of the requirements."""
@@ -262,7 +262,7 @@ def _requirement_rows(
         elif isinstance(value, ThroughputNeed):
             yield key, f"{value.value:g} {value.unit}", value.need.value, here
         elif isinstance(value, BaseModel):
-            yield from _requirement_rows(value, f"{key}.", here)
+            yield from requirement_rows(value, f"{key}.", here)
         elif value is None:
             yield key, "unknown" if key.startswith("environment.") else "not needed", "", here
         else:
