@@ -57,20 +57,21 @@ def terminal_width(default: int = 140) -> int:
     return default
 
 
-def inter_host(option: RankedOption):
-    return next((p for p in option.predictions if p.scenario == "inter-host"), None)
+def inter_host(option: RankedOption, scenario: str = "inter-host"):
+    """The option's prediction for ``scenario`` (where most of the system's traffic goes)."""
+    return next((p for p in option.predictions if p.scenario == scenario), None)
 
 
-def throughput_text(option: RankedOption) -> str:
-    prediction = inter_host(option)
+def throughput_text(option: RankedOption, scenario: str = "inter-host") -> str:
+    prediction = inter_host(option, scenario)
     if prediction is None:
         return "same host only" if option.predictions else "-"
     return f"{prediction.throughput_gbps.text(2)} · {prediction.packet_rate_mpps.text(3)}"
 
 
-def gbps_text(option: RankedOption) -> str:
-    """Inter-host Gbit/s with its 80 % interval, compact enough for a narrow column."""
-    prediction = inter_host(option)
+def gbps_text(option: RankedOption, scenario: str = "inter-host") -> str:
+    """Gbit/s for ``scenario`` with its 80 % interval, compact enough for a narrow column."""
+    prediction = inter_host(option, scenario)
     if prediction is None:
         return "same host" if option.predictions else "-"
     estimate = prediction.throughput_gbps
