@@ -414,10 +414,47 @@ def _short_text(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+# pydantic's error types in the words of a requirements file (pydantic says "dictionary",
+# "instance of Underlay", "Value error, ..."; a user wrote YAML).
+_PLAIN_WORDS = {
+    "model_type": "expected a section of keys (key: value)",
+    "model_attributes_type": "expected a section of keys (key: value)",
+    "dict_type": "expected a section of keys (key: value)",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected yes or no (true/false)",
+    "bool_parsing": "expected yes or no (true/false)",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "missing": "required key missing",
+}
+
+
+_COMPARISONS = (("less than or equal to", "at most"), ("greater than or equal to", "at least"),
+                ("greater than", "more than"))  # fmt: skip
+
+
 def _describe(item: dict[str, Any]) -> str:
-    """pydantic's message and a short view of the input. The view is built with reprlib's
-    limits: the input may be one long string reached through thousands of aliases, and a
-    full repr would be gigabytes."""
-    got = item.get("input")
-    shown = "a mapping" if isinstance(got, dict) else _short_text(_REPR.repr(got))
-    return f"{item['msg']} (got {shown})"
+    """The problem in a requirements file's words and a short view of the input. The view
+    is built with reprlib's limits: the input may be one long string reached through
+    thousands of aliases, and a full repr would be gigabytes."""
+    kind, got = item["type"], item.get("input")
+    if kind in ("value_error", "assertion_error"):  # our validators' own sentence
+        message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if isinstance(got, dict):
+            return message  # a check across a whole section: the section is not one value
+    else:
+        message = _PLAIN_WORDS.get(kind) or item["msg"].replace("Input should be", "expected", 1)
+        for said, plain_words in _COMPARISONS:
+            message = message.replace(said, plain_words)
+    if kind == "missing":
+        return message
+    if isinstance(got, dict):
+        keys = ", ".join(_short_text(key, 20) for key in list(got)[:4])
+        shown = f"a section with keys {keys}" if got else "an empty section"
+    else:
+        shown = _short_text(_REPR.repr(got))
+    return f"{message} (got {shown})"
