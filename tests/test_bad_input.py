@@ -74,7 +74,7 @@ def test_out_of_range_value(tmp_path):
     problem = _problem(path)
     assert problem.key == "workload.traffic.inter_host"
     assert problem.line == 3
-    assert "less than or equal to 1" in problem.message
+    assert "expected at most 1 (got 1.5)" in problem.message
 
 
 def test_constraint_with_bad_need(tmp_path):
