@@ -38,11 +38,9 @@ class TableRenderer(Renderer):
         return buffer.getvalue()
 
     def finish(self, problems: Sequence[InputProblem]) -> str:
-        buffer = io.StringIO()
-        console = self._console(buffer)
-        for problem in problems:
-            console.print(f"[red]invalid[/red] {safe(problem)}", markup=True, highlight=False)
-        return buffer.getvalue()
+        """Nothing: each input problem was already said once, on stderr, as it was met (the
+        document formats keep them as data; the table is for reading, not a record)."""
+        return ""
 
 
 def render(batch: Batch, *, width: int | None = None, color: bool = False) -> str:
@@ -70,7 +68,10 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
     if wide:
         for name in criteria:
             table.add_column(name[:4], justify="right")
-    table.add_column("inter-host estimate" if wide else "Gbit/s [80 %]", overflow="fold")
+    scenario = evaluation.scenario  # where most of this system's traffic goes
+    table.add_column(
+        f"{scenario} estimate" if wide else f"{scenario} Gbit/s [80 %]", overflow="fold"
+    )
     if wide:
         table.add_column("MTU", justify="right")
     table.add_column("why (points lost)", overflow="fold")
@@ -78,7 +79,7 @@ def _one(console: Console, evaluation: Evaluation, batch: Batch) -> None:
         cells = [str(o.rank), safe(o.id), f"{o.score:.1f}"]
         if wide:
             cells += [f"{o.criteria[name].score:.2f}" for name in criteria]
-        cells.append(throughput_text(o) if wide else gbps_text(o))
+        cells.append(throughput_text(o, scenario) if wide else gbps_text(o, scenario))
         if wide:
             cells.append(str(o.effective_mtu or "-"))
         cells.append("\n".join(safe(_short(reason)) for reason in o.reasons) or "-")
