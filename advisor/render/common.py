@@ -47,13 +47,18 @@ class Renderer:
 
 
 def terminal_width(default: int = 140) -> int:
-    """The terminal's width when writing to one (tables fit the window), else a fixed width
-    so files and pipes get the same layout on every machine."""
+    """The terminal's width when writing to one (tables fit the window); for files and
+    pipes ``COLUMNS`` if set (``COLUMNS=80 cnadvisor ... | less``), else a fixed width so
+    they get the same layout on every machine."""
+    import os
     import shutil
     import sys
 
     if sys.stdout.isatty():
         return max(60, shutil.get_terminal_size((default, 24)).columns)
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
     return default
 
 
