@@ -129,3 +129,13 @@ def test_without_a_usable_home_the_trained_model_stays_in_use(home, tmp_path):
     assert "analytical" not in runs[0].stderr
     assert list(tmp_path.glob("cnadvisor-cache-*/model-*.npz"))  # the second run reused it
     assert not Path("/nonexistent").exists()
+
+
+def test_fifo_at_the_data_fingerprint_memo_does_not_hang(cache_at):
+    cache_at.mkdir()
+    os.mkfifo(cache_at / "data-fingerprint.json")
+    code = "from cnadvisor.model.data import shipped_fingerprint; print(len(shipped_fingerprint()))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "64", result.stderr

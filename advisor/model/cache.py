@@ -137,6 +137,19 @@ def _set_aside(target: Path) -> None:
             target.unlink()
 
 
+def read_small_text(path: Path, limit: int = 1024 * 1024) -> str:
+    """A small regular file beside the cache (e.g. the data fingerprint memo), read like
+    the cache itself: no links followed, never blocking on a FIFO. Raises OSError or
+    ValueError when it is not such a file."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            raise ValueError(f"{path} is not a small regular file")
+        return stream.read(limit).decode("utf-8")
+
+
 def _read(target: Path) -> dict[str, np.ndarray]:
     """The arrays of a regular cache file, opened without following links or blocking."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)

@@ -163,13 +163,13 @@ def shipped_fingerprint() -> str:
     """A hash of the shipped data: part of the model cache key. Hashing 3.6 MB costs more
     than a cold `evaluate` can spare, so the hash is remembered beside the model cache and
     reused while the files' names, sizes and modification times are unchanged."""
-    from .cache import cache_dir
+    from .cache import cache_dir, read_small_text
 
     memo = cache_dir() / "data-fingerprint.json"
     key = _stat_key()
     if key is not None:
         try:
-            remembered = json.loads(memo.read_text(encoding="utf-8"))
+            remembered = json.loads(read_small_text(memo))  # a FIFO here must not hang
             if remembered.get("stat") == key:
                 return str(remembered["sha256"])
         except (OSError, ValueError, KeyError, AttributeError):
