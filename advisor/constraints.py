@@ -38,6 +38,12 @@ def orchestrator(s: SolutionProfile, r: Requirements, _: Prediction | None) -> I
         yield _exclude("environment.orchestrator", f"runs under {offered}, not {wanted.value}")
 
 
+def cloud(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    needed = s.operations.cloud
+    if needed and r.environment.cloud != needed:
+        yield _exclude("environment.platform", f"runs only on {needed}'s network")
+
+
 def traffic(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     shares = r.workload.traffic
     if shares.total > 0 and s.security.isolation.value == "no-network":
@@ -295,6 +301,7 @@ def maintenance(s: SolutionProfile, r: Requirements, _: Prediction | None) -> It
 
 RULES: tuple[Rule, ...] = (
     orchestrator,
+    cloud,
     traffic,
     underlay,
     promiscuous,

@@ -29,6 +29,7 @@ class Orchestrator(StrEnum):
     DOCKER = "docker"
     KUBERNETES = "kubernetes"
     SWARM = "swarm"
+    PODMAN = "podman"
     STANDALONE = "standalone"  # namespaces wired by hand, LXC, systemd-nspawn ...
 
 
@@ -73,6 +74,7 @@ class ExternalAccess(StrEnum):
 
 IPFamily = Literal["ipv4", "ipv6", "dual-stack"]
 ManagedPlatform = Literal["eks", "aks", "gke"]
+Cloud = Literal["aws", "azure", "gcp"]
 
 
 class NetworkRole(StrEnum):
@@ -182,6 +184,9 @@ class Operations(_Cited):
         default_factory=lambda: [NetworkRole.PRIMARY],
         description="primary: the pod's main network; secondary: an extra interface "
         "attached next to it (Multus)",
+    )
+    cloud: Cloud | None = Field(
+        default=None, description="the one cloud whose network it needs; null: any network"
     )
     managed_platforms: list[ManagedPlatform] = Field(
         default_factory=list,

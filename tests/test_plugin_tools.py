@@ -20,7 +20,7 @@ from .test_plugin_isolation import broken_distribution  # noqa: F401  (fixture)
 from .venvs import make_venv
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "cnadvisor-sriov"
+EXAMPLE = ROOT / "examples" / "cnadvisor-spiderpool"
 
 
 def test_check_passes_on_the_builtins_and_lists_warnings():
@@ -106,18 +106,22 @@ def _run(environment: Path, *args: str, tmp: Path) -> subprocess.CompletedProces
 def test_example_plugin_is_listed_checked_predicted_and_ranked(fresh_venv, tmp_path):
     where = subprocess.run(
         [str(fresh_venv / "bin" / "python"), "-c",
-         "import cnadvisor_sriov; print(cnadvisor_sriov.__file__)"],
+         "import cnadvisor_spiderpool; print(cnadvisor_spiderpool.__file__)"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert str(fresh_venv) in where
     listing = json.loads(_run(fresh_venv, "plugins", "-f", "json", tmp=tmp_path).stdout)
-    sriov = next(p for p in listing["plugins"] if p["name"] == "sriov")
-    assert sriov["distribution"] == "cnadvisor-sriov" and sriov["solutions"] == ["sriov"]
-    checked = _run(fresh_venv, "plugins", "check", "sriov", tmp=tmp_path)
-    assert checked.returncode == 0 and "sriov (cnadvisor-sriov 0.1.0): ok" in checked.stdout
+    example = next(p for p in listing["plugins"] if p["name"] == "spiderpool")
+    assert example["distribution"] == "cnadvisor-spiderpool"
+    assert example["solutions"] == ["spiderpool-macvlan"]
+    checked = _run(fresh_venv, "plugins", "check", "spiderpool", tmp=tmp_path)
+    assert checked.returncode == 0
+    assert "spiderpool (cnadvisor-spiderpool 0.1.0): ok" in checked.stdout
     info = _run(fresh_venv, "model", "train", tmp=tmp_path)
     assert info.returncode == 0, info.stderr
-    predicted = json.loads(_run(fresh_venv, "predict", "sriov", "-f", "json", tmp=tmp_path).stdout)
+    predicted = json.loads(
+        _run(fresh_venv, "predict", "spiderpool-macvlan", "-f", "json", tmp=tmp_path).stdout
+    )
     assert predicted[0]["model"] == "trained" and predicted[0]["throughput_gbps"]["value"] > 0
     requirements = tmp_path / "nfv.yaml"
     requirements.write_text(
@@ -127,7 +131,7 @@ def test_example_plugin_is_listed_checked_predicted_and_ranked(fresh_venv, tmp_p
     ranked = json.loads(_run(fresh_venv, "evaluate", str(requirements), "-f", "json",
                              tmp=tmp_path).stdout)  # fmt: skip
     ids = [o["id"] for o in ranked["results"][0]["ranked"]]
-    assert "sriov" in ids
+    assert "spiderpool-macvlan" in ids
 
 
 def test_contributed_rows_reach_the_training_data(fresh_venv, tmp_path):
@@ -135,7 +139,7 @@ def test_contributed_rows_reach_the_training_data(fresh_venv, tmp_path):
         "from cnadvisor.plugins import load_plugins; "
         "from cnadvisor.model.trained import training_data; "
         "rows, _ = training_data(load_plugins()); "
-        "print(sum(r.solution_id == 'sriov' for r in rows()))"
+        "print(sum(r.solution_id == 'spiderpool-macvlan' for r in rows()))"
     )
     out = subprocess.run(
         [str(fresh_venv / "bin" / "python"), "-c", code],

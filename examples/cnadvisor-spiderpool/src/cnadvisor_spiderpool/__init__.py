@@ -1,1 +1,1 @@
-"""A third-party cnadvisor plugin for the SR-IOV CNI, written against the public API only."""
+"""A third-party cnadvisor plugin for Spiderpool, written against the public API only."""

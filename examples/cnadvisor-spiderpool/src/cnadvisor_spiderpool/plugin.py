@@ -1,8 +1,8 @@
-"""SR-IOV CNI: each pod gets a virtual function (VF) of an SR-IOV capable NIC.
+"""Spiderpool: pods on the nodes' own subnet through macvlan, with Spiderpool's IPAM.
 
-The VF is moved into the pod's network namespace, so packets skip the host's
-software switching; the NIC's embedded switch forwards between VFs and the
-wire. In Kubernetes it is attached as a secondary network through Multus.
+A third-party cnadvisor plugin written against the public API only: the profile is a
+data file (``profiles/spiderpool.yaml``), and the benchmark rows are figures
+transcribed from Spiderpool's own performance page (``benchmarks.csv``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from cnadvisor.profile_files import load_profiles
 
 @hookimpl
 def cnadvisor_solutions() -> list[SolutionProfile]:
-    """The profile and its sources are data: ``profiles/sriov.yaml`` in this package."""
-    return load_profiles(__package__, "sriov")
+    """The profile and its sources are data: ``profiles/spiderpool.yaml`` in this package."""
+    return load_profiles(__package__, "spiderpool")
 
 
 @hookimpl

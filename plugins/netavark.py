@@ -1,0 +1,14 @@
+"""Netavark, Podman's network stack.
+
+The facts and their sources are in ``profiles/netavark.yaml``.
+"""
+
+from __future__ import annotations
+
+from cnadvisor import SolutionProfile, hookimpl
+from cnadvisor.profile_files import load_profiles
+
+
+@hookimpl
+def cnadvisor_solutions() -> list[SolutionProfile]:
+    return load_profiles(__package__, "netavark")
