@@ -39,24 +39,35 @@ def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
         return json.dumps(document, indent=2) + "\n"
     buffer = io.StringIO()
     console = Console(file=buffer, width=terminal_width(150), no_color=True, emoji=False)
+    wide = console.width >= WIDE
     table = Table(
         title=f"{len(plugin_set.solutions)} solutions from {len(by_plugin)} plugins",
+        caption=None if wide else "distribution and sources: 120 columns or more, or -f json",
     )
-    for column in ("plugin", "distribution", "solution", "family", "scope", "sources"):
-        table.add_column(column, overflow="fold")
+    # Names and ids never break inside a word; only the list of sources may wrap (at commas).
+    table.add_column("plugin", no_wrap=True)
+    if wide:
+        table.add_column("distribution", no_wrap=True)
+    table.add_column("solution", no_wrap=True)
+    table.add_column("family", no_wrap=True)
+    table.add_column("scope", no_wrap=True)
+    if wide:
+        table.add_column("sources", overflow="fold", ratio=1)
     for info in plugin_set.plugins.values():
         for item in by_plugin.get(info.name, []):
             profile = item.profile
-            table.add_row(  # plugin texts: shown, never obeyed as markup or escapes
-                markup(info.name),
-                markup(f"{info.distribution} {info.version}".strip()),
-                markup(profile.id),
-                markup(profile.family.value),
-                markup(profile.scope),
-                markup(", ".join(ref.id for ref in profile.references)),
-            )
+            cells = [info.name]  # plugin texts: shown, never obeyed as markup or escapes
+            if wide:
+                cells.append(f"{info.distribution} {info.version}".strip())
+            cells += [profile.id, profile.family.value, profile.scope]
+            if wide:
+                cells.append(", ".join(ref.id for ref in profile.references))
+            table.add_row(*map(markup, cells))
     console.print(table)
     return buffer.getvalue()
+
+
+WIDE = 120  # below this many columns the list drops the distribution and sources
 
 
 def profile_json(item: RegisteredSolution, info: PluginInfo | None) -> dict[str, Any]:
