@@ -6,8 +6,10 @@ from the profiles and checks that plugins registered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -93,11 +95,18 @@ class Advisor:
 
     @classmethod
     def from_plugins(
-        cls, *, strict: bool = False, model: PerformanceModel | None = None, **kwargs: Any
+        cls,
+        *,
+        strict: bool = False,
+        model: PerformanceModel | None = None,
+        notice: Callable[[Path], None] | None = None,
+        **kwargs: Any,
     ) -> Advisor:
+        """``notice(cache_path)`` is called before the model must be trained (a CLI tells a
+        user at a terminal why the first run waits)."""
         plugin_set = load_plugins(strict=strict, **kwargs)
         if model is None:
-            model = default_model(plugin_set)
+            model = default_model(plugin_set, notice=notice)
         return cls(plugin_set.solutions.values(), model=model, plugins=plugin_set)
 
     def solution(self, solution_id: str) -> RegisteredSolution:
@@ -224,14 +233,22 @@ class Advisor:
         )
 
 
-def default_model(plugin_set: PluginSet) -> PerformanceModel:
+def default_model(
+    plugin_set: PluginSet, *, notice: Callable[[Path], None] | None = None
+) -> PerformanceModel:
     """The trained model (cached; trained on first use) on the shipped data plus what plugins
     contribute; the analytical one when training is impossible, with the reason."""
     try:
-        from .model.trained import load_or_train, training_data
+        from .model.trained import cache_key, load_or_train, training_data
 
         profiles = {k: v.profile for k, v in plugin_set.solutions.items()}
         rows, fingerprint = training_data(plugin_set)
+        if notice is not None:
+            from .model import cache
+
+            target = cache.path_for(cache_key(fingerprint, profiles))
+            if not os.path.lexists(target):
+                notice(target)
         from .importers.measured import calibrated  # the user's cluster measurements
 
         return calibrated(load_or_train(profiles, rows, fingerprint))
