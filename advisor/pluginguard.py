@@ -111,7 +111,7 @@ class _Worker:
             try:
                 box.append((True, job()))
             except BaseException as error:  # plugin code: report, never die
-                box.append((False, error))
+                box.append((False, describe(error)))  # here: its repr is plugin code too
             finally:
                 done.set()
 
@@ -159,19 +159,24 @@ class Guard:
         ok, value = box[0]
         if ok:
             return Outcome(value=value, seconds=seconds)
-        return Outcome(error=describe(value), seconds=seconds)
+        return Outcome(error=value, seconds=seconds)
 
 
 def describe(error: BaseException) -> str:
-    """A one-line account of what plugin code raised."""
-    if isinstance(error, SystemExit):
-        return f"called sys.exit({error.code!r}); cnadvisor does not exit for a plugin"
-    if isinstance(error, KeyboardInterrupt):
-        return "raised KeyboardInterrupt (not a Ctrl-C from the user)"
-    if isinstance(error, ResultError):
-        return str(error)
-    text = repr(error)
-    return f"raised {text[:300]}{'…' if len(text) > 300 else ''}"
+    """A one-line account of what plugin code raised. Call it inside the guard: the
+    exception's ``repr`` is plugin code as well, and may itself fail."""
+    try:
+        if isinstance(error, SystemExit):
+            code = repr(error.code)[:100]
+            return f"called sys.exit({code}); cnadvisor does not exit for a plugin"
+        if isinstance(error, KeyboardInterrupt):
+            return "raised KeyboardInterrupt (not a Ctrl-C from the user)"
+        if isinstance(error, ResultError):
+            return str(error)
+        text = repr(error)
+        return f"raised {text[:300]}{'…' if len(text) > 300 else ''}"
+    except BaseException:  # in the worker thread: nothing here is the user's Ctrl-C
+        return f"raised {type(error).__name__} (which cannot even describe itself)"
 
 
 class _StdoutToStderr:

@@ -61,6 +61,18 @@ def test_exit_interrupt_and_exceptions_become_errors():
     assert guard.run(lambda: [1, 2]).value == [1, 2]
 
 
+def test_an_exception_whose_repr_exits_is_still_described():
+    class Weird(Exception):
+        def __repr__(self) -> str:
+            sys.exit("from repr")
+
+    def raise_weird():
+        raise Weird
+
+    outcome = Guard().run(raise_weird)
+    assert outcome.error == "raised Weird (which cannot even describe itself)"
+
+
 def test_a_call_past_its_deadline_is_abandoned_and_the_next_call_still_works():
     guard = Guard()
     started = time.monotonic()
