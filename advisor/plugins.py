@@ -181,12 +181,11 @@ class PluginSet:
         if outcome.seconds > SLOW_SECONDS and not any(
             n.plugin == plugin and n.step == step for n in self.notes
         ):
-            what = "to import" if step == "import" else "in one call"
-            self.note(
-                plugin,
-                step,
-                f"took {outcome.seconds:.1f} s {what}; every cnadvisor command waits for it",
-            )
+            what, waits = {
+                "import": ("to import", "every cnadvisor command waits for it"),
+                "cnadvisor_check": ("for the options of one file", "every file waits for it"),
+            }.get(step, ("in one call", "every cnadvisor command waits for it"))
+            self.note(plugin, step, f"took {outcome.seconds:.1f} s {what}; {waits}")
         budget = BUDGET_CALLS * pluginguard.timeout()
         if seconds > budget:
             self.disabled.add(plugin)
