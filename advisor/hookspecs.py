@@ -4,6 +4,10 @@ A plugin is a module (or object) with functions marked ``@hookimpl`` and named
 like the specs below, registered through the ``cnadvisor`` entry-point group.
 Implementations may take fewer arguments than a spec names; new arguments can
 be added to a spec without breaking existing plugins.
+
+Third-party hook code runs under limits: a deadline per call (per file for
+``cnadvisor_check``), an item cap, stdout sent to stderr, and copies of the
+arguments. ``docs/security.md`` lists them and what they cannot cover.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ def cnadvisor_check(
     Use it for knowledge the declarative profile cannot carry: a cloud that
     drops a protocol, a version that lacks a feature. A finding of severity
     ``exclude`` removes the option from the ranking, with your message as the
-    reason. Return an empty list when there is nothing to say.
+    reason. Return an empty list when there is nothing to say. It runs once per option
+    for every file, on your own copies of both arguments: keep it to simple lookups.
     """
 
 
