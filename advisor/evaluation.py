@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from . import constraints, scoring
+from . import combinations, constraints, scoring
 from .findings import Finding, Severity
 from .performance import AnalyticalModel, PerformanceModel, Prediction, WorkloadPoint
 from .plugins import PluginSet, RegisteredSolution, load_plugins
@@ -92,6 +92,7 @@ class Advisor:
         ]
         self.model: PerformanceModel = model or AnalyticalModel()
         self.plugins = plugins
+        self._pairs: dict[tuple[str, str], RegisteredSolution] = {}
 
     @classmethod
     def from_plugins(
@@ -110,7 +111,7 @@ class Advisor:
         return cls(plugin_set.solutions.values(), model=model, plugins=plugin_set)
 
     def solution(self, solution_id: str) -> RegisteredSolution:
-        for item in self.solutions:
+        for item in [*self.solutions, *self._pairs.values()]:
             if item.profile.id == solution_id:
                 return item
         raise KeyError(solution_id)
@@ -152,14 +153,47 @@ class Advisor:
             ]
         return result
 
-    def _plugin_findings(self, requirements: Requirements) -> list[list[Finding]]:
+    def _plugin_findings(
+        self, requirements: Requirements, solutions: Sequence[RegisteredSolution]
+    ) -> list[list[Finding]]:
         """What the plugins' checks say about each option, in order (guarded, validated,
         on copies; each third-party plugin called once per file)."""
         if self.plugins is None:
-            return [[] for _ in self.solutions]
-        return self.plugins.findings_for([item.profile for item in self.solutions], requirements)
+            return [[] for _ in solutions]
+        return self.plugins.findings_for([item.profile for item in solutions], requirements)
 
-    def evaluate(self, requirements: Requirements, *, source: str = "<api>") -> Evaluation:
+    def _combinations(self, requirements: Requirements) -> list[RegisteredSolution]:
+        """Primary + secondary pairs when the data plane has its own interface: the best
+        control-plane options (ranked without the data plane's demands) with each
+        secondary network. Pairs are built once per advisor and reused."""
+        if not requirements.workload.separate_data_plane:
+            return []
+        secondaries = [i for i in self.solutions if combinations.can_be_secondary(i.profile)]
+        if not secondaries:
+            return []
+        control = self._score(combinations.control_plane(requirements), self.solutions)[0]
+        control.sort(key=lambda entry: (-entry[0], entry[1].profile.id))
+        primaries = [
+            entry[1] for entry in control if combinations.can_be_primary(entry[1].profile)
+        ][: combinations.PRIMARIES_TRIED]
+        pairs = []
+        for primary in primaries:
+            for secondary in secondaries:
+                if primary.profile.id == secondary.profile.id:
+                    continue
+                key = (primary.profile.id, secondary.profile.id)
+                if key not in self._pairs:
+                    self._pairs[key] = RegisteredSolution(
+                        combinations.combine(primary.profile, secondary.profile),
+                        f"{primary.plugin}+{secondary.plugin}",
+                    )
+                pairs.append(self._pairs[key])
+        return pairs
+
+    def _score(
+        self, requirements: Requirements, solutions: Sequence[RegisteredSolution]
+    ) -> tuple[list, list[ExcludedOption]]:
+        """Each option's findings, exclusions and criteria scores under these weights."""
         weights_raw = requirements.priorities.as_dict()
         total_weight = sum(weights_raw.values())
         weights = {name: value / total_weight for name, value in weights_raw.items()}
@@ -168,13 +202,13 @@ class Advisor:
         points = workload_points(requirements)
         batch = getattr(self.model, "predict_many", None)
         if batch is not None:  # fill the model's cache in one vectorised pass per point
-            profiles = [item.profile for item in self.solutions]
+            profiles = [item.profile for item in solutions]
             for point in points:
                 batch(
                     [p for p in profiles if point.scenario == "intra-host" or p.inter_host], point
                 )
-        plugin_said = self._plugin_findings(requirements)
-        for item, said in zip(self.solutions, plugin_said, strict=True):
+        plugin_said = self._plugin_findings(requirements, solutions)
+        for item, said in zip(solutions, plugin_said, strict=True):
             profile = item.profile
             predictions = self.predict(profile, requirements, points)
             inter = next((p for p in predictions if p.scenario == "inter-host"), None)
@@ -192,6 +226,16 @@ class Advisor:
             criteria = scoring.score(profile, requirements, inter, intra)
             total = sum(weights[name] * criteria[name].score for name in weights)
             scored.append((total, item, criteria, predictions, findings))
+        return scored, excluded
+
+    def evaluate(self, requirements: Requirements, *, source: str = "<api>") -> Evaluation:
+        weights_raw = requirements.priorities.as_dict()
+        total_weight = sum(weights_raw.values())
+        weights = {name: value / total_weight for name, value in weights_raw.items()}
+        scored, excluded = self._score(requirements, self.solutions)
+        pairs = self._combinations(requirements)
+        if pairs:  # ranked like any option; a pair that cannot work is simply not offered
+            scored += self._score(requirements, pairs)[0]
         scored.sort(key=lambda entry: (-entry[0], entry[1].profile.id))
         shares = first_place_shares(
             [{name: c.score for name, c in entry[2].items()} for entry in scored], weights
