@@ -12,7 +12,14 @@ from collections.abc import Callable, Iterator
 from .findings import Finding, Severity
 from .performance import Prediction
 from .physics import IPV6_MIN_MTU
-from .profile import ISOLATION_ORDER, POLICY_ORDER, ExternalAccess, SolutionProfile, Underlay
+from .profile import (
+    ISOLATION_ORDER,
+    POLICY_ORDER,
+    ExternalAccess,
+    NetworkRole,
+    SolutionProfile,
+    Underlay,
+)
 from .requirements import Requirements
 from .stages import STAGES
 
@@ -42,6 +49,15 @@ def cloud(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator
     needed = s.operations.cloud
     if needed and r.environment.cloud != needed:
         yield _exclude("environment.platform", f"runs only on {needed}'s network")
+
+
+def role(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
+    if NetworkRole.PRIMARY not in s.operations.roles:
+        yield _exclude(
+            "workload.separate_data_plane",
+            "a secondary network only: attached next to a primary CNI, ranked as a "
+            "combination when workload.separate_data_plane is true",
+        )
 
 
 def traffic(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
@@ -301,6 +317,7 @@ def maintenance(s: SolutionProfile, r: Requirements, _: Prediction | None) -> It
 
 RULES: tuple[Rule, ...] = (
     orchestrator,
+    role,
     cloud,
     traffic,
     underlay,

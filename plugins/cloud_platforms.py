@@ -16,6 +16,24 @@ CALICO_AZURE = "https://docs.tigera.io/calico/latest/reference/public-cloud/azur
 CALICO_AWS = "https://docs.tigera.io/calico/latest/reference/public-cloud/aws"
 CALICO_GCE = "https://docs.tigera.io/calico/latest/reference/public-cloud/gce"
 DOCKER_MACVLAN = "https://docs.docker.com/engine/network/drivers/macvlan/"
+# "the control plane nodes will not be able to initiate network connections to Calico pods
+# ... pods that require control plane nodes to connect to them, such as those implementing
+# admission controller webhooks, can include hostNetwork: true" (Calico on EKS).
+CALICO_EKS = (
+    "https://docs.tigera.io/calico/latest/getting-started/kubernetes/managed-public-cloud/eks"
+)
+VENDOR_SUPPORT = {
+    "eks": (
+        "Amazon EKS supports only the Amazon VPC CNI; support for an alternate CNI comes "
+        "from its vendor",
+        "https://docs.aws.amazon.com/eks/latest/userguide/alternate-cni-plugins.html",
+    ),
+    "aks": (
+        "on AKS another CNI runs only as bring-your-own CNI, and Microsoft support cannot "
+        "help with CNI-related issues",
+        "https://learn.microsoft.com/en-us/azure/aks/use-byo-cni",
+    ),
+}
 PUBLIC_CLOUDS = {"aws", "azure", "gcp"}
 
 
@@ -26,12 +44,47 @@ def _routes_natively(solution: SolutionProfile) -> bool:
     return solution.operations.underlay.value in ("l2", "l2-or-bgp", "bgp") and not tunnelled
 
 
+def _managed(solution: SolutionProfile, requirements: Requirements) -> list[Finding]:
+    """A managed service's vendor runs the control plane: it supports its own CNI, and it
+    cannot reach pod addresses that only an overlay knows."""
+    platform = requirements.environment.platform
+    if not requirements.environment.managed or platform in solution.operations.managed_platforms:
+        return []
+    if "kubernetes" not in solution.operations.orchestrators:
+        return []
+    findings = []
+    if platform in VENDOR_SUPPORT:
+        message, url = VENDOR_SUPPORT[platform]
+        findings.append(
+            Finding(
+                severity="info",
+                requirement="environment.platform",
+                message=message,
+                references=[url],
+            )
+        )
+    stages = solution.datapath.inter_host or []
+    tunnelled = any(STAGES[name].kind in (StageKind.ENCAP, StageKind.ENCRYPT) for name in stages)
+    if tunnelled or solution.mobility.routable_ips is False:
+        findings.append(
+            Finding(
+                severity="warn",
+                requirement="environment.platform",
+                message=f"the {platform} control plane cannot reach pod addresses on this "
+                "network: admission webhooks and other API-server-to-pod calls need "
+                "hostNetwork pods",
+                references=[CALICO_EKS],
+            )
+        )
+    return findings
+
+
 @hookimpl
 def cnadvisor_check(solution: SolutionProfile, requirements: Requirements) -> list[Finding]:
-    platform = requirements.environment.platform
+    findings = _managed(solution, requirements)
+    platform = requirements.environment.cloud
     if platform == "on-premises" or requirements.workload.traffic.leaves_host <= 0:
-        return []
-    findings: list[Finding] = []
+        return findings
     stages = solution.datapath.inter_host or []
     if platform == "azure" and "ipip" in stages:
         findings.append(
