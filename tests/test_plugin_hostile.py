@@ -60,7 +60,9 @@ HOSTILE: dict[str, tuple[str, str]] = {
     ),
     "sleeper": (
         "cnadvisor-sleeper",
-        HEAD + "@hookimpl\ndef cnadvisor_solutions():\n    time.sleep(3600)\n    return []\n",
+        HEAD + "@hookimpl\ndef cnadvisor_solutions():\n"
+        "    print('sleeper started', file=sys.stderr, flush=True)\n"
+        "    time.sleep(3600)\n    return []\n",
     ),
     "slow-check": (
         "cnadvisor-slow-check",
@@ -375,8 +377,16 @@ def test_a_real_ctrl_c_still_stops_cnadvisor(hostile_venv, builtin_names, system
         [str(hostile_venv / "bin" / "python"), "-m", "cnadvisor.cli", "evaluate", str(system)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
-    time.sleep(4)  # well inside the sleeping hook
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=30)
+    try:
+        seen = ""
+        while "sleeper started" not in seen:  # wait until cnadvisor is inside the hook
+            line = process.stderr.readline()
+            assert line, f"ended before the hook ran: {seen}"
+            seen += line
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
     assert process.returncode != 0
     assert "plugin 'sleeper'" not in stderr  # the user's Ctrl-C is not blamed on the plugin
