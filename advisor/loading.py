@@ -47,7 +47,9 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
             return super().construct_object(node, deep)
         except yaml.YAMLError:
             raise
-        except (ValueError, TypeError, OverflowError, ArithmeticError) as error:
+        except (
+            Exception
+        ) as error:  # any constructor failure (`!!bool maybe`: KeyError) is bad input
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read this value ({error})", node.start_mark
             ) from None

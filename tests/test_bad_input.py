@@ -320,3 +320,59 @@ def test_any_unknown_key_is_one_clean_error(key):
     (problem,) = error.value.problems
     text = str(problem)
     assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in text)
+
+
+_SCALARS = st.one_of(
+    st.tuples(st.sampled_from(["", "-", "+"]), st.text("0123456789", min_size=1, max_size=5000))
+    .map("".join),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from([".nan", "-.inf", ".inf", "1:30", "1_000", "0x1F", "0o17", "true", "no",
+                     "~", "''", "1e3", "2001-02-30", "!!int '12'", "!!float 'x'", "!!bool 'maybe'",
+                     "!!str 5", "!!timestamp 2001-99-99", "!!null ''", "!!binary AAAA"]),
+    st.text(min_size=1, max_size=12).map(lambda t: json_quote(t)),
+)  # fmt: skip
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    key=st.sampled_from(
+        [
+            "environment.containers_per_host",
+            "environment.nic_gbps",
+            "workload.message_size",
+            "workload.latency_budget_us",
+            "workload.traffic.inter_host",
+            "priorities.security",
+            "environment.underlay.mtu",
+        ]
+    ),
+    scalar=_SCALARS,
+)
+def test_any_scalar_for_a_number_is_a_finite_in_range_number_or_one_clear_error(key, scalar):
+    """Numbers, tags, YAML 1.1 forms, huge integers, NaN: valid and finite, or refused."""
+    import math
+
+    from cnadvisor.loading import parse_requirements
+
+    *parents, last = key.split(".")
+    document = "".join(f"{'  ' * i}{p}:\n" for i, p in enumerate(parents))
+    document += f"{'  ' * len(parents)}{last}: {scalar}\n"
+    try:
+        requirements = parse_requirements(document.encode(), "n.yaml")
+    except RequirementsError as error:
+        assert len(error.problems) >= 1 and all(p.source == "n.yaml" for p in error.problems)
+        return
+    value = requirements.model_dump()
+    for part in key.split("."):
+        value = value[part]
+    if isinstance(value, dict):
+        value = value["value"]
+    assert value is None or (
+        not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+    )
