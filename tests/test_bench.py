@@ -328,14 +328,14 @@ def test_density_measures_copies_at_once_and_cleans_them_up(data_dir, untouched)
 
 
 def _lossy(build):
-    """The same topology with 5 % of packets dropped at random on the server's way in
+    """The same topology with 20 % of packets dropped at random on the server's way in
     (nftables numgen; tc netem where the kernel has it works the same)."""
 
     def lossy(sandbox: Sandbox):
         ends = build(sandbox)
         rules = (
             "table ip cnabloss {\n chain input {\n  type filter hook input priority 0; "
-            "policy accept;\n  numgen random mod 100 < 5 drop\n }\n}\n"
+            "policy accept;\n  numgen random mod 100 < 20 drop\n }\n}\n"
         )
         done = sandbox.run_in(ends.server_ns, ["nft", "-f", "-"], rules)
         assert done.returncode == 0, done.stderr
@@ -360,13 +360,16 @@ def test_a_lossy_path_is_recorded_and_flagged(untouched) -> None:
     assert outcome.status == {"host": "ok", "veth": "ok"}
     by_test = {(r.topology, r.test.kind): r for r in outcome.results}
     assert by_test[("veth", "tcp")].samples["retransmits"][0] > 0
-    assert by_test[("veth", "udp")].samples["path_loss_percent"][0] > 1
-    assert by_test[("host", "udp")].samples["path_loss_percent"][0] == 0
+    assert by_test[("veth", "udp")].samples["path_loss_percent"][0] > 10
+    # the baseline's loss is its full socket buffer (-b 0), not the path (a loaded machine
+    # may drop a few packets in its backlog queue, which is path loss, and flagged)
+    host_path_loss = by_test[("host", "udp")].samples["path_loss_percent"][0]
+    assert host_path_loss < 5
     saved = parse_rows(store.to_csv(store.rows(outcome, store.host_facts())), "lossy")
     notes = {(r.solution_id, r.protocol, r.metric): r.notes for r in saved}
     assert "WARNING: veth tcp 1400 B: TCP retransmitted" in notes[("", "tcp", "throughput")]
     assert "WARNING: veth udp 64 B: UDP lost" in notes[("", "udp", "packet_rate")]
-    assert "WARNING" not in notes[("host", "udp", "packet_rate")]
+    assert ("WARNING" in notes[("host", "udp", "packet_rate")]) == (host_path_loss > 0)
 
 
 def test_ctrl_c_with_pairs_and_long_tests_stops_at_once(tmp_path, untouched) -> None:

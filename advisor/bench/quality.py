@@ -110,13 +110,16 @@ def warnings(run: RunResult, result: Result) -> list[str]:
     found = []
     samples = result.samples
     if samples.get("retransmits") and max(samples["retransmits"]) > 0:
-        total = int(statistics.median(samples["retransmits"]))
-        spurious = int(statistics.median(samples.get("spurious_retransmits", [0])))
+        counts = [int(v) for v in samples["retransmits"]]
+        spurious = sum(int(v) for v in samples.get("spurious_retransmits", [0]))
         cause = ""
-        if total and spurious >= total / 2:
+        if spurious >= sum(counts) / 2:
             cause = " (mostly spurious by D-SACK: reordering or early retransmits, not loss"
             cause += ")" if run.options.pin else "; --pin keeps both ends on one core)"
-        found.append(f"{where}: TCP retransmitted {total} segments per run (median){cause}")
+        found.append(
+            f"{where}: TCP retransmitted {sum(counts)} segments in {len(counts)} repeat(s), "
+            f"at most {max(counts)} in one{cause}"
+        )
     if samples.get("path_loss_percent") and max(samples["path_loss_percent"]) > 0:
         found.append(
             f"{where}: UDP lost {statistics.median(samples['path_loss_percent']):.2f}% of "
