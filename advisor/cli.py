@@ -239,13 +239,38 @@ def _advisor(args: argparse.Namespace, *, analytical: bool = False):
 
     try:
         model = AnalyticalModel() if analytical else None
-        advisor = Advisor.from_plugins(strict=args.strict_plugins, model=model)
+        notice = _training_notice if sys.stderr is not None and sys.stderr.isatty() else None
+        advisor = Advisor.from_plugins(strict=args.strict_plugins, model=model, notice=notice)
     except PluginLoadError as error:
         for problem in error.problems:
             print(f"cnadvisor: error: {problem}", file=sys.stderr)
         raise SystemExit(EXIT_PLUGIN) from None
     _report_plugin_problems(advisor)
     return advisor
+
+
+def _training_notice(target: Path) -> None:
+    """One line on a terminal's stderr before the first run trains the model, so the wait
+    is explained; the time is the last training's, read from the cache beside it."""
+    seconds = _last_training_seconds(target.parent)
+    took = f"about {seconds:.0f} s" if seconds else "a few seconds"
+    print(f"cnadvisor: training the performance model once, {took}; cached in {target}",
+          file=sys.stderr, flush=True)  # fmt: skip
+
+
+def _last_training_seconds(folder: Path) -> float | None:
+    """How long the newest cached model took to train (its metadata says), if any."""
+    import numpy as np
+
+    try:
+        newest = max(folder.glob("model-*.npz"), key=lambda p: p.stat().st_mtime, default=None)
+        if newest is None:
+            return None
+        with np.load(newest, allow_pickle=False) as arrays:
+            seconds = json.loads(str(arrays["meta"])).get("seconds")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return max(1.0, float(seconds)) if isinstance(seconds, int | float) else None
 
 
 def _report_plugin_problems(advisor, already: int = 0) -> int:
