@@ -109,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for `report` (model-card.md and its plot); default ./model-report",
     )
+    model.add_argument(
+        "--format",
+        "-f",
+        choices=("table", "json"),
+        default="table",
+        help="info: a readable table (default) or the cached metadata as JSON",
+    )
 
     predict = commands.add_parser(
         "predict",
