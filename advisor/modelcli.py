@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import time
 from pathlib import Path
 
@@ -45,7 +46,10 @@ def model_command(args: argparse.Namespace, advisor) -> int:
                   "`cnadvisor model train` makes one")  # fmt: skip
             return 0
         meta = cached[1]
-        print(json.dumps({"cache": str(cache.path_for(key))} | meta, indent=2))
+        if getattr(args, "format", "json") == "json":
+            print(json.dumps({"cache": str(cache.path_for(key))} | meta, indent=2))
+        else:
+            print(info_table(meta, cache.path_for(key), advisor.model), end="")
         return 0
     from .dataset.load import underlay_mtus
     from .model.card import write_card
@@ -59,6 +63,51 @@ def model_command(args: argparse.Namespace, advisor) -> int:
     for line in figures["summary"]:
         print(line)
     return 0
+
+
+def info_table(meta: dict, path: Path, model) -> str:
+    """`model info` for people: what the model was trained on, how wide its intervals are,
+    where it is cached (the raw metadata is behind `-f json`)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .model.observations import METRIC_NAMES
+    from .render.common import terminal_width
+    from .safetext import markup
+
+    table = Table(title="performance model", show_header=False, box=None, padding=(0, 2))
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_row("model", markup(f"{model.name}: {model.description}"))
+    studies = meta.get("studies", [])
+    table.add_row(
+        "trained on",
+        f"{meta.get('observations', '?')} observations ({meta.get('anchored_rows', '?')} with "
+        f"a host baseline) from {len(studies)} sources, and {meta.get('priors', '?')} "
+        "documented stage costs",
+    )
+    table.add_row("sources", markup(", ".join(studies)) or "-")
+    calibration = meta.get("calibration")
+    table.add_row(
+        "this host",
+        markup(calibration["summary"]) if calibration else
+        f"{meta.get('local_rows', 0)} local measurements used (`model train --with-local`)",
+    )  # fmt: skip
+    widths = meta.get("widths", {})
+    spreads = [
+        f"{METRIC_NAMES[int(k)]} ×/÷ {math.exp(float(v)):.2f}"
+        for k, v in sorted(widths.items(), key=lambda item: int(item[0]))
+        if int(k) < len(METRIC_NAMES)
+    ]
+    table.add_row("80 % intervals", "; ".join(spreads) or "-")
+    if "seconds" in meta:
+        table.add_row("training took", f"{float(meta['seconds']):.1f} s")
+    versions = meta.get("versions", {})
+    table.add_row("versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "-")
+    table.add_row("cache", markup(str(path)))
+    buffer = io.StringIO()
+    Console(file=buffer, width=terminal_width(), no_color=True, emoji=False).print(table)
+    return buffer.getvalue()
 
 
 COLUMNS = (
