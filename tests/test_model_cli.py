@@ -15,7 +15,7 @@ def test_model_train_then_info_reports_the_cache():
     trained = cli("model", "train")
     assert trained.returncode == 0, trained.stderr
     assert "observations" in trained.stdout and "cached at" in trained.stdout
-    info = json.loads(cli("model", "info").stdout)
+    info = json.loads(cli("model", "info", "-f", "json").stdout)
     assert info["anchored_rows"] > 100 and len(info["studies"]) >= 5
     assert info["versions"]["scikit-learn"]
 
