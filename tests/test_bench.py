@@ -297,7 +297,7 @@ def test_local_measurements_calibrate_the_model(tmp_path):
     trained = cnadvisor("model", "train", "--with-local")
     assert trained.returncode == 0, trained.stderr
     assert "using 2 local measurements" in trained.stdout  # host and bridge, TCP 1400 B
-    info = json_module.loads(cnadvisor("model", "info").stdout)
+    info = json_module.loads(cnadvisor("model", "info", "-f", "json").stdout)
     assert info["local_rows"] == 2
     example = Path(__file__).resolve().parent.parent / "examples/requirements/trading-gateway.yaml"
     evaluated = json_module.loads(cnadvisor("evaluate", str(example), "-f", "json").stdout)
