@@ -166,3 +166,17 @@ def test_first_training_is_announced_on_a_terminal_only(tmp_path):
     piped = cli("evaluate", example, "-f", "json",
                 env={"CNADVISOR_CACHE_DIR": str(tmp_path / "other")})  # fmt: skip
     assert "training the performance model" not in piped.stderr + piped.stdout
+
+
+def test_model_info_is_a_table_with_json_behind_a_flag():
+    trained = cli("model", "train")
+    assert trained.returncode == 0, trained.stderr
+    raw = json.loads(cli("model", "info", "-f", "json").stdout)
+    shown = cli("model", "info", env={"COLUMNS": "100"})
+    assert shown.returncode == 0
+    assert not shown.stdout.lstrip().startswith("{")
+    assert f"{raw['observations']} observations" in shown.stdout
+    assert f"from {len(raw['studies'])} sources" in shown.stdout
+    assert re.search(r"throughput ×/÷ \d+\.\d\d", shown.stdout)
+    assert "0000000" not in shown.stdout  # no raw float noise such as 0.5800000000000001
+    assert _width(shown.stdout) <= 100
