@@ -110,6 +110,11 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for `report` (model-card.md and its plot); default ./model-report",
     )
     model.add_argument(
+        "--readme",
+        metavar="FILE",
+        help="`report`: also replace FILE's generated model-headline block (README.md)",
+    )
+    model.add_argument(
         "--format",
         "-f",
         choices=("table", "json"),

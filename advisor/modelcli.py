@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -62,6 +63,14 @@ def model_command(args: argparse.Namespace, advisor) -> int:
     print(f"model card: {card}")
     for line in figures["summary"]:
         print(line)
+    if getattr(args, "readme", None):
+        from .model.card import update_readme
+
+        if update_readme(Path(args.readme), Path(args.output)):
+            print(f"updated the model headline in {args.readme}")
+        else:
+            print(f"{args.readme} has no generated model-headline block", file=sys.stderr)
+            return 1
     return 0
 
 

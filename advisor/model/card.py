@@ -185,6 +185,8 @@ def write_card(
     ]
     card = folder / "model-card.md"
     card.write_text("\n".join(lines), encoding="utf-8")
+    (folder / "headline.md").write_text("\n".join(headline_lines(by_study, by_solution, goal)),
+                                        encoding="utf-8")  # fmt: skip
     summary = [
         f"leave-one-study-out throughput MAE {by_study.mae('model'):.3f} pooled, "
         f"{by_study.macro_mae('model'):.3f} per study (no overhead "
@@ -201,3 +203,39 @@ def by_study_mask(observations: Observations) -> np.ndarray:
     from .evaluate import scoreable
 
     return scoreable(observations)
+
+
+HEADLINE_BEGIN = "<!-- begin generated: model-headline (cnadvisor model report --readme) -->"
+HEADLINE_END = "<!-- end generated: model-headline -->"
+
+
+def headline_lines(by_study: CrossValidation, by_solution: CrossValidation, goal: str) -> list:
+    """The README's short version of the card: macro-averaged MAE per metric and fold."""
+    lines = [
+        "| held out | metric | rows (studies) | model | no overhead | per-solution mean | "
+        "physics | 80 % coverage |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for cv in (by_study, by_solution):
+        for metric in SCORED:
+            if cv.rows(metric):
+                lines.append(
+                    f"| one {cv.by} | {METRIC_NAMES[metric]} | {cv.rows(metric)} "
+                    f"({cv.studies_scored(metric)}) | "
+                    + " | ".join(_fmt(cv.macro_mae(p, metric)) for p in
+                                 ("model", "no overhead", "per-solution mean", "physics"))
+                    + f" | {cv.coverage(metric):.0%} |"
+                )  # fmt: skip
+    return [*lines, "", goal, ""]
+
+
+def update_readme(readme: Path, folder: Path) -> bool:
+    """Replace the README's generated model headline with the card's; False if unmarked."""
+    text = readme.read_text(encoding="utf-8")
+    if HEADLINE_BEGIN not in text or HEADLINE_END not in text:
+        return False
+    head, rest = text.split(HEADLINE_BEGIN, 1)
+    _, tail = rest.split(HEADLINE_END, 1)
+    block = (folder / "headline.md").read_text(encoding="utf-8")
+    readme.write_text(f"{head}{HEADLINE_BEGIN}\n{block}{HEADLINE_END}{tail}", encoding="utf-8")
+    return True

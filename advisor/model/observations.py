@@ -35,7 +35,10 @@ DEFAULT_MTU = 1500
 TO_GBPS = {"Gbps": 1.0, "Mbps": 1e-3}
 TO_MPPS = {"Mpps": 1.0, "kpps": 1e-3}
 TO_US = {"us": 1.0, "ms": 1000.0}
-ROUND_TRIP_TOOLS = ("tcp_rr", "udp_rr", "tcp_crr", "rtt", "ping", "round trip", "round-trip")
+# Tools whose latency figure is a round trip (netperf's request/response tests, ping);
+# sockperf and qperf print one-way latency (half the round trip).
+ROUND_TRIP_TOOLS = ("tcp_rr", "udp_rr", "tcp_crr", " rtt", "ping -", "icmp", "round trip",
+                    "round-trip")  # fmt: skip
 
 
 def is_host_networking(profile: SolutionProfile) -> bool:
@@ -196,12 +199,14 @@ def conditions_of(row, underlay_mtu: float | None) -> Conditions:
         else:
             size = BULK_TCP_WRITE if not udp else 1400.0
     streams = _number(row.streams, 1.0)
+    local = row.source_id.startswith("local-")
     return Conditions(
         scenario="intra-host" if row.scenario == "intra-host" else "inter-host",
         message_size=float(size),
         udp=udp,
         cores=streams,
-        link_gbps=_number(row.link_gbps, DEFAULT_LINK_GBPS),
+        # a local bench wire is a veth pair: no line rate; elsewhere an unstated NIC is 10 G
+        link_gbps=_number(row.link_gbps, math.inf if local else DEFAULT_LINK_GBPS),
         underlay_mtu=_number(underlay_mtu, DEFAULT_MTU),
         vm=row.virtualization == "vm",
         via_service=row.via_service,
@@ -210,6 +215,8 @@ def conditions_of(row, underlay_mtu: float | None) -> Conditions:
 
 def _round_trip(row) -> bool:
     text = f"{row.notes} {row.locator}".lower()
+    if "one-way" in text or "one way" in text:
+        return False
     return any(tool in text for tool in ROUND_TRIP_TOOLS)
 
 
