@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from .requirements import Requirements
+from .safetext import unsafe_characters
 
 NOT_NEEDED = "not needed"
 NEEDS = (NOT_NEEDED, "required", "preferred")
@@ -27,7 +28,7 @@ class Question:
     label: str
     help: str  # why it matters, in the survey's terms
     kind: str  # number | integer | optional-integer | choice | bool | tristate | need-bool |
-    # need-choice | need-number | need-throughput. A need-bool's value is yes or no: "no"
+    # need-choice | need-number | need-throughput | text. A need-bool's value is yes or no: "no"
     # with "required" is a file's `key: false`, kept as it was written.
     choices: tuple[str, ...] = ()
 
@@ -47,11 +48,27 @@ def _q(path: str, label: str, kind: str, help: str, choices: tuple[str, ...] = (
     return Question(path, label, help, kind, choices)
 
 
+# What raising each weight buys and what it costs, with an example (weights are relative:
+# only their ratios matter).
+TRADE_OFFS = {
+    "performance": "Higher favours short datapaths (no NAT, no tunnel) over policy, mobility "
+    "and ease: at 3 against 1 for the rest, macvlan or host routing can beat an overlay CNI "
+    "that enforces policy.",
+    "security": "Higher favours isolation, network policy and encryption over speed: at 3 "
+    "against 1, a CNI with L7 policy and WireGuard can beat a faster plain bridge.",
+    "mobility": "Higher favours addresses that survive a move and reach from outside over "
+    "speed: at 3 against 1, an overlay or BGP-routed CNI beats host-local macvlan.",
+    "operability": "Higher favours fewer moving parts (no BGP peering, no key-value store, "
+    "maintained upstream) over features: at 3 against 1, Flannel can beat Calico with BGP.",
+}
+
 SECTIONS: tuple[Section, ...] = (
     Section(
         "Workload",
         "What the system's traffic looks like.",
         (
+            _q("name", "System name", "text",
+               "Names the saved requirements file and every report made from it."),
             _q("workload.traffic.intra_host", "Traffic share: same host",
                "number", "0..1. Same-host traffic never reaches a wire: what it costs is the "
                "datapath's CPU work (bridge, veth, NAT)."),
@@ -157,8 +174,7 @@ SECTIONS: tuple[Section, ...] = (
         "Priorities",
         "How much each criterion weighs (any numbers ≥ 0).",
         tuple(
-            _q(f"priorities.{name}", f"Weight of {name}", "number",
-               f"Relative weight of {name} in the score.")
+            _q(f"priorities.{name}", f"Weight of {name}", "number", TRADE_OFFS[name])
             for name in ("performance", "security", "mobility", "operability")
         ),
     ),
@@ -217,10 +233,15 @@ class Answers:
     def set(self, path: str, value: str, need: str | None = None) -> str | None:
         """Record an edit; return the error message if it cannot be right, else None."""
         error = parse_error(QUESTIONS[path], value, need or self.needs.get(path, NOT_NEEDED))
+        changed = self.values.get(path) != value or (
+            need is not None and self.needs.get(path) != need
+        )
         self.values[path] = value
         if need is not None:
             self.needs[path] = need
-        self.dirty = True
+        if path == "name":
+            self.name = value
+        self.dirty = self.dirty or changed  # a widget repeating a loaded value is no edit
         return error
 
     def errors(self) -> dict[str, str]:
@@ -419,6 +440,14 @@ def parse_error(question: Question, text: str, need: str = NOT_NEEDED) -> str | 
         return f"choose one of: {', '.join(question.choices)}"
     if kind == "need-bool" and text not in ("", YES, NO):
         return f"choose {YES} or {NO}"
+    if kind == "text":
+        if not text:
+            return "enter a name"
+        bad = unsafe_characters(text)
+        if bad:
+            return "remove control characters: " + ", ".join(f"U+{ord(c):04X}" for c in bad)
+        if len(text) > 200:
+            return "at most 200 characters"
     return None
 
 
