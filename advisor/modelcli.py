@@ -38,7 +38,15 @@ def model_command(args: argparse.Namespace, advisor) -> int:
             f"stage costs in {time.perf_counter() - started:.1f} s; cached at {path}"
         )
         if meta.get("calibration"):
-            print(meta["calibration"]["summary"])
+            calibration = meta["calibration"]
+            print(calibration["summary"])
+            errors = calibration.get("leave_one_topology_out")
+            if errors:
+                print(
+                    f"local rows, each topology held out: ratio MAE {errors['before']:.3f} "
+                    f"before calibration, {errors['after']:.3f} after ({errors['rows']} rows, "
+                    f"{errors['topologies']} topologies)"
+                )
         return 0
     if args.action == "info":
         cached = cache.load(key)

@@ -215,3 +215,32 @@ def interval_widths(
 
 
 __all__ = ["ABSOLUTE", "METRIC_NAMES", "WIDTH", "CrossValidation", "cross_validate"]
+
+
+def local_errors(costs, local: Observations) -> dict | None:
+    """This host's measured ratios against the model before calibration (published data
+    only) and after (calibrated on the other local topologies, each held out in turn):
+    mean absolute error of the ratio, over throughput, packet-rate and latency rows."""
+    from .fitting import calibrate, predicted_log_ratio
+    from .structure import TERMS as ALL_TERMS
+
+    target = local.anchored & ~local.host_itself & np.isin(local.metric, SCORED)
+    if not target.any():
+        return None
+    truth = np.exp(local.log_ratio[target])
+    held_rows = local.subset(target)
+    before = np.exp(predicted_log_ratio(held_rows.design(), costs))
+    after = np.empty_like(before)
+    for solution in sorted(set(held_rows.solution.astype(str))):
+        rows = held_rows.solution.astype(str) == solution
+        others = local.subset(local.solution.astype(str) != solution)
+        used = others.numerator[:, : len(ALL_TERMS)].sum(axis=0) > 0
+        measured = {ALL_TERMS[t] for t in np.flatnonzero(used)}
+        calibrated, _ = calibrate(costs, others, measured)
+        after[rows] = np.exp(predicted_log_ratio(held_rows.subset(rows).design(), calibrated))
+    return {
+        "rows": int(target.sum()),
+        "topologies": len(set(held_rows.solution.astype(str))),
+        "before": float(np.mean(np.abs(before - truth))),
+        "after": float(np.mean(np.abs(after - truth))),
+    }

@@ -267,12 +267,15 @@ def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, 
         measured = sorted({TERMS[t] for t in np.flatnonzero(local.numerator[:, : len(TERMS)]
                            .sum(axis=0)) if TERMS[t] in STAGES})  # fmt: skip
         costs, cpu_scale = calibrate(costs, local, set(measured))
+        from .evaluate import local_errors
+
         meta["calibration"] = {
             "rows": len(local),
             "stages": measured,
             "cpu_scale": cpu_scale,
             "summary": f"calibrated on {len(local)} local measurements (CPU scale "
             f"×{cpu_scale:.2f}; stages: {', '.join(measured) or 'none'})",
+            "leave_one_topology_out": local_errors(estimator.costs_, local),
         }
     meta["seconds"] = round(time.perf_counter() - started, 2)
     return _model(costs, meta), meta
@@ -282,6 +285,7 @@ def _model(costs: StageCosts, meta: dict) -> TrainedModel:
     widths = {int(k): float(v) for k, v in meta["widths"].items()}
     model = TrainedModel(costs, widths, meta)
     if meta.get("calibration"):
+        model.name = f"{NAME}, calibrated on this host"
         model.description += "; " + meta["calibration"]["summary"]
     return model
 
