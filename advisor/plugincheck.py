@@ -51,8 +51,13 @@ def unknown_facts(profile: SolutionProfile) -> list[str]:
     """The profile fields left unknown (None): shown as unknown in every ranking."""
     missing = []
     for section in SECTIONS:
-        values = getattr(profile, section).model_dump()
-        missing += [f"{section}.{key}" for key, value in values.items() if value is None]
+        part = getattr(profile, section)
+        fields = type(part).model_fields
+        missing += [
+            f"{section}.{key}"
+            for key, value in part.model_dump().items()
+            if value is None and not (fields[key].json_schema_extra or {}).get("null_is_an_answer")
+        ]
     return missing
 
 
