@@ -73,6 +73,8 @@ class ExternalAccess(StrEnum):
 
 
 IPFamily = Literal["ipv4", "ipv6", "dual-stack"]
+# Marks a field whose null is an answer ("not archived", "any network"), not an unknown fact.
+NULL_IS_AN_ANSWER = {"null_is_an_answer": True}
 ManagedPlatform = Literal["eks", "aks", "gke"]
 Cloud = Literal["aws", "azure", "gcp"]
 
@@ -161,6 +163,7 @@ class Operations(_Cited):
         default=None,
         pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
         description="when the project was archived upstream (YYYY, YYYY-MM or YYYY-MM-DD)",
+        json_schema_extra=NULL_IS_AN_ANSWER,
     )
     packet_io: list[PacketIO] = Field(
         default_factory=list,
@@ -186,7 +189,9 @@ class Operations(_Cited):
         "attached next to it (Multus)",
     )
     cloud: Cloud | None = Field(
-        default=None, description="the one cloud whose network it needs; null: any network"
+        default=None,
+        description="the one cloud whose network it needs; null: any network",
+        json_schema_extra=NULL_IS_AN_ANSWER,
     )
     managed_platforms: list[ManagedPlatform] = Field(
         default_factory=list,
