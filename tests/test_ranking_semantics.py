@@ -95,3 +95,32 @@ def test_k8s_is_kubernetes_and_managed_platforms_know_their_cloud():
     assert env.orchestrator.value == "kubernetes"
     assert env.cloud == "azure" and env.managed
     assert not make_requirements(environment={"platform": "azure"}).environment.managed
+
+
+EKS = {
+    "workload": {"traffic": {"inter_host": 1.0}},
+    "environment": {"platform": "eks", "virtualization": "vm"},
+}
+
+
+def test_managed_platform_credits_its_own_cni_and_flags_the_others(advisor):
+    ranked, excluded = _ranked(advisor, make_requirements(**EKS))
+    own = _factor(ranked["aws-vpc-cni"], "operability", "platform vendor support")
+    other = _factor(ranked["calico-vxlan"], "operability", "platform vendor support")
+    assert own.score == 1.0 and other.score == 0.0
+    messages = [f.message for f in ranked["calico-vxlan"].findings]
+    assert any("control plane cannot reach pod addresses" in m for m in messages)
+    assert any("supports only the Amazon VPC CNI" in m for m in messages)
+    assert not [f for f in ranked["aws-vpc-cni"].findings if "control plane" in f.message]
+    assert {"azure-cni-cilium", "gke-dataplane-v2"} <= set(excluded)  # other clouds' CNIs
+
+
+def test_a_cloud_s_own_cni_is_excluded_on_premises(advisor):
+    _, excluded = _ranked(advisor, make_requirements(workload={"traffic": {"inter_host": 1.0}}))
+    reason = excluded["aws-vpc-cni"].reasons[0]
+    assert reason.requirement == "environment.platform" and "aws" in reason.message
+
+
+def test_eks_is_aws_for_the_cloud_rules(advisor):
+    _, excluded = _ranked(advisor, make_requirements(**EKS))
+    assert "macvlan-bridge" in excluded  # AWS filters unknown MACs, on EKS too
