@@ -35,7 +35,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     bench.add_argument("--repeat", type=int, help=f"repeats per test, 1..{MAX_REPEAT} (3)")
     bench.add_argument("--duration", type=int, help=f"seconds per test, 1..{MAX_DURATION} (5)")
     bench.add_argument("--streams", type=int, default=1, help=f"parallel streams 1..{MAX_STREAMS}")
-    bench.add_argument("--pin", action="store_true", help="pin client/server to CPUs (taskset)")
+    bench.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="client and server on one core (taskset): CPU time per packet gives the stage "
+        "costs, and no reordering between CPUs; --no-pin lets the scheduler place them",
+    )
     bench.add_argument(
         "--pairs",
         type=int,

@@ -370,9 +370,19 @@ def parse_iperf3(text: str, protocol: str) -> dict[str, float]:
     """Figures from iperf3 -J: TCP uses sum_received and sum_sent's retransmits; UDP
     counts packets that arrived and keeps lost_percent."""
     try:
-        end = json.loads(text)["end"]
-    except (json.JSONDecodeError, KeyError) as error:
+        document = json.loads(text)
+        end = document["end"]
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
         raise ToolError(f"iperf3 JSON without an 'end' section: {error}") from error
+    if document.get("error"):
+        raise ToolError(f"iperf3: {document['error']}")
+    try:
+        return _figures(end, protocol)
+    except (KeyError, TypeError) as error:
+        raise ToolError(f"iperf3 JSON lacks {error} in its 'end' section") from error
+
+
+def _figures(end: dict, protocol: str) -> dict[str, float]:
     if protocol == "tcp":
         received = end["sum_received"]
         return {
