@@ -198,7 +198,8 @@ def run_isolated(name: str | None = None, *, strict: bool = False) -> int:
     ends the process (``os._exit``, a crash in a C extension) is still named.
 
     The child records which plugin's code it is about to run; if it ends without a
-    report, that plugin is reported and the check runs again without it.
+    report, that plugin is reported and the check runs again without it. It runs with
+    ``-P``: the working folder is not put on its import path.
     """
     crashed: list[PluginReport] = []
     skip: list[tuple[str, str]] = []
@@ -206,7 +207,14 @@ def run_isolated(name: str | None = None, *, strict: bool = False) -> int:
     while True:
         with tempfile.TemporaryDirectory(prefix="cnadvisor-check-") as folder:
             progress, result = Path(folder, "progress"), Path(folder, "reports.json")
-            command = [sys.executable, "-m", "cnadvisor.plugincheck", str(progress), str(result)]
+            command = [
+                sys.executable,
+                "-P",
+                "-m",
+                "cnadvisor.plugincheck",
+                str(progress),
+                str(result),
+            ]
             try:
                 child = subprocess.run(
                     command + [f"{plugin}\t{dist}" for plugin, dist in skip],
