@@ -7,6 +7,7 @@ entry-point group: a dist-info folder on sys.path, as pip would install it.
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -111,6 +112,19 @@ def test_cli_warns_and_still_evaluates_then_fails_under_strict(broken_distributi
     )
     assert strict.returncode == 3
     assert "broken-import_error" in strict.stderr
+
+
+def test_check_names_every_broken_plugin(broken_distribution):
+    env = dict(os.environ, PYTHONPATH=str(broken_distribution))
+    env.pop("CNADVISOR_DISABLE_PLUGIN_AUTOLOAD", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "cnadvisor.cli", "plugins", "check"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 1
+    for kind in ("import_error", "raises", "invalid_profile", "wrong_type", "duplicate_id",
+                 "misspelled_hook"):  # fmt: skip
+        assert f"broken-{kind} (cnadvisor-broken-{kind} 0.1): FAILED" in result.stdout
 
 
 def test_select_env_loads_only_the_named_plugins(monkeypatch):
