@@ -40,6 +40,7 @@ DEFAULT_TIMEOUT = 10.0  # seconds for one import or one hook call
 MAX_ITEMS = 10_000  # items one hook call may return
 MAX_NODES = 1_000_000  # values (all levels) in one hook call's result
 MAX_DEPTH = 20  # nesting of one result item
+IDLE_SECONDS = 10.0  # a worker with nothing to do for this long ends
 
 _PLUGIN_THREADS: set[int] = set()  # idents of threads that run plugin code, live or abandoned
 
@@ -97,17 +98,30 @@ class _RoutedStdout:
 
 
 class _Worker:
-    """One daemon thread that runs plugin calls handed to it, one at a time."""
+    """One daemon thread that runs plugin calls handed to it, one at a time. It ends
+    after a while with nothing to do, so plugin sets that are no longer used (tests,
+    notebooks) do not each keep a thread."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._state = threading.Lock()
+        self._alive = True
         self._thread = threading.Thread(target=self._loop, name="cnadvisor-plugin", daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
-        _PLUGIN_THREADS.add(threading.get_ident())
+        ident = threading.get_ident()
+        _PLUGIN_THREADS.add(ident)
         while True:
-            job, box, done = self._jobs.get()
+            try:
+                job, box, done = self._jobs.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._state:
+                    if self._jobs.empty():
+                        self._alive = False
+                        _PLUGIN_THREADS.discard(ident)
+                        return
+                continue
             try:
                 box.append((True, job()))
             except BaseException as error:  # plugin code: report, never die
@@ -115,10 +129,14 @@ class _Worker:
             finally:
                 done.set()
 
-    def submit(self, job: Callable[[], Any]) -> tuple[list, threading.Event]:
+    def submit(self, job: Callable[[], Any]) -> tuple[list, threading.Event] | None:
+        """Hand ``job`` over; None if this worker has ended (idle) and a new one is needed."""
         box: list = []
         done = threading.Event()
-        self._jobs.put((job, box, done))
+        with self._state:
+            if not self._alive:
+                return None
+            self._jobs.put((job, box, done))
         return box, done
 
 
@@ -138,20 +156,21 @@ class Guard:
     def run(self, job: Callable[[], Any], *, deadline: float | None = None) -> Outcome:
         """Run ``job`` (plugin code plus the conversion of its result) in the worker."""
         limit = timeout() if deadline is None else deadline
-        with self._lock:
-            if self._worker is None:
-                self._worker = _Worker()
+        with self._lock, _StdoutToStderr(keep=lambda: self._abandoned > 0):
             started = time.perf_counter()
-            with _StdoutToStderr(keep=lambda: self._abandoned > 0):
-                box, done = self._worker.submit(job)
-                try:
-                    finished = done.wait(limit)  # a real Ctrl-C interrupts this wait
-                except BaseException:  # the user's Ctrl-C: the worker is still busy
-                    self._worker, self._abandoned = None, self._abandoned + 1
-                    raise
-                if not finished:
-                    self._worker = None  # stuck in plugin code: abandon it
-                    self._abandoned += 1
+            handed = self._worker.submit(job) if self._worker else None
+            while handed is None:  # no worker yet, or it ended while idle
+                self._worker = _Worker()
+                handed = self._worker.submit(job)
+            box, done = handed
+            try:
+                finished = done.wait(limit)  # a real Ctrl-C interrupts this wait
+            except BaseException:  # the user's Ctrl-C: the worker is still busy
+                self._worker, self._abandoned = None, self._abandoned + 1
+                raise
+            if not finished:
+                self._worker = None  # stuck in plugin code: abandon it
+                self._abandoned += 1
             seconds = time.perf_counter() - started
         if not finished:
             return Outcome(error=f"gave no answer within {limit:g} s", seconds=seconds,

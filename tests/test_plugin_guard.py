@@ -82,6 +82,21 @@ def test_a_call_past_its_deadline_is_abandoned_and_the_next_call_still_works():
     assert guard.run(lambda: "after", deadline=5).value == "after"
 
 
+def test_an_idle_worker_ends_and_the_next_call_starts_another(monkeypatch):
+    import threading
+
+    from cnadvisor import pluginguard
+
+    monkeypatch.setattr(pluginguard, "IDLE_SECONDS", 0.2)
+    guard = Guard()
+    assert guard.run(threading.get_ident).value
+    first = guard._worker._thread
+    first.join(timeout=5)
+    assert not first.is_alive()  # ended while idle: no thread kept per plugin set
+    assert guard.run(lambda: "again").value == "again"
+    assert guard._worker._thread is not first
+
+
 def test_plugin_output_goes_to_stderr(capfd):
     import os
 
