@@ -229,10 +229,6 @@ class PluginSet:
             if items is not None:
                 yield plugin, items
 
-    def findings(self, solution: SolutionProfile, requirements: Any) -> list[Finding]:
-        """What every ``cnadvisor_check`` says about one solution."""
-        return self.findings_for([solution], requirements)[0]
-
     def findings_for(
         self, solutions: Sequence[SolutionProfile], requirements: Any
     ) -> list[list[Finding]]:
