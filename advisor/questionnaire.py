@@ -208,6 +208,15 @@ class Answers:
     needs: dict[str, str] = field(default_factory=dict)
     dirty: bool = False
 
+    def __post_init__(self) -> None:
+        self.values.setdefault("name", self.name)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        """The name is also the answer to the "name" question: one value, two spellings."""
+        super().__setattr__(key, value)
+        if key == "name" and "values" in self.__dict__:
+            self.values["name"] = value
+
     @classmethod
     def defaults(cls) -> Answers:
         """The answers of `cnadvisor init`'s template, so both start from the same place."""
