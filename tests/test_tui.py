@@ -10,7 +10,7 @@ from cnadvisor.questionnaire import QUESTIONS, SECTIONS, Answers
 from cnadvisor.tui.app import AdvisorApp
 from cnadvisor.tui.screens.dialogs import AskPath, Confirm
 from cnadvisor.tui.screens.questionnaire import QuestionnaireScreen
-from cnadvisor.tui.screens.results import ResultsScreen
+from cnadvisor.tui.screens.results import DEBOUNCE, ResultsScreen
 from cnadvisor.tui.widgets.question import QuestionRow
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,7 +82,7 @@ async def test_what_if_change_reranks(trained_advisor):
         after = app.screen.evaluation
         assert len(after.ranked) > len(before.ranked)  # encryption no longer excludes
         app.screen.query_one("#wi-message").value = "64"
-        await pilot.pause()
+        await pilot.pause(DEBOUNCE * 2)  # typing re-ranks once the user pauses
         small = app.screen.evaluation
         top = small.ranked[0].id
         assert small.ranked[0].score != after.ranked[0].score or _ids(small) != _ids(after)
@@ -90,7 +90,7 @@ async def test_what_if_change_reranks(trained_advisor):
         assert top in _ids(trained_advisor.evaluate(app.answers.requirements()))[:1]
         app.screen.query_one("#wi-w-security").value = "0"
         app.screen.query_one("#wi-w-performance").value = "10"
-        await pilot.pause()
+        await pilot.pause(DEBOUNCE * 2)
         weighted = app.screen.evaluation
         assert weighted.weights["performance"] > 0.8
         assert [o.score for o in weighted.ranked] != [o.score for o in small.ranked]

@@ -21,7 +21,11 @@ class AdvisorApp(App):
     CSS_PATH = "advisor.tcss"
     TITLE = "cnadvisor"
     SUB_TITLE = "container-network advisor"
-    BINDINGS = [Binding("ctrl+q", "request_quit", "Quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "request_quit", "Quit", priority=True),
+        Binding("question_mark", "help", "Keys"),
+        Binding("f1", "help", "Keys", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -130,6 +134,13 @@ class AdvisorApp(App):
             self.save_recovery()
         finally:
             super()._handle_exception(error)
+
+    def action_help(self) -> None:
+        """The `?` overlay listing every key of the current screen."""
+        from .screens.help import HelpScreen, key_lines
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_lines(self.screen)))
 
     def action_request_quit(self) -> None:
         if not self.answers.dirty:

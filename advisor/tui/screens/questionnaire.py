@@ -15,6 +15,7 @@ from ..widgets.question import QuestionRow
 
 class QuestionnaireScreen(Screen):
     BINDINGS = [
+        Binding("question_mark", "app.help", "Keys"),
         Binding("ctrl+n", "next", "Next section"),
         Binding("ctrl+b", "back", "Back"),
         Binding("ctrl+r", "results", "Results"),
@@ -32,7 +33,7 @@ class QuestionnaireScreen(Screen):
         yield Static("", id="progress")
         yield Static("", id="intro")
         yield VerticalScroll(id="questions")
-        yield Footer()
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.show_section(0)
@@ -59,6 +60,15 @@ class QuestionnaireScreen(Screen):
         ]
         container.mount_all(rows)
         container.scroll_home(animate=False)
+        self.call_after_refresh(self.focus_first_question)
+
+    def focus_first_question(self) -> None:
+        """Keys go to the section's first question at once: no Tab needed to start."""
+        for row in self.query(QuestionRow):
+            for widget in row.query("Input, Select"):
+                if widget.focusable:
+                    widget.focus(scroll_visible=False)
+                    return
 
     def on_question_row_edited(self, event: QuestionRow.Edited) -> None:
         """Record the edit, then show every problem of this section afresh: a rule across

@@ -1,8 +1,10 @@
-"""Results: the ranking, why, what was excluded, a chart, and what-if controls."""
+"""Results: the ranking, why, what was excluded, a chart, and what-if controls.
+
+Keys reach everything without a mouse: 1/2/3 (or [ and ]) switch tabs, / filters the
+exclusions, ? lists every key. The ranking table is the one scroll region of its tab, and
+what-if typing re-ranks once the user pauses (DEBOUNCE), not on every keystroke."""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,13 +25,15 @@ from textual.widgets import (
 )
 
 from ...evaluation import Evaluation, RankedOption
-from ...performance import WorkloadPoint
 from ...questionnaire import NEEDS, NO, Answers, bounds_text
-from ...render.common import gbps_text
+from ...render.common import gbps_text, inter_host
 from ...safetext import markdown as md
 from ...safetext import markup, plain
 
 CHART_SIZES = (64, 256, 512, 1400, 9000)
+DEBOUNCE = 0.2  # seconds of quiet in a what-if box before re-ranking
+TABS = ("tab-ranking", "tab-excluded", "tab-chart")
+ORCHESTRATOR = "environment.orchestrator"  # the least telling exclusion: listed last
 WHAT_IF = {
     "wi-message": "workload.message_size",
     "wi-virtualization": "environment.virtualization",
@@ -43,9 +47,17 @@ WHAT_IF = {
 
 class ResultsScreen(Screen):
     BINDINGS = [
+        Binding("1", "tab(0)", "Ranking"),
+        Binding("2", "tab(1)", "Excluded"),
+        Binding("3", "tab(2)", "Chart"),
+        Binding("question_mark", "app.help", "Keys"),
+        Binding("left_square_bracket", "step_tab(-1)", "Previous tab", show=False),
+        Binding("right_square_bracket", "step_tab(1)", "Next tab", show=False),
+        Binding("slash", "filter", "Filter exclusions", show=False),
+        Binding("escape", "leave_box", "Back to the table", show=False),
         Binding("ctrl+b", "back", "Questions"),
-        Binding("ctrl+s", "app.save_answers", "Save answers"),
-        Binding("ctrl+o", "app.export_report", "Export report"),
+        Binding("ctrl+s", "app.save_answers", "Save"),
+        Binding("ctrl+o", "app.export_report", "Export"),
         Binding("ctrl+q", "app.request_quit", "Quit"),
     ]
 
@@ -53,6 +65,8 @@ class ResultsScreen(Screen):
         super().__init__()
         self.answers = answers
         self.evaluation: Evaluation | None = None
+        self._pending = None  # the debounce timer of a what-if edit
+        self.reranks = 0  # how many times the results were recomputed (tests, benchmark)
 
     def compose(self) -> ComposeResult:
         a = self.answers.values
@@ -84,15 +98,19 @@ class ResultsScreen(Screen):
                 yield self._input(a.get(f"priorities.{name}", "1"), f"wi-w-{name}")
         yield Static("", id="summary")
         with TabbedContent(id="tabs"):
-            with TabPane("Ranking", id="tab-ranking"), Vertical():
+            with TabPane("1 Ranking", id="tab-ranking"), Vertical():
                 yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
-                with VerticalScroll(id="detail-pane"):
+                # the detail follows the table's cursor; it never takes focus or keys
+                with VerticalScroll(id="detail-pane", can_focus=False):
                     yield Markdown("", id="detail")
-            with TabPane("Excluded", id="tab-excluded"):
+            with TabPane("2 Excluded", id="tab-excluded"), Vertical():
+                yield Input(id="excluded-filter", compact=True,
+                            placeholder="/ filter: option, requirement or reason")  # fmt: skip
                 yield DataTable(id="excluded", cursor_type="row")
-            with TabPane("Chart", id="tab-chart"):
+                yield Static("", id="excluded-reason")
+            with TabPane("3 Chart", id="tab-chart"), VerticalScroll(id="chart-pane"):
                 yield Static("", id="chart")
-        yield Footer()
+        yield Footer(show_command_palette=False, compact=True)
 
     @staticmethod
     def _input(value: str, widget_id: str) -> Input:
@@ -107,12 +125,10 @@ class ResultsScreen(Screen):
         return self.answers.needs.get("security.encryption", "not needed")
 
     def on_mount(self) -> None:
-        ranking = self.query_one("#ranking", DataTable)
-        ranking.add_columns("#", "option", "score", "Gbit/s (80 %)", "first")
         excluded = self.query_one("#excluded", DataTable)
-        excluded.add_columns("option", "requirement", "why")
+        excluded.add_columns("requirement", "option", "why")
         self.refresh_results()
-        ranking.focus()
+        self.query_one("#ranking", DataTable).focus()
 
     def refresh_results(self) -> None:
         """Re-rank, but only with answers the requirements model accepts: otherwise the
@@ -125,24 +141,23 @@ class ResultsScreen(Screen):
             )
             return
         self.evaluation = self.app.evaluate(self.answers)
+        self.reranks += 1
         evaluation = self.evaluation
+        scenario = evaluation.scenario  # where most of the traffic goes: its estimates shown
         ranking = self.query_one("#ranking", DataTable)
-        ranking.clear()
+        ranking.clear(columns=True)
+        ranking.add_columns("#", "option", "score", f"{scenario} Gbit/s", "latency µs", "first")
         for option in evaluation.ranked:
             ranking.add_row(
                 str(option.rank),
                 Text(plain(option.id)),
                 f"{option.score:.1f}",
-                gbps_text(option),
+                gbps_text(option, scenario),
+                latency_text(option, scenario),
                 f"{option.first_share:.0%}",
                 key=option.id,
             )
-        excluded = self.query_one("#excluded", DataTable)
-        excluded.clear()
-        for option in evaluation.excluded:
-            reason = option.reasons[0]
-            cells = (option.id, reason.requirement, reason.message)
-            excluded.add_row(*(Text(plain(t)) for t in cells), key=option.id)
+        self.fill_excluded()
         stays = evaluation.robustness.top_stays_first
         self.query_one("#summary", Static).update(Text(
             f"{len(evaluation.ranked)} ranked, {len(evaluation.excluded)} excluded · "
@@ -153,26 +168,65 @@ class ResultsScreen(Screen):
         if evaluation.ranked:
             self.show_detail(evaluation.ranked[0])
 
+    def fill_excluded(self) -> None:
+        """Exclusions by requirement, orchestrator mismatches last, narrowed by the filter."""
+        if self.evaluation is None:
+            return
+        wanted = self.query_one("#excluded-filter", Input).value.strip().lower()
+        rows = sorted(
+            ((r.requirement, o, r) for o in self.evaluation.excluded for r in o.reasons[:1]),
+            key=lambda row: (row[0] == ORCHESTRATOR, row[0], row[1].id),
+        )
+        excluded = self.query_one("#excluded", DataTable)
+        excluded.clear()
+        for key, option, reason in rows:
+            cells = (key, option.id, reason.message)
+            if wanted and not any(wanted in text.lower() for text in cells):
+                continue
+            excluded.add_row(*(Text(plain(t)) for t in cells), key=option.id)
+        self.show_reason(excluded.coordinate_to_cell_key(excluded.cursor_coordinate).row_key.value
+                         if excluded.row_count else None)  # fmt: skip
+
+    def show_reason(self, option_id: str | None) -> None:
+        """The selected exclusion's every reason, in full (the table cuts them off)."""
+        shown = self.query_one("#excluded-reason", Static)
+        option = next((o for o in self.evaluation.excluded if o.id == option_id), None) if (
+            self.evaluation and option_id) else None  # fmt: skip
+        if option is None:
+            shown.update("Nothing matches." if self.evaluation and self.evaluation.excluded
+                         else "Nothing was excluded.")  # fmt: skip
+            return
+        lines = [f"{plain(option.name)} ({plain(option.id)}):"] + [
+            f"  {plain(r.requirement)}: {plain(r.message)}"
+            + ("" if r.source == "core" else f" (plugin {plain(r.source)})")
+            for r in option.reasons
+        ]
+        shown.update(Text("\n".join(lines)))
+
     def chart_text(self) -> str:
-        """Predicted inter-host Gbit/s across message sizes for the top five options."""
+        """Predicted Gbit/s and latency across message sizes for the top five options, where
+        most of the traffic goes; through Advisor.sweep, the one way to predict."""
         if not self.evaluation or not self.evaluation.ranked:
             return "Nothing ranked."
         requirements = self.answers.requirements()
-        lines = ["Predicted inter-host Gbit/s by message size (bars scale to the NIC)", ""]
+        scenario = self.evaluation.scenario
         nic = requirements.environment.nic_gbps
-        for option in self.evaluation.ranked[:5]:
-            profile = self.app.advisor.solution(option.id).profile
-            shown = markup(option.id)
-            if not profile.inter_host:
+        top = [option.id for option in self.evaluation.ranked[:5]]
+        sweeps = self.app.advisor.sweep(top, requirements, CHART_SIZES, scenario=scenario)
+        lines = [f"Predicted {scenario} Gbit/s and one-way latency by message size "
+                 "(bars scale to the NIC)", ""]  # fmt: skip
+        for solution_id, predictions in sweeps.items():
+            shown = markup(solution_id)
+            if not predictions:
                 lines.append(f"{shown:<20} same host only")
                 continue
             lines.append(shown)
-            base = WorkloadPoint.from_requirements(requirements, "inter-host")
-            for size in CHART_SIZES:
-                point = replace(base, message_size=size)
-                gbps = self.app.advisor.model.predict(profile, point).throughput_gbps.value or 0
-                bar = "█" * max(0, round(30 * gbps / nic))
-                lines.append(f"  {size:>5} B {bar} {gbps:.2f}")
+            for size, prediction in zip(CHART_SIZES, predictions, strict=True):
+                gbps = prediction.throughput_gbps.value or 0
+                latency = prediction.latency_us.value
+                bar = "█" * max(0, round(24 * gbps / nic))
+                said = f"{latency:.1f} µs" if latency is not None else "latency unknown"
+                lines.append(f"  {size:>5} B {bar} {gbps:.2f} · {said}")
         return "\n".join(lines)
 
     def show_detail(self, option: RankedOption) -> None:
@@ -187,9 +241,12 @@ class ResultsScreen(Screen):
         if profile.datapath.inter_host is not None:
             lines.append("other host: " + (" → ".join(profile.datapath.inter_host) or "host stack"))
         for prediction in option.predictions:
+            measured = prediction.model.startswith("measured")
             lines.append(
                 f"- {prediction.scenario}: {prediction.throughput_ratio.text()} of host, "
-                f"{prediction.throughput_gbps.text()}, {prediction.packet_rate_mpps.text(3)}"
+                f"{prediction.throughput_gbps.text()}, {prediction.packet_rate_mpps.text(3)}, "
+                f"latency {prediction.latency_us.text(1)} one way"
+                + (f" (**{md(prediction.model)}**)" if measured else " (predicted)")
             )
         checks = [f for f in option.findings if f.severity.value != "exclude"]
         if checks:
@@ -198,6 +255,9 @@ class ResultsScreen(Screen):
         self.query_one("#detail", Markdown).update("\n".join(lines))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "excluded":
+            self.show_reason(event.row_key.value)
+            return
         if event.data_table.id == "ranking" and self.evaluation and event.row_key.value:
             option = next((o for o in self.evaluation.ranked if o.id == event.row_key.value), None)
             if option is None:
@@ -205,16 +265,26 @@ class ResultsScreen(Screen):
             self.show_detail(option)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "excluded-filter":
+            self.fill_excluded()
+            return
         path = WHAT_IF.get(event.input.id or "")
         if not path:
             return
         error = self.answers.set(path, event.value)
         event.input.set_class(error is not None, "-invalid")
+        if self._pending is not None:  # a newer keystroke: the older re-rank is moot
+            self._pending.stop()
+            self._pending = None
         if error:
             self.query_one("#summary", Static).update(
                 Text(f"✗ {path}: {plain(error)} (ranking not updated)", style="bold red")
             )
             return
+        self._pending = self.set_timer(DEBOUNCE, self._rerank_after_pause)
+
+    def _rerank_after_pause(self) -> None:
+        self._pending = None
         self.refresh_results()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -230,3 +300,38 @@ class ResultsScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_tab(self, index: int) -> None:
+        """Show a results tab and put the keys where its content is."""
+        self.query_one("#tabs", TabbedContent).active = TABS[index]
+        target = ("#ranking", "#excluded", "#chart-pane")[index]
+        self.query_one(target).focus()
+
+    def action_step_tab(self, step: int) -> None:
+        current = TABS.index(self.query_one("#tabs", TabbedContent).active or TABS[0])
+        self.action_tab((current + step) % len(TABS))
+
+    def action_leave_box(self) -> None:
+        """Esc in a box (the filter, a what-if value) gives the keys back to the table."""
+        if isinstance(self.focused, Input):
+            tab = self.query_one("#tabs", TabbedContent).active
+            self.query_one("#excluded" if tab == "tab-excluded" else "#ranking").focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "excluded-filter":
+            self.query_one("#excluded", DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.action_tab(1)
+        self.query_one("#excluded-filter", Input).focus()
+
+
+def latency_text(option: RankedOption, scenario: str) -> str:
+    """One-way latency with its 80 % interval, compact for a narrow column."""
+    prediction = inter_host(option, scenario)
+    estimate = prediction.latency_us if prediction is not None else None
+    if estimate is None or estimate.value is None:
+        return "unknown"
+    if estimate.low is None or estimate.high is None:
+        return f"{estimate.value:.1f}"
+    return f"{estimate.value:.1f} [{estimate.low:.1f}–{estimate.high:.1f}]"

@@ -73,20 +73,28 @@ class QuestionRow(Vertical):
         yield Static(initial, classes="error")
 
     def show_error(self, message: str | None) -> None:
-        error = self.query_one(".error", Static)
-        error.update(f"✗ {markup(message)}" if message else "")
+        found = self.query(".error")
+        if not found:  # not composed yet, or being removed with its section
+            return
+        found.first(Static).update(f"✗ {markup(message)}" if message else "")
         self.set_class(bool(message), "invalid")
 
+    # A widget reports its starting value as a change when it mounts; that is no edit, and
+    # passing it on would overwrite newer answers and mark a just-loaded file unsaved.
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        if event.value == self.value:
+            return
         self.value = event.value
         self.post_message(self.Edited(self, self.value, None))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.select.id and event.select.id.endswith("-need"):
+            if str(event.value) == self.need:
+                return
             self.need = str(event.value)
             self.post_message(self.Edited(self, self.value, self.need))
-        else:
+        elif str(event.value) != self.value:
             self.value = str(event.value)
             self.post_message(self.Edited(self, self.value, None))
