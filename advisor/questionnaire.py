@@ -107,7 +107,7 @@ SECTIONS: tuple[Section, ...] = (
         (
             _q("environment.orchestrator", "Orchestrator", "choice",
                "Kubernetes needs a CNI; Docker offers its own modes.",
-               ("kubernetes", "docker", "swarm", "standalone")),
+               ("kubernetes", "docker", "swarm", "podman", "standalone")),
             _q("environment.virtualization", "Hosts are", "choice",
                "Containers inside VMs pay for every extra virtualization layer: one study "
                "measured 42 % less TCP throughput (survey Sec. VI).", ("bare-metal", "vm")),
