@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fitting import fit
-from .observations import ABSOLUTE, LATENCY, METRIC_NAMES, PACKET_RATE, THROUGHPUT, Observations
-from .structure import WIDTH, link_gbps
+from .observations import LATENCY, PACKET_RATE, THROUGHPUT, Observations
+from .structure import link_gbps
 
 PREDICTORS = ("model", "no overhead", "global mean", "per-solution mean", "physics")
 SCORED = (THROUGHPUT, PACKET_RATE, LATENCY)
@@ -212,9 +212,6 @@ def interval_widths(
         fallback = math.log(2.0)
     return {m: (w if w is not None and math.isfinite(w) else fallback)
             for m, w in {m: widths.get(m) for m in SCORED}.items()}  # fmt: skip
-
-
-__all__ = ["ABSOLUTE", "METRIC_NAMES", "WIDTH", "CrossValidation", "cross_validate"]
 
 
 def local_errors(costs, local: Observations) -> dict | None:

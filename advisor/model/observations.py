@@ -27,7 +27,6 @@ from .structure import PathSpec, encode, host_terms
 
 THROUGHPUT, PACKET_RATE, LATENCY, ABSOLUTE = 0, 1, 2, 3
 METRIC_NAMES = ("throughput", "packet rate", "latency", "host throughput")
-ABSOLUTE_WEIGHT = 0.5  # host figures from different CPUs set the cost scale only loosely
 BULK_TCP_WRITE = 131072  # iperf3's default TCP write (128 KiB) where a source states none
 SMALL_MESSAGE = 64.0  # a latency or packet-rate test that states no size sends small ones
 DEFAULT_LINK_GBPS = 10.0
