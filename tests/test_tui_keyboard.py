@@ -196,3 +196,14 @@ def test_priority_help_says_what_a_weight_trades():
         help_text = QUESTIONS[f"priorities.{name}"].help
         assert "Relative weight" not in help_text
         assert "against" in help_text and "over" in help_text  # a trade, with an example
+
+
+async def test_f1_lists_the_keys_while_typing_an_answer(trained_advisor):
+    app = AdvisorApp(trained_advisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Next section" in dict(app.screen.lines).values()

@@ -15,7 +15,7 @@ from ..widgets.question import QuestionRow
 
 class QuestionnaireScreen(Screen):
     BINDINGS = [
-        Binding("question_mark", "app.help", "Keys"),
+        Binding("f1", "app.help", "Keys"),  # `?` is typed into the focused answer here
         Binding("ctrl+n", "next", "Next section"),
         Binding("ctrl+b", "back", "Back"),
         Binding("ctrl+r", "results", "Results"),
