@@ -361,12 +361,14 @@ def test_a_lossy_path_is_recorded_and_flagged(untouched) -> None:
         outcome = run([TOPOLOGIES["host"], lossy], options, prefix)
     assert outcome.status == {"host": "ok", "veth": "ok"}
     by_test = {(r.topology, r.test.kind): r for r in outcome.results}
-    assert by_test[("veth", "tcp")].samples["retransmits"][0] > 0
-    assert by_test[("veth", "udp")].samples["path_loss_percent"][0] > 10
-    # the baseline's loss is its full socket buffer (-b 0), not the path (a loaded machine
-    # may drop a few packets in its backlog queue, which is path loss, and flagged)
+    seen = {key: result.samples for key, result in by_test.items()}
+    assert by_test[("veth", "tcp")].samples["retransmits"][0] > 0, seen
+    lossy_path = by_test[("veth", "udp")].samples["path_loss_percent"][0]
+    assert lossy_path > 10, seen
+    # the baseline's loss is mostly its full socket buffer (-b 0), not the path; a loaded
+    # machine may drop some packets in its backlog queue, which is path loss and flagged
     host_path_loss = by_test[("host", "udp")].samples["path_loss_percent"][0]
-    assert host_path_loss < 5
+    assert host_path_loss < lossy_path / 2, seen
     saved = parse_rows(store.to_csv(store.rows(outcome, store.host_facts())), "lossy")
     notes = {(r.solution_id, r.protocol, r.metric): r.notes for r in saved}
     assert "WARNING: veth tcp 1400 B: TCP retransmitted" in notes[("", "tcp", "throughput")]

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 
-from . import registry, tools
+from . import kernelstats, registry, tools
 from .limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
 from .netns import NetnsError, Sandbox
 from .topologies import (
@@ -231,7 +231,7 @@ def _build(
         _close_all([_Built(topology, sandboxes, [])])
         raise
     outcome.setup[topology.name] = list(sandboxes[0].commands)
-    outcome.offloads[topology.name] = tools.offloads(ends[0])
+    outcome.offloads[topology.name] = kernelstats.offloads(ends[0])
     return _Built(topology, sandboxes, ends)
 
 

@@ -25,9 +25,9 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import registry
+from .kernelstats import counters, cpu_ns, delta, softirq_thread
 from .limits import IPERF_PORT, MAX_DURATION, SOCKPERF_PORT
 from .topologies import Endpoints
 
@@ -199,84 +199,6 @@ def run_clients(
             client.close()
 
 
-def cpu_ns(pid: int) -> float:
-    """Time the process has run on a CPU, in ns (/proc/PID/schedstat); 0 when gone."""
-    try:
-        return float(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-def softirq_thread(cpu: int | None) -> int | None:
-    """The pid of ksoftirqd/<cpu>: softirq work the kernel defers runs there, not in ours."""
-    if cpu is None:
-        return None
-    for comm in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() == f"ksoftirqd/{cpu}":
-                return int(comm.parent.name)
-        except (OSError, ValueError):
-            continue
-    return None
-
-
-def counters(ns: str) -> dict[str, int]:
-    """The namespace's SNMP counters (/proc/net/snmp and netstat seen from inside it),
-    keyed like ``Tcp.RetransSegs`` and ``TcpExt.TCPDSACKRecvSegs``."""
-    done = subprocess.run(
-        ["ip", "netns", "exec", ns, "cat", "/proc/net/snmp", "/proc/net/netstat"],
-        capture_output=True, text=True, timeout=10,
-    )  # fmt: skip
-    found: dict[str, int] = {}
-    lines = done.stdout.splitlines()
-    for header, values in zip(lines[::2], lines[1::2], strict=False):
-        names, numbers = header.split(), values.split()
-        if not names or names[0] != numbers[0]:
-            continue
-        group = names[0].rstrip(":")
-        for name, number in zip(names[1:], numbers[1:], strict=False):
-            with contextlib.suppress(ValueError):
-                found[f"{group}.{name}"] = int(number)
-    return found
-
-
-def _delta(after: dict[str, int], before: dict[str, int], key: str) -> int:
-    return max(0, after.get(key, 0) - before.get(key, 0))
-
-
-def offloads(ends: Endpoints) -> str:
-    """The client's egress device toward the server: MTU and the offloads that shape a
-    bulk test (TSO, GSO, GRO, checksum), as ethtool reports them."""
-    route = subprocess.run(
-        ["ip", "-n", ends.client_ns, "route", "get", ends.target_addr],
-        capture_output=True, text=True, timeout=10,
-    ).stdout.split()  # fmt: skip
-    device = route[route.index("dev") + 1] if "dev" in route else "?"
-    link = subprocess.run(
-        ["ip", "-n", ends.client_ns, "-o", "link", "show", "dev", device],
-        capture_output=True, text=True, timeout=10,
-    ).stdout.split()  # fmt: skip
-    mtu = link[link.index("mtu") + 1] if "mtu" in link else "?"
-    described = f"client device {device.split('@')[0]} MTU {mtu}"
-    if shutil.which("ethtool") is None:
-        return f"{described}; offloads kernel defaults (ethtool missing, not recorded)"
-    text = subprocess.run(
-        ["ip", "netns", "exec", ends.client_ns, "ethtool", "-k", device.split("@")[0]],
-        capture_output=True, text=True, timeout=10,
-    ).stdout  # fmt: skip
-    wanted = {
-        "tcp-segmentation-offload": "tso", "generic-segmentation-offload": "gso",
-        "generic-receive-offload": "gro", "tx-checksumming": "tx-csum",
-        "rx-checksumming": "rx-csum",
-    }  # fmt: skip
-    states = []
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() in wanted:
-            states.append(f"{wanted[key.strip()]} {value.split()[0] if value.split() else '?'}")
-    return f"{described}; offloads {', '.join(states) or 'unknown'}"
-
-
 def _iperf_error(stdout: str) -> str:
     try:
         return str(json.loads(stdout).get("error", ""))
@@ -345,12 +267,12 @@ def iperf3_many(
             shared = cpu_used.get(softirq, 0.0) / len(all_ends) if softirq else 0.0
             _cpu_figures(figures, protocol, client_cpu, cpu_used[servers[index]] + shared)
         if protocol == "tcp":
-            dsack = _delta(after[ends.client_ns], before[ends.client_ns],
+            dsack = delta(after[ends.client_ns], before[ends.client_ns],
                            "TcpExt.TCPDSACKRecvSegs")  # fmt: skip
             figures["spurious_retransmits"] = float(min(dsack, figures["retransmits"]))
             figures.pop("bytes_received")
         else:
-            overflow = _delta(after[ends.server_ns], before[ends.server_ns], "Udp.RcvbufErrors")
+            overflow = delta(after[ends.server_ns], before[ends.server_ns], "Udp.RcvbufErrors")
             sent = figures.pop("packets_sent")
             lost = figures.pop("packets_lost")
             figures["socket_overflow_percent"] = min(overflow, lost) / sent * 100 if sent else 0.0
