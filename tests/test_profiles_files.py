@@ -186,3 +186,41 @@ def test_plugin_modules_are_small_and_import_no_other_plugin(path):
     ]
     for hook in solutions:
         assert hook.end_lineno - hook.lineno <= 4, "a solutions hook only loads its files"
+
+
+def test_schema_command_prints_the_profile_file_schema(capsys):
+    import json
+
+    from cnadvisor.cli import main
+
+    assert main(["schema", "--profile"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(json.dumps(profile_file_schema()))
+    assert "Variant" in printed["$defs"]
+
+
+MISSING_LIST = {  # issue 14: what users looked for, each a cited built-in profile
+    "aws-vpc-cni": None,
+    "cilium-eni": None,
+    "azure-cni-node-subnet": "aks",
+    "azure-cni-pod-subnet": "aks",
+    "azure-cni-overlay": "aks",
+    "azure-cni-cilium": "aks",
+    "gke-dataplane-v2": "gke",
+    "sriov": None,
+    "ovs-dpdk": None,
+    "calico-vpp": None,
+    "cilium-netkit": None,
+    "sriov-rdma": None,
+    "rdma-shared": None,
+    "netavark-bridge": None,
+}
+
+
+@pytest.mark.parametrize("solution_id", sorted(MISSING_LIST))
+def test_the_options_people_run_are_built_in_and_cited(plugin_set, solution_id):
+    item = plugin_set.solutions[solution_id]
+    assert item.plugin != "api" and item.profile.references
+    managed = MISSING_LIST[solution_id]
+    if managed:
+        assert managed in item.profile.operations.managed_platforms
