@@ -337,7 +337,7 @@ def test_a_crash_saves_the_answers_and_exits_non_zero(trained_advisor, tmp_path,
 
     answers = Answers.defaults()
     answers.set("security.encryption", "no", "required")
-    answers.name = "precious answers"
+    answers.set("name", "precious answers")  # the name question, as the user types it
     app = AdvisorApp(_Exploding(trained_advisor), answers, answers_path=tmp_path / "mine.yaml")
 
     async def press_results(pilot):
