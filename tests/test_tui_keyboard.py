@@ -207,3 +207,23 @@ async def test_f1_lists_the_keys_while_typing_an_answer(trained_advisor):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "Next section" in dict(app.screen.lines).values()
+
+
+async def test_exported_report_is_a_decision_record_of_these_answers(
+    trained_advisor, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    app = _loaded(trained_advisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"decision.md", "enter")
+        await pilot.pause()
+        leader = app.screen.evaluation.ranked[0]
+    report = (tmp_path / "decision.md").read_text()
+    size = app.answers.requirements().workload.message_size
+    for heading in ("### Context", "### Options", "### Decision", "### Consequences"):
+        assert heading in report
+    assert f"{size}-byte messages" in report  # the context comes from the answers
+    assert f"Choose **{leader.name}**" in report

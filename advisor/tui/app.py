@@ -92,15 +92,22 @@ class AdvisorApp(App):
         )
 
     def action_export_report(self) -> None:
-        from ..render import Batch, render
+        from ..render import Batch
 
         evaluation = self.last_evaluation
         if evaluation is None:
             self.notify("No results yet.", severity="warning")
             return
         default = self.answers_path.with_suffix(".md")
-        self._save("Export the results as a Markdown report", default,
-                   lambda: render(Batch(evaluations=[evaluation]), "markdown"))  # fmt: skip
+        requirements = self.answers.requirements() if not self.answers.errors() else None
+
+        def report() -> str:  # the decision record, its context from these answers
+            from ..render.markdown import MarkdownRenderer
+
+            writer = MarkdownRenderer(Batch())
+            return writer.start() + writer.add(evaluation, requirements) + writer.finish([])
+
+        self._save("Export the results as a Markdown report", default, report)
 
     def save_recovery(self) -> Path | None:
         """Write every answer to a new file beside the answers file (or in the temporary
