@@ -289,3 +289,41 @@ def test_browser_reads_the_leader_and_an_exclusion(report, expected, tmp_path):
     key = excluded.reasons[0].requirement
     assert key in text and excluded.id in text
     assert "svg" in dom.tags  # the browser parsed the inline charts as SVG
+
+
+def test_report_says_which_figures_were_measured(trained_advisor):
+    """A figure measured on a cluster is named as such; a model calibrated on this host's
+    bench rows says so; otherwise the report says every figure is a prediction."""
+    from dataclasses import replace
+
+    from cnadvisor.evaluation import Advisor
+
+    requirements = make_requirements(workload={"traffic": {"inter_host": 1}})
+    evaluation = trained_advisor.evaluate(requirements, source="s.yaml")
+    leader = evaluation.ranked[0]
+    measured = [p.model_copy(update={"model": "measured on cluster lab-1"})
+                for p in leader.predictions]  # fmt: skip
+    ranked = [leader.model_copy(update={"predictions": measured}), *evaluation.ranked[1:]]
+    marked = evaluation.model_copy(update={"ranked": ranked})
+    model = trained_advisor.model
+    inner = getattr(model, "inner", model)
+    calibrated = replace(
+        inner,
+        meta=inner.meta
+        | {
+            "calibration": {
+                "summary": "calibrated on 6 local measurements (CPU scale ×1.10; stages: veth)"
+            }
+        },
+    )
+    local = Advisor(trained_advisor.solutions, model=calibrated, plugins=trained_advisor.plugins)
+    document = render(Batch(evaluations=[marked]), "html")
+    text = html.unescape(re.sub(r"<[^>]+>", "", document))
+    assert "Measured on a cluster" in text and "measured on cluster lab-1" in text
+    assert leader.id in text.split("Measured on a cluster", 1)[1]
+    renderer = HtmlRenderer(Batch(), local)
+    page = renderer.start() + renderer.add(evaluation, requirements) + renderer.finish([])
+    said = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "Measured on this host: the model is calibrated on 6 local measurements" in said
+    plain_page = render(Batch(evaluations=[evaluation]), "html")
+    assert "every figure is a prediction" in plain_page
