@@ -47,7 +47,11 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="rank options for requirement files")
     evaluate.add_argument("inputs", nargs="+", metavar="FILE", help="YAML files, folders, or -")
-    evaluate.add_argument("--format", "-f", choices=FORMATS, default="table")
+    evaluate.add_argument(
+        "--format", "-f", choices=FORMATS, default="table",
+        help="table (default); json or csv for programs; markdown for a decision record; html "
+        "for one self-contained page to share",
+    )  # fmt: skip
     evaluate.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
     evaluate.add_argument("--force", action="store_true", help="allow --output to replace a file")
     evaluate.add_argument("--top", type=_positive, metavar="N", help="show the first N options")
@@ -177,7 +181,10 @@ def _parser() -> argparse.ArgumentParser:
         default="trained",
         help="trained (default) or header arithmetic at line rate only",
     )
-    predict.add_argument("--format", "-f", choices=("table", "json", "csv"), default="table")
+    predict.add_argument(
+        "--format", "-f", choices=("table", "json", "csv"), default="table",
+        help="table (default), json or csv, every estimate with its interval",
+    )  # fmt: skip
     return parser
 
 
