@@ -228,6 +228,8 @@ def test_html_renderer_streams_a_batch(trained_advisor):
     parts.append(renderer.finish([problem]))
     document = "".join(parts)
     assert document.count("<section id=") == 2
+    ids = re.findall(r'\bid="([^"]+)"', document)
+    assert len(ids) == len(set(ids)), "element ids repeat between systems"
     assert 'id="throughput-2"' in document and "broken.yaml" in document
     assert document.rstrip().endswith("</html>")
 

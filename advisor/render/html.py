@@ -152,11 +152,11 @@ def _section(
         f"<h1>{h(evaluation.system)}</h1>",
         f'<p class="muted">Network decision record by cnadvisor · from <code>'
         f"{h(evaluation.source)}</code></p>",
-        _decision_box(evaluation, ranked),
+        _decision_box(evaluation, ranked, index),
         "<h2>Context</h2>",
         _context(requirements, evaluation, index),
         "<h2>Options</h2>",
-        _ranking(evaluation, ranked),
+        _ranking(evaluation, ranked, index),
         _charts(evaluation, ranked, sweeps, sizes, requirements, index),
         _excluded(evaluation),
         "<h2>Decision</h2>",
@@ -298,7 +298,7 @@ def _estimate(estimate: Estimate, digits: int = 2) -> str:
     return f"{estimate.value:.{digits}f}"
 
 
-def _ranking(evaluation: Evaluation, ranked: list[RankedOption]) -> str:
+def _ranking(evaluation: Evaluation, ranked: list[RankedOption], index: int) -> str:
     if not ranked:
         return "<p><strong>No option meets every required constraint.</strong></p>"
     scenario = evaluation.scenario
@@ -349,7 +349,7 @@ def _ranking(evaluation: Evaluation, ranked: list[RankedOption]) -> str:
     return (
         f"<h3>Ranking ({len(ranked)} of {len(evaluation.ranked) + len(evaluation.excluded)} "
         "options kept)</h3>"
-        f'<div class="scroll"><table id="ranking"><caption>{caption}</caption>'
+        f'<div class="scroll"><table id="ranking-{index}"><caption>{caption}</caption>'
         f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
         f"<details><summary>Every factor behind each option's criteria</summary>{factors}"
         "</details>"
@@ -572,7 +572,7 @@ def _chart_data(
 # --- decision, consequences, model -----------------------------------------------------
 
 
-def _decision_box(evaluation: Evaluation, ranked: list[RankedOption]) -> str:
+def _decision_box(evaluation: Evaluation, ranked: list[RankedOption], index: int) -> str:
     if not ranked:
         return (
             '<div class="decision"><strong>No option meets every required constraint.'
@@ -582,7 +582,7 @@ def _decision_box(evaluation: Evaluation, ranked: list[RankedOption]) -> str:
     stays = evaluation.robustness.top_stays_first
     runner = f" Runner-up: {h(ranked[1].name)} ({ranked[1].score:.1f})." if len(ranked) > 1 else ""
     return (
-        f'<div class="decision">Recommended: <strong id="leader">{h(leader.name)}</strong> '
+        f'<div class="decision">Recommended: <strong id="leader-{index}">{h(leader.name)}</strong> '
         f"(<code>{h(leader.id)}</code>), score {leader.score:.1f} of 100"
         + (f", first under {stays:.0%} of perturbed weightings" if stays is not None else "")
         + f".{runner}</div>"
