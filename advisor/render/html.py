@@ -349,7 +349,8 @@ def _ranking(evaluation: Evaluation, ranked: list[RankedOption], index: int) -> 
     return (
         f"<h3>Ranking ({len(ranked)} of {len(evaluation.ranked) + len(evaluation.excluded)} "
         "options kept)</h3>"
-        f'<div class="scroll"><table id="ranking-{index}"><caption>{caption}</caption>'
+        f'<p class="muted">{caption}</p>'
+        f'<div class="scroll"><table id="ranking-{index}">'
         f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
         f"<details><summary>Every factor behind each option's criteria</summary>{factors}"
         "</details>"
