@@ -159,7 +159,16 @@ async def test_quitting_with_unsaved_answers_asks(trained_advisor):
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_snapshot_questionnaire(snap_compare, trained_advisor, size):
-    assert snap_compare(AdvisorApp(trained_advisor), terminal_size=size)
+    assert snap_compare(AdvisorApp(trained_advisor), terminal_size=size, run_before=_steady_cursors)
+
+
+def _steady_cursors(pilot) -> None:
+    """The focused answer's cursor blinks; on a loaded machine the screenshot can fall in
+    its dark half. A steady cursor makes the snapshot independent of timing."""
+    from textual.widgets import Input
+
+    for box in pilot.app.query(Input):
+        box.cursor_blink = False
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
