@@ -13,7 +13,9 @@ def regenerated():
 
 
 def test_the_generated_parts_of_the_readmes_are_up_to_date(regenerated):
-    assert len(regenerated) == 2  # the data card and the project README
+    installed_elsewhere = not (card.readme_paths()[0].parent.parent / "pyproject.toml").exists()
+    # the data card and the project README in a checkout; a wheel ships the card alone
+    assert len(regenerated) == (1 if installed_elsewhere else 2)
     for path, (current, fresh) in regenerated.items():
         assert current == fresh, f"{path} is stale: run python3 -m cnadvisor.dataset.card"
 
