@@ -162,13 +162,16 @@ def test_snapshot_questionnaire(snap_compare, trained_advisor, size):
     assert snap_compare(AdvisorApp(trained_advisor), terminal_size=size, run_before=_steady_cursors)
 
 
-def _steady_cursors(pilot) -> None:
+async def _steady_cursors(pilot) -> None:
     """The focused answer's cursor blinks; on a loaded machine the screenshot can fall in
-    its dark half. A steady cursor makes the snapshot independent of timing."""
+    its dark half, or before the first question has taken focus. Wait for the focus, then
+    make the cursor steady, so the snapshot is independent of timing."""
     from textual.widgets import Input
 
+    await pilot.pause()
     for box in pilot.app.query(Input):
         box.cursor_blink = False
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
