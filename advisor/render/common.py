@@ -46,6 +46,21 @@ class Renderer:
         return ""
 
 
+def traffic_shares(requirements: Requirements) -> str:
+    """Where the system's traffic goes, in words ("90% on the same host, 10% to other
+    hosts"); empty when no share is declared."""
+    traffic = requirements.workload.traffic
+    return ", ".join(
+        f"{share:.0%} {where}"
+        for share, where in (
+            (traffic.intra_host, "on the same host"),
+            (traffic.inter_host, "to other hosts"),
+            (traffic.cross_datacenter, "to other data centres"),
+        )
+        if share > 0
+    )
+
+
 def terminal_width(default: int = 140) -> int:
     """The terminal's width when writing to one (tables fit the window); for files and
     pipes ``COLUMNS`` if set (``COLUMNS=80 cnadvisor ... | less``), else a fixed width so

@@ -23,7 +23,7 @@ from ..loading import InputProblem
 from ..performance import Estimate, Prediction
 from ..requirements import Constraint, Requirements, ThroughputNeed
 from ..safetext import plain
-from .common import Batch, Renderer
+from .common import Batch, Renderer, traffic_shares
 
 if TYPE_CHECKING:
     from ..evaluation import Advisor
@@ -183,17 +183,9 @@ def _context(requirements: Requirements | None, evaluation: Evaluation, index: i
     if requirements.description:
         parts.append(f"<p>{h(requirements.description)}</p>")
     w, env = requirements.workload, requirements.environment
-    shares = [
-        f"{share:.0%} {where}"
-        for share, where in (
-            (w.traffic.intra_host, "on the same host"),
-            (w.traffic.inter_host, "to other hosts"),
-            (w.traffic.cross_datacenter, "to other data centres"),
-        )
-        if share > 0
-    ]
+    shares = traffic_shares(requirements)
     facts = [
-        ("Traffic: " + ", ".join(shares) + ". " if shares else "")
+        (f"Traffic: {shares}. " if shares else "")
         + f"{h(w.protocol.upper())}, {w.message_size}-byte messages. "
         f"{h(env.orchestrator)} on {h(env.virtualization)}, {env.nic_gbps:g} Gbit/s NIC, "
         f"underlay MTU {env.underlay.mtu}, {env.network_cores} core(s) for the network."

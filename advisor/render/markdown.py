@@ -10,7 +10,7 @@ from ..loading import InputProblem
 from ..requirements import Requirements
 from ..safetext import markdown as md
 from ..safetext import markdown_code as code
-from .common import Batch, Renderer, latency_text, throughput_text
+from .common import Batch, Renderer, latency_text, throughput_text, traffic_shares
 
 
 class MarkdownRenderer(Renderer):
@@ -128,15 +128,7 @@ def _context(evaluation: Evaluation, requirements: Requirements | None) -> list[
         return [f"Weights: {weights}."]
     lines = [md(" ".join(requirements.description.split())), ""] if requirements.description else []
     w, env = requirements.workload, requirements.environment
-    shares = ", ".join(
-        f"{share:.0%} {where}"
-        for share, where in (
-            (w.traffic.intra_host, "on the same host"),
-            (w.traffic.inter_host, "to other hosts"),
-            (w.traffic.cross_datacenter, "to other data centres"),
-        )
-        if share > 0
-    )
+    shares = traffic_shares(requirements)
     lines.append(
         (f"Traffic: {shares}. " if shares else "")
         + f"{w.protocol.upper()}, {w.message_size}-byte messages; {env.orchestrator} on "
