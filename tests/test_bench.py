@@ -65,7 +65,7 @@ def untouched():
 def _cli(*args: str, env_dir: Path) -> subprocess.Popen:
     env = {**os.environ, store.DATA_ENV: str(env_dir)}
     return subprocess.Popen(
-        [sys.executable, "-m", "cnadvisor.bench.cli", "bench", *args],
+        [sys.executable, "-m", "cnadvisor.cli.bench", "bench", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
 

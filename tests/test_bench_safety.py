@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(
 def _cli(*args: str, data: Path, prefix_argv: tuple[str, ...] = ()) -> subprocess.Popen:
     env = {**os.environ, store.DATA_ENV: str(data)}
     return subprocess.Popen(
-        [*prefix_argv, sys.executable, "-m", "cnadvisor.bench.cli", "bench", *args],
+        [*prefix_argv, sys.executable, "-m", "cnadvisor.cli.bench", "bench", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
 

@@ -11,12 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-from .performance import WorkloadPoint
+from ..performance import WorkloadPoint
 
 
 def model_command(args: argparse.Namespace, advisor) -> int:
-    from .model import cache
-    from .model.trained import cache_key, set_use_local, train, training_data, use_local
+    from ..model import cache
+    from ..model.trained import cache_key, set_use_local, train, training_data, use_local
 
     profiles = {item.profile.id: item.profile for item in advisor.solutions}
     with_local = args.with_local or (args.action != "train" and use_local())
@@ -60,9 +60,9 @@ def model_command(args: argparse.Namespace, advisor) -> int:
         else:
             print(info_table(meta, cache.path_for(key), advisor.model), end="")
         return 0
-    from .dataset.load import underlay_mtus
-    from .model.card import write_card
-    from .model.observations import build
+    from ..dataset.load import underlay_mtus
+    from ..model.card import write_card
+    from ..model.observations import build
 
     rows = load_rows()
     model, meta = train(profiles, rows)
@@ -72,7 +72,7 @@ def model_command(args: argparse.Namespace, advisor) -> int:
     for line in figures["summary"]:
         print(line)
     if getattr(args, "readme", None):
-        from .model.card import update_readme
+        from ..model.card import update_readme
 
         if update_readme(Path(args.readme), Path(args.output)):
             print(f"updated the model headline in {args.readme}")
@@ -88,9 +88,9 @@ def info_table(meta: dict, path: Path, model) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    from .model.observations import METRIC_NAMES
-    from .render.common import terminal_width
-    from .safetext import markup
+    from ..model.observations import METRIC_NAMES
+    from ..render.common import terminal_width
+    from ..safetext import markup
 
     table = Table(title="performance model", show_header=False, box=None, padding=(0, 2))
     table.add_column("what", style="bold", no_wrap=True)
@@ -188,7 +188,7 @@ def predict_command(args: argparse.Namespace, advisor, sizes: list[int]) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    from .render.common import terminal_width
+    from ..render.common import terminal_width
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=terminal_width(), no_color=True)

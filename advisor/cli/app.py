@@ -88,11 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         help="print the JSON Schema of a plugin's profile file (profiles/*.yaml) instead",
     )
 
-    from .bench.cli import add_parser as add_bench_parser
+    from .bench import add_parser as add_bench_parser
 
     add_bench_parser(commands)
 
-    from .importers.cli import add_parsers as add_import_parsers
+    from .imports import add_parsers as add_import_parsers
 
     add_import_parsers(commands)
 
@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version:
-        from . import __version__
+        from .. import __version__
 
         print(f"cnadvisor {__version__}")
         return EXIT_OK
@@ -220,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": _importers,
         "plan": _importers,
     }[args.command]
-    from .render.output import OutputFailed, OutputRefused
+    from ..render.output import OutputFailed, OutputRefused
 
     try:
         return handler(args)
@@ -252,9 +252,9 @@ class _UsageError(Exception):
 
 
 def _advisor(args: argparse.Namespace, *, analytical: bool = False):
-    from .evaluation import Advisor
-    from .performance import AnalyticalModel
-    from .plugins import PluginLoadError
+    from ..evaluation import Advisor
+    from ..performance import AnalyticalModel
+    from ..plugins import PluginLoadError
 
     try:
         model = AnalyticalModel() if analytical else None
@@ -302,7 +302,7 @@ def _report_plugin_problems(advisor, already: int = 0) -> int:
 
 
 def _write(text: str, output: str | None, *, force: bool = False) -> None:
-    from .render.output import Output
+    from ..render.output import Output
 
     sink = Output(output, force=force)
     sink.write(text)
@@ -312,10 +312,10 @@ def _write(text: str, output: str | None, *, force: bool = False) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     """Evaluate file by file and write each result as soon as it is ready: memory stays
     flat in the number of files. The output is checked before any work starts."""
-    from .loading import STDIN, InputProblem, RequirementsError, expand_inputs, load_file
-    from .render import renderer
-    from .render.common import Batch
-    from .render.output import Output, identity, stdin_identity
+    from ..loading import STDIN, InputProblem, RequirementsError, expand_inputs, load_file
+    from ..render import renderer
+    from ..render.common import Batch
+    from ..render.output import Output, identity, stdin_identity
 
     items = list(expand_inputs(args.inputs))  # names only; files are read one at a time
     protect = [stdin_identity() if i == STDIN else identity(i) for i in items if isinstance(i, str)]
@@ -354,10 +354,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _plugins(args: argparse.Namespace) -> int:
-    from .plugins import PluginLoadError, load_plugins
+    from ..plugins import PluginLoadError, load_plugins
 
     if args.action == "new":
-        from .scaffold import ScaffoldError, write_plugin
+        from ..scaffold import ScaffoldError, write_plugin
 
         if not args.name:
             raise _UsageError("plugins new needs a name, e.g. `cnadvisor plugins new mycni`")
@@ -368,7 +368,7 @@ def _plugins(args: argparse.Namespace) -> int:
         print(f"wrote {folder}; next: pip install {folder} && cnadvisor plugins check")
         return EXIT_OK
     if args.action == "check":  # in a child process, so that even os._exit is reported
-        from .plugincheck import run_isolated
+        from ..plugincheck import run_isolated
 
         return run_isolated(args.name, strict=args.strict)
     try:
@@ -381,7 +381,7 @@ def _plugins(args: argparse.Namespace) -> int:
         print(f"cnadvisor: warning: {problem} (left out)", file=sys.stderr)
     for note in plugin_set.unseen_notes():
         print(f"cnadvisor: warning: {note}", file=sys.stderr)
-    from .render.plugins import profile_json, render_list, render_profile
+    from ..render.plugins import profile_json, render_list, render_profile
 
     if args.action == "show":
         if not args.name:
@@ -404,7 +404,7 @@ def _plugins(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .template import TEMPLATE
+    from ..template import TEMPLATE
 
     _write(TEMPLATE, args.output, force=args.force)
     return EXIT_OK
@@ -412,28 +412,28 @@ def _init(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     if args.profile:
-        from .profile_files import profile_file_schema as json_schema
+        from ..profile_files import profile_file_schema as json_schema
     else:
-        from .requirements import json_schema
+        from ..requirements import json_schema
 
     print(json.dumps(json_schema(), indent=2))
     return EXIT_OK
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from .bench.cli import run_command
+    from .bench import run_command
 
     return run_command(args)
 
 
 def _importers(args: argparse.Namespace) -> int:
-    from .importers.cli import run
+    from .imports import run
 
     return run(args)
 
 
 def _tui(args: argparse.Namespace) -> int:
-    from .loading import RequirementsError, load_file
+    from ..loading import RequirementsError, load_file
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise _UsageError(
@@ -448,19 +448,19 @@ def _tui(args: argparse.Namespace) -> int:
             for problem in error.problems:
                 print(f"cnadvisor: error: {problem}", file=sys.stderr)
             return EXIT_INVALID_INPUT
-    from .tui.app import run
+    from ..tui.app import run
 
     return run(_advisor(args), requirements, Path(args.file) if args.file else None)
 
 
 def _model(args: argparse.Namespace) -> int:
-    from .modelcli import model_command
+    from .model import model_command
 
     return model_command(args, _advisor(args))
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .modelcli import predict_command
+    from .model import predict_command
 
     try:
         sizes = [int(part) for part in args.message_size.split(",")]

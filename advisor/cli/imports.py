@@ -11,7 +11,7 @@ PLACEMENT_FORMATS = ("iperf3", "netperf", "sockperf")  # files that do not recor
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
-    from .api import DESCRIPTIONS
+    from ..importers.api import DESCRIPTIONS
 
     importer = commands.add_parser(
         "import",
@@ -60,9 +60,9 @@ class _Usage(Exception):
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from ..importers.api import ImportFailed, import_files
+    from ..importers.common import Options
     from ..plugins import load_plugins
-    from .api import ImportFailed, import_files
-    from .common import Options
 
     if args.format not in PLACEMENT_FORMATS and (
         args.scenario or args.service is not None or args.message_size
@@ -105,8 +105,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     from ..evaluation import Advisor
+    from ..importers.plan import is_kubernetes, k8s_netperf_config, render, sensitivities
     from ..loading import RequirementsError, load_file
-    from .plan import is_kubernetes, k8s_netperf_config, render, sensitivities
 
     if args.top < 1:
         raise _Usage("--top must be 1 or more")

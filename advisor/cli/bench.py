@@ -1,7 +1,7 @@
 """``cnadvisor bench list|run|cleanup``: argparse wiring, root/tool checks, progress, summary.
 
-advisor/cli.py wires it in with ``add_parser(commands)`` and dispatches "bench" to
-``run_command``; ``python -m cnadvisor.bench.cli`` runs it stand-alone (tests use that).
+``cnadvisor.cli.app`` wires it in with ``add_parser(commands)`` and dispatches "bench" to
+``run_command``; ``python -m cnadvisor.cli.bench`` runs it stand-alone (tests use that).
 Data goes to stdout, diagnostics and the progress bar to stderr.
 """
 
@@ -19,7 +19,7 @@ INSTALL = "apt-get install iperf3 sockperf"
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``bench`` sub-command to an existing sub-parser set."""
-    from .limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
+    from ..bench.limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
 
     bench = subparsers.add_parser(
         "bench",
@@ -71,7 +71,7 @@ def _refusal(needs_tools: bool) -> str | None:
     if needs_tools and shutil.which("iperf3") is None:
         return f"iperf3 not found: {INSTALL}"
     if needs_tools:
-        from .topologies import needs_capability
+        from ..bench.topologies import needs_capability
 
         return needs_capability()
     return None
@@ -81,9 +81,9 @@ def _list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from .cleanup import Guard, Interrupted
-    from .netns import new_prefix
-    from .topologies import TOPOLOGIES, probe
+    from ..bench.cleanup import Guard, Interrupted
+    from ..bench.netns import new_prefix
+    from ..bench.topologies import TOPOLOGIES, probe
 
     table = Table(title="cnadvisor bench topologies on this kernel")
     for column in ("topology", "solution id", "scenario", "support"):
@@ -105,7 +105,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace):
-    from .runner import Options
+    from ..bench.runner import Options
 
     try:
         sizes = tuple(int(s) for s in args.message_size.split(",") if s.strip())
@@ -129,10 +129,10 @@ def _options(args: argparse.Namespace):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .cleanup import Guard, Interrupted
-    from .netns import new_prefix
-    from .runner import order, run
-    from .store import OutputError, check_output, save
+    from ..bench.cleanup import Guard, Interrupted
+    from ..bench.netns import new_prefix
+    from ..bench.runner import order, run
+    from ..bench.store import OutputError, check_output, save
 
     try:
         options = _options(args)
@@ -162,8 +162,8 @@ def _run(args: argparse.Namespace) -> int:
     if not paths:
         print("cnadvisor bench: nothing was measured, so nothing was saved", file=sys.stderr)
         return EXIT_FAILED
-    from .plot import plot_run
-    from .store import stages_path
+    from ..bench.plot import plot_run
+    from ..bench.store import stages_path
 
     for path in paths:
         print(f"cnadvisor bench: wrote {path}", file=sys.stderr)
@@ -231,9 +231,9 @@ def _summary(outcome) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from . import quality, stagecosts
-    from .store import spread_text
-    from .topologies import TOPOLOGIES
+    from ..bench import quality, stagecosts
+    from ..bench.store import spread_text
+    from ..bench.topologies import TOPOLOGIES
 
     units = {"throughput_gbps": "Gbps", "packet_rate_mpps": "Mpps", "latency_p50_us": "us p50"}
     console = Console(width=170)
@@ -300,7 +300,7 @@ def _plain(*cells: str) -> list:
 
 
 def _cleanup(args: argparse.Namespace) -> int:
-    from .cleanup import leftovers, remove_leftovers
+    from ..bench.cleanup import leftovers, remove_leftovers
 
     found = leftovers()
     for name in remove_leftovers(found):
