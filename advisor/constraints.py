@@ -21,7 +21,7 @@ from .profile import (
     Underlay,
 )
 from .requirements import Requirements
-from .stages import STAGES
+from .stages import stage
 
 Rule = Callable[[SolutionProfile, Requirements, Prediction | None], Iterator[Finding]]
 
@@ -204,7 +204,7 @@ def encryption(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Ite
 
 
 def encrypts_between_hosts(s: SolutionProfile) -> bool:
-    return any(STAGES[name].encrypts for name in s.datapath.inter_host or [])
+    return any(stage(name).encrypts for name in s.datapath.inter_host or [])
 
 
 def _boolean_need(key: str, have: bool | None, what: str, wanted) -> Iterator[Finding]:

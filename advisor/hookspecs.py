@@ -30,6 +30,21 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
+def cnadvisor_stages() -> Iterable[dict[str, Any]]:
+    """Return datapath stages this plugin adds to the shared vocabulary.
+
+    Each item is a dict with ``name`` (lower-case, dashes), ``kind`` (one of
+    :class:`cnadvisor.stages.StageKind`), ``header_bytes`` (added in front of the inner
+    IPv4 packet, 0-200), ``description``, ``reference`` (where the header size and
+    behaviour are specified) and optional ``priors``: documented costs, a mapping from
+    ``ns_per_packet``, ``ns_per_byte`` or ``delay_us`` to ``{value, source, locator}``
+    (and optional ``conditions``). Stages are registered before any profile is loaded,
+    so your profiles (and other plugins') can name them. A name that is built in or
+    that another plugin registered first is reported and that stage left out.
+    """
+
+
+@hookspec
 def cnadvisor_solutions() -> Iterable[SolutionProfile | dict[str, Any]]:
     """Return the solution profiles this plugin offers.
 
@@ -63,4 +78,16 @@ def cnadvisor_benchmarks() -> Iterable[dict[str, Any]]:
     ``metric``, ``unit`` and ``value``, and the host ``baseline_value`` measured
     in the same test. Valid rows join the training data; invalid ones are
     reported with the plugin's name and left out.
+    """
+
+
+@hookspec
+def cnadvisor_bench_topologies() -> Iterable[dict[str, Any]]:
+    """Say which ``cnadvisor bench`` topology emulates the datapath of your solutions.
+
+    Each item is a dict ``{"solution_id": ..., "topology": ...}``: the id of one of your
+    own profiles and the name of a topology ``cnadvisor bench list`` shows. The bench
+    labels that topology's local rows with your id (``cnadvisor bench run <your id>``),
+    so measurements on the user's host calibrate your option. Invalid items, and items
+    about another plugin's solutions, are reported with the plugin's name and left out.
     """

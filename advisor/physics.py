@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .stages import STAGES
+from .stages import stage
 
 # IEEE 802.3: preamble + SFD 8, inter-frame gap 12, MAC header 14, FCS 4.
 ETHERNET_FRAMING_BYTES = 8 + 12 + 14 + 4
@@ -24,7 +24,7 @@ IPV6_MIN_MTU = 1280  # RFC 8200 Sec. 5
 
 def encapsulation_bytes(stages: Iterable[str], extra_header_bytes: int = 0) -> int:
     """Bytes a datapath adds in front of each inner IP packet (tunnels + encryption)."""
-    return sum(STAGES[name].header_bytes for name in stages) + extra_header_bytes
+    return sum(stage(name).header_bytes for name in stages) + extra_header_bytes
 
 
 def effective_mtu(underlay_mtu: int, stages: Iterable[str], extra_header_bytes: int = 0) -> int:

@@ -23,9 +23,10 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel, ValidationError
 
-from . import hookspecs, pluginguard
+from . import hookspecs, pluginguard, stages
 from .findings import Finding
 from .profile import SolutionProfile
+from .stages import RegisteredStage, StageError
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
 DISABLE_AUTOLOAD_ENV = "CNADVISOR_DISABLE_PLUGIN_AUTOLOAD"
@@ -86,6 +87,7 @@ class PluginSet:
     manager: pluggy.PluginManager
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     solutions: dict[str, RegisteredSolution] = field(default_factory=dict)
+    stages: dict[str, RegisteredStage] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
     notes: list[PluginProblem] = field(default_factory=list)  # slow, but not left out
     disabled: set[str] = field(default_factory=set)
@@ -487,6 +489,7 @@ def load_plugins(
             name, PluginInfo(name, "local", "", getattr(module, "__name__", name), False)
         )
         _register(plugin_set, name, module)
+    _collect_stages(plugin_set)  # first: profiles may name the stages plugins add
     _collect_solutions(plugin_set)
     if strict and plugin_set.problems:
         raise PluginLoadError(plugin_set.problems)
@@ -560,6 +563,40 @@ def _register(plugin_set: PluginSet, name: str, module: object) -> None:
         for impl in caller.get_hookimpls()
     ):
         plugin_set.report(name, "register", "implements no cnadvisor hook")
+
+
+def _collect_stages(plugin_set: PluginSet) -> None:
+    """Every plugin's ``cnadvisor_stages``, validated; a stage whose name is built in,
+    reserved, or taken by an earlier plugin is reported and left out. The result becomes
+    the registered stage vocabulary (:func:`cnadvisor.stages.set_registered`)."""
+    for plugin, declared in plugin_set.call_each("cnadvisor_stages", validate=_stage_item):
+        for item in declared:
+            registered = RegisteredStage(item.stage, plugin, item.priors)
+            name = registered.stage.name
+            owner = plugin_set.stages.get(name)
+            if name in stages.STAGES or name in stages.RESERVED_NAMES or owner is not None:
+                taken = (
+                    f"registered by plugin {owner.plugin!r}" if owner is not None
+                    else "built in" if name in stages.STAGES
+                    else "reserved for a term of the performance model"
+                )  # fmt: skip
+                plugin_set.report(
+                    plugin,
+                    "cnadvisor_stages",
+                    f"stage {name!r} is already {taken}; this one is left out "
+                    "(a plugin cannot redefine a stage: give yours its own name)",
+                )
+                continue
+            plugin_set.stages[name] = registered
+    stages.set_registered(plugin_set.stages)
+
+
+def _stage_item(index: int, item: Any) -> RegisteredStage:
+    """One item of a ``cnadvisor_stages`` result, checked (the plugin is set later)."""
+    try:
+        return stages.parse_declaration(item, "", index)
+    except StageError as error:
+        raise ItemError(str(error)) from None
 
 
 def _collect_solutions(plugin_set: PluginSet) -> None:

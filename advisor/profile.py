@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .stages import STAGES, PacketIO, nearest_stage
+from .stages import PacketIO, is_known, known_stage_names, nearest_stage
 
 POD_PACKET_IO = (PacketIO.DPDK, PacketIO.AF_XDP, PacketIO.NETMAP)
 
@@ -123,12 +123,12 @@ class Datapath(_Cited):
     @classmethod
     def _known_stages(cls, stages: list[str] | None) -> list[str] | None:
         for name in stages or []:
-            if name not in STAGES:
+            if not is_known(name):
                 hint = nearest_stage(name)
                 raise ValueError(
                     f"unknown datapath stage {name!r}"
                     + (f" (nearest known: {hint!r})" if hint else "")
-                    + f"; known stages: {', '.join(sorted(STAGES))}"
+                    + f"; known stages: {', '.join(sorted(known_stage_names()))}"
                 )
         return stages
 

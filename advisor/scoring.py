@@ -22,7 +22,7 @@ from .profile import (
     Underlay,
 )
 from .requirements import Requirements
-from .stages import STAGES, StageKind
+from .stages import StageKind, stage
 
 UNKNOWN = 0.5
 PREFERRED_WEIGHT = 2.0
@@ -87,7 +87,7 @@ def _stages_text(stages: list[str]) -> str:
 
 
 def path_cost(stages: list[str]) -> float:
-    return sum(STAGE_COST[STAGES[name].kind] for name in stages)
+    return sum(STAGE_COST[stage(name).kind] for name in stages)
 
 
 def path_score(stages: list[str]) -> float:

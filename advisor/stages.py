@@ -5,11 +5,17 @@ advisor derives from a datapath (encapsulation bytes, effective MTU, whether
 traffic is encrypted on the wire, path length) comes from this table, so a new
 CNI gets an estimate the moment it names its stages. Header sizes are exact and
 cited: they are protocol facts, not measurements.
+
+Plugins add stages through the ``cnadvisor_stages`` hook. They never replace a
+built-in one: :data:`STAGES` stays the built-in table, and :func:`stage`,
+:func:`is_known` and :func:`nearest_stage` look in both.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -227,17 +233,189 @@ class PacketIO(StrEnum):
     AF_XDP = "af_xdp"
 
 
+# Names the model already uses for terms that are not stages (the host stack, socket
+# calls, a VM's virtual NIC; see ``cnadvisor.model.structure``) and the packet-IO
+# frameworks: a plugin stage must not take them.
+RESERVED_NAMES = frozenset(
+    {"kernel-stack", "socket", "virtio-vhost", *(io.value for io in PacketIO)}
+)
+STAGE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+MAX_NAME = 40
+MAX_HEADER_BYTES = 200  # as ``Datapath.extra_header_bytes``: more leaves a 1500-byte MTU little
+MAX_TEXT = 500
+# A prior's parameter, its unit, the column name ``datasets/stage_priors.csv`` uses for it,
+# and the largest value that can be physical (the first two bounds are the CSV's own).
+PRIOR_PARAMETERS: dict[str, tuple[str, str, float]] = {
+    "ns_per_packet": ("ns_per_packet", "ns", 1e7),
+    "delay_us": ("added_latency_us", "us", 1e7),
+    # 1000 ns per byte is 8 Mbit/s on a core: slower than any network stage can be.
+    "ns_per_byte": ("ns_per_byte", "ns", 1e3),
+}
+_DECLARATION_KEYS = frozenset(
+    {"name", "kind", "header_bytes", "description", "reference", "priors"}
+)
+_PRIOR_KEYS = frozenset({"value", "source", "locator", "conditions"})
+
+
+class StageError(ValueError):
+    """A plugin's stage declaration is invalid; the message says which key and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class StagePrior:
+    """One documented cost figure for a plugin stage, with where it is stated."""
+
+    parameter: str  # a key of PRIOR_PARAMETERS
+    value: float
+    source: str  # the document that states it (URL or citation)
+    locator: str  # where in that document
+    conditions: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredStage:
+    """A stage a plugin declared through ``cnadvisor_stages``, with its cost priors."""
+
+    stage: Stage
+    plugin: str
+    priors: tuple[StagePrior, ...] = ()
+
+
+_REGISTERED: dict[str, RegisteredStage] = {}
+
+
+def _text(item: dict, key: str, where: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise StageError(f"{where}: {key!r} must be non-empty text, got {value!r}"[:300])
+    if len(value) > MAX_TEXT:
+        raise StageError(f"{where}: {key!r} is longer than {MAX_TEXT} characters")
+    return value.strip()
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def parse_declaration(item: object, plugin: str, index: int = 0) -> RegisteredStage:
+    """One item of a ``cnadvisor_stages`` result as a RegisteredStage, or StageError.
+
+    Checks the shape and values only; whether the name is free is the registry's call."""
+    if not isinstance(item, dict):
+        raise StageError(f"item {index} is {type(item).__name__}; expected a dict")
+    name = item.get("name")
+    where = f"stage {name!r}" if isinstance(name, str) else f"stage (item {index})"
+    unknown = sorted(str(key) for key in item if key not in _DECLARATION_KEYS)
+    if unknown:
+        raise StageError(f"{where}: unknown keys {unknown}; expected {sorted(_DECLARATION_KEYS)}")
+    if not isinstance(name, str) or len(name) > MAX_NAME or not STAGE_NAME.match(name):
+        raise StageError(
+            f"{where}: 'name' must be lower-case letters, digits and single dashes, "
+            f"at most {MAX_NAME} characters"
+        )
+    kind = item.get("kind")
+    if kind not in {k.value for k in StageKind}:
+        raise StageError(
+            f"{where}: 'kind' {kind!r} is not one of {', '.join(k.value for k in StageKind)}"[:300]
+        )
+    header = item.get("header_bytes")
+    if isinstance(header, bool) or not isinstance(header, int):
+        raise StageError(f"{where}: 'header_bytes' must be a whole number, got {header!r}"[:300])
+    if not 0 <= header <= MAX_HEADER_BYTES:
+        raise StageError(f"{where}: 'header_bytes' {header} is outside 0-{MAX_HEADER_BYTES}")
+    stage = Stage(
+        name, StageKind(kind), header,
+        _text(item, "description", where), _text(item, "reference", where),
+    )  # fmt: skip
+    return RegisteredStage(stage, plugin, _priors(item.get("priors"), where))
+
+
+def _priors(declared: object, where: str) -> tuple[StagePrior, ...]:
+    if declared is None:
+        return ()
+    if not isinstance(declared, dict):
+        raise StageError(f"{where}: 'priors' must map parameters to figures")
+    priors = []
+    for parameter, figure in declared.items():
+        at = f"{where}: priors.{parameter}"
+        if parameter not in PRIOR_PARAMETERS:
+            raise StageError(f"{at}: unknown parameter; expected one of {sorted(PRIOR_PARAMETERS)}")
+        if not isinstance(figure, dict):
+            raise StageError(f"{at}: expected a mapping with value, source and locator")
+        unknown = sorted(str(key) for key in figure if key not in _PRIOR_KEYS)
+        if unknown:
+            raise StageError(f"{at}: unknown keys {unknown}; expected {sorted(_PRIOR_KEYS)}")
+        value, high = _number(figure.get("value")), PRIOR_PARAMETERS[parameter][2]
+        if value is None or not (math.isfinite(value) and 0 < value <= high):
+            raise StageError(
+                f"{at}: value {figure.get('value')!r} (expected a finite number > 0, <= {high:g})"[
+                    :300
+                ]
+            )
+        conditions = figure.get("conditions", "")
+        if not isinstance(conditions, str) or len(conditions) > MAX_TEXT:
+            raise StageError(f"{at}: 'conditions' must be text of at most {MAX_TEXT} characters")
+        source, locator = _text(figure, "source", at), _text(figure, "locator", at)
+        priors.append(StagePrior(parameter, value, source, locator, conditions.strip()))
+    return tuple(priors)
+
+
+def set_registered(stages: dict[str, RegisteredStage]) -> None:
+    """Make ``stages`` the plugin-registered stages. Loading plugins calls this: the stage
+    vocabulary is the built-ins plus what the most recently loaded plugin set declared."""
+    clashes = sorted(set(stages) & (set(STAGES) | RESERVED_NAMES))
+    if clashes:
+        raise ValueError(f"stages {clashes} are built in or reserved")
+    _REGISTERED.clear()
+    _REGISTERED.update(stages)
+
+
+def registered_stages() -> dict[str, RegisteredStage]:
+    """The stages plugins registered, by name (a copy)."""
+    return dict(_REGISTERED)
+
+
+def registered_stage_priors() -> list[dict[str, str]]:
+    """The registered stages' cost priors as rows of ``datasets/stage_priors.csv`` (text
+    columns stage, parameter, value, unit, conditions, source_id, locator, notes), plus a
+    ``plugin`` column. ``source_id`` is the document the plugin cites."""
+    rows = []
+    for name, registered in sorted(_REGISTERED.items()):
+        for prior in registered.priors:
+            parameter, unit, _ = PRIOR_PARAMETERS[prior.parameter]
+            rows.append({
+                "stage": name, "parameter": parameter, "value": repr(prior.value), "unit": unit,
+                "conditions": prior.conditions, "source_id": prior.source,
+                "locator": prior.locator,
+                "notes": f"declared by plugin {registered.plugin!r} (cnadvisor_stages)",
+                "plugin": registered.plugin,
+            })  # fmt: skip
+    return rows
+
+
+def is_known(name: str) -> bool:
+    """Whether ``name`` is a built-in or a registered stage."""
+    return name in STAGES or name in _REGISTERED
+
+
+def known_stage_names() -> list[str]:
+    """Every stage name a profile may use: built-ins, then registered ones."""
+    return [*STAGES, *_REGISTERED]
+
+
 def nearest_stage(name: str) -> str | None:
     """The closest known stage name, to suggest when a profile misspells one."""
-    matches = difflib.get_close_matches(name, STAGES, n=1, cutoff=0.5)
+    matches = difflib.get_close_matches(name, known_stage_names(), n=1, cutoff=0.5)
     return matches[0] if matches else None
 
 
 def stage(name: str) -> Stage:
-    """Look a stage up, with a suggestion in the error when it is unknown."""
-    try:
-        return STAGES[name]
-    except KeyError:
+    """Look a stage up (built-in or registered), with a suggestion when it is unknown."""
+    found = STAGES.get(name) or (_REGISTERED[name].stage if name in _REGISTERED else None)
+    if found is None:
         hint = nearest_stage(name)
         suffix = f" (did you mean {hint!r}?)" if hint else ""
-        raise KeyError(f"unknown datapath stage {name!r}{suffix}") from None
+        raise KeyError(f"unknown datapath stage {name!r}{suffix}")
+    return found
