@@ -110,7 +110,7 @@ def batch(count: int) -> dict[str, float]:
 
 
 def synthetic_ranking(solutions: int, repeats: int) -> dict[str, float]:
-    from cnadvisor.evaluation import Advisor
+    from cnadvisor.advisor import Advisor
     from cnadvisor.loading import load_file
     from cnadvisor.plugins import load_plugins
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cnadvisor.evaluation import Advisor
+from cnadvisor.advisor import Advisor
 from cnadvisor.plugins import DISABLE_AUTOLOAD_ENV, SELECT_ENV, load_plugins
 from cnadvisor.requirements import Requirements
 

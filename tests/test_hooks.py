@@ -6,7 +6,7 @@ import types
 
 import pytest
 from cnadvisor import hookimpl
-from cnadvisor.evaluation import Advisor
+from cnadvisor.advisor import Advisor
 from cnadvisor.plugins import load_plugins
 
 from .conftest import make_requirements

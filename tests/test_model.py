@@ -302,7 +302,7 @@ def test_a_pickle_planted_in_the_cache_is_never_executed(profiles, tmp_path, mon
 def test_two_processes_training_at_once_leave_a_valid_cache(tmp_path):
     env = dict(os.environ, **{cache.CACHE_ENV: str(tmp_path)})
     code = (
-        "from cnadvisor.evaluation import Advisor; a = Advisor.from_plugins(); "
+        "from cnadvisor.advisor import Advisor; a = Advisor.from_plugins(); "
         "assert a.model.name == 'trained', a.model.name"
     )
     processes = [

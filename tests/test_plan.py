@@ -78,7 +78,7 @@ def test_refuses_to_overwrite(planned: Path, capsys: pytest.CaptureFixture) -> N
 
 
 def test_sensitivity_is_where_the_ranking_flips() -> None:
-    from cnadvisor.evaluation import Advisor
+    from cnadvisor.advisor import Advisor
 
     advisor = Advisor.from_plugins()
     requirements = load_file(str(SAAS)).requirements

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from cnadvisor import hookimpl
-from cnadvisor.evaluation import Advisor
+from cnadvisor.advisor import Advisor
 from cnadvisor.performance import AnalyticalModel
 from cnadvisor.plugincheck import check
 from cnadvisor.plugins import load_plugins

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cnadvisor import hookspecs
-from cnadvisor.evaluation import Advisor
+from cnadvisor.advisor import Advisor
 from cnadvisor.performance import AnalyticalModel
 from cnadvisor.plugins import load_plugins
 from cnadvisor.profile import Datapath, Mobility, Operations, Reference, Security, SolutionProfile

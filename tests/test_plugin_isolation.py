@@ -137,7 +137,7 @@ def test_check_hook_that_raises_is_reported_and_evaluation_goes_on(advisor):
     import types
 
     from cnadvisor import hookimpl
-    from cnadvisor.evaluation import Advisor
+    from cnadvisor.advisor import Advisor
 
     from .conftest import make_requirements
 

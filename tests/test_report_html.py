@@ -298,7 +298,7 @@ def test_report_says_which_figures_were_measured(trained_advisor):
     bench rows says so; otherwise the report says every figure is a prediction."""
     from dataclasses import replace
 
-    from cnadvisor.evaluation import Advisor
+    from cnadvisor.advisor import Advisor
 
     requirements = make_requirements(workload={"traffic": {"inter_host": 1}})
     evaluation = trained_advisor.evaluate(requirements, source="s.yaml")

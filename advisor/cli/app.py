@@ -252,7 +252,7 @@ class _UsageError(Exception):
 
 
 def _advisor(args: argparse.Namespace, *, analytical: bool = False):
-    from ..evaluation import Advisor
+    from ..advisor import Advisor
     from ..performance import AnalyticalModel
     from ..plugins import PluginLoadError
 

@@ -104,7 +104,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from ..evaluation import Advisor
+    from ..advisor import Advisor
     from ..importers.plan import is_kubernetes, k8s_netperf_config, render, sensitivities
     from ..loading import RequirementsError, load_file
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..evaluation import Advisor, Evaluation, RankedOption
+from ..advisor import Advisor, Evaluation, RankedOption
 from ..performance import Estimate, Prediction
 from ..requirements import Requirements
 from ..scoring import score

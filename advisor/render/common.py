@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..evaluation import Evaluation, RankedOption
+from ..advisor import Evaluation, RankedOption
 from ..loading import InputProblem
 from ..requirements import Requirements
 

@@ -10,7 +10,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from ..evaluation import Evaluation
+from ..advisor import Evaluation
 from ..loading import InputProblem
 from ..safetext import csv_cell
 from .common import Renderer, inter_host

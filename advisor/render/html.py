@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from ..evaluation import Evaluation, RankedOption
+from ..advisor import Evaluation, RankedOption
 from ..loading import InputProblem
 from ..performance import Estimate, Prediction
 from ..requirements import Constraint, Requirements, ThroughputNeed
@@ -26,7 +26,7 @@ from ..safetext import plain
 from .common import Batch, Renderer, traffic_shares
 
 if TYPE_CHECKING:
-    from ..evaluation import Advisor
+    from ..advisor import Advisor
 
 CHART_OPTIONS = 5  # the top options drawn in the charts
 CHART_SIZES = (64, 128, 256, 512, 1024, 1400, 4096, 9000, 16384, 65507)  # bytes, TCP and UDP

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ..evaluation import SCHEMA_VERSION, Evaluation
+from ..advisor import SCHEMA_VERSION, Evaluation
 from ..loading import InputProblem
 from .common import Renderer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..evaluation import Evaluation
+from ..advisor import Evaluation
 from ..loading import InputProblem
 from ..requirements import Requirements
 from ..safetext import markdown as md

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from ..evaluation import Evaluation
+from ..advisor import Evaluation
 from ..loading import InputProblem
 from ..safetext import markup as safe
 from .common import Batch, Renderer, gbps_text, terminal_width, throughput_text

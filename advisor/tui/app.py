@@ -10,7 +10,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from ..evaluation import Advisor, Evaluation
+from ..advisor import Advisor, Evaluation
 from ..questionnaire import Answers, requirements_yaml
 from .screens.dialogs import AskPath, Confirm
 from .screens.questionnaire import QuestionnaireScreen

@@ -24,7 +24,7 @@ from textual.widgets import (
     TabPane,
 )
 
-from ...evaluation import Evaluation, RankedOption
+from ...advisor import Evaluation, RankedOption
 from ...questionnaire import NEEDS, NO, Answers, bounds_text
 from ...render.common import gbps_text, inter_host
 from ...safetext import markdown as md
