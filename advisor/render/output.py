@@ -14,7 +14,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -102,20 +102,14 @@ class Output:
     def write(self, text: str) -> None:
         if not text:
             return
-        try:
+        with self._failing():
             self._stream.write(text)
             if self.path is None:
                 self._stream.flush()
-        except BrokenPipeError:
-            raise
-        except (OSError, ValueError) as error:
-            message = self._failure(error)
-            self.abort()
-            raise OutputFailed(message) from None
 
     def commit(self) -> None:
         """Make the output whole: flush stdout, or rename the finished file into place."""
-        try:
+        with self._failing():
             self._stream.flush()
             if self.path is None:
                 return
@@ -130,12 +124,6 @@ class Output:
                 os.link(self._temporary, self.path)
                 self._temporary.unlink()
             self._temporary = None
-        except BrokenPipeError:
-            raise
-        except (OSError, ValueError) as error:
-            message = self._failure(error)
-            self.abort()
-            raise OutputFailed(message) from None
 
     def abort(self) -> None:
         """Drop a half-written file; the old one (if any) stays as it was."""
@@ -146,11 +134,21 @@ class Output:
             self._temporary.unlink(missing_ok=True)
             self._temporary = None
 
-    def _failure(self, error: Exception) -> str:
-        where = "stdout" if self.path is None else str(self.path)
-        reason = getattr(error, "strerror", None) or str(error)
-        kept = "; the file was left as it was" if self._temporary is not None else ""
-        return f"could not write {where}: {reason}{kept}"
+    @contextlib.contextmanager
+    def _failing(self) -> Iterator[None]:
+        """One way to fail for `write` and `commit`: a closed pipe goes up as it is (the
+        command exits quietly); any other write error drops the half-written file and
+        becomes `OutputFailed`, naming where and why."""
+        try:
+            yield
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as error:
+            where = "stdout" if self.path is None else str(self.path)
+            reason = getattr(error, "strerror", None) or str(error)
+            kept = "; the file was left as it was" if self._temporary is not None else ""
+            self.abort()
+            raise OutputFailed(f"could not write {where}: {reason}{kept}") from None
 
 
 def _umask() -> int:
