@@ -14,3 +14,14 @@ from cnadvisor.profile_files import load_profiles
 @hookimpl
 def cnadvisor_solutions() -> list[SolutionProfile]:
     return load_profiles(__package__, "docker_modes")
+
+
+@hookimpl
+def cnadvisor_bench_topologies() -> list[dict[str, str]]:
+    """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
+    return [
+        {"solution_id": "host", "topology": "host"},
+        {"solution_id": "host", "topology": "host-wire"},
+        {"solution_id": "container", "topology": "container"},
+        {"solution_id": "bridge", "topology": "bridge"},
+    ]

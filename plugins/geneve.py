@@ -15,3 +15,9 @@ from cnadvisor.profile_files import load_profiles
 @hookimpl
 def cnadvisor_solutions() -> list[SolutionProfile]:
     return load_profiles(__package__, "geneve")
+
+
+@hookimpl
+def cnadvisor_bench_topologies() -> list[dict[str, str]]:
+    """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
+    return [{"solution_id": "overlay-geneve", "topology": "geneve"}]

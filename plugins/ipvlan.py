@@ -15,3 +15,12 @@ from cnadvisor.profile_files import load_profiles
 @hookimpl
 def cnadvisor_solutions() -> list[SolutionProfile]:
     return load_profiles(__package__, "ipvlan")
+
+
+@hookimpl
+def cnadvisor_bench_topologies() -> list[dict[str, str]]:
+    """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
+    return [
+        {"solution_id": "ipvlan-l2", "topology": "ipvlan-l2"},
+        {"solution_id": "ipvlan-l3", "topology": "ipvlan-l3"},
+    ]

@@ -16,3 +16,15 @@ from cnadvisor.profile_files import load_profiles
 @hookimpl
 def cnadvisor_solutions() -> list[SolutionProfile]:
     return load_profiles(__package__, "macvlan")
+
+
+@hookimpl
+def cnadvisor_bench_topologies() -> list[dict[str, str]]:
+    """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
+    return [
+        {"solution_id": "macvlan-bridge", "topology": "macvlan-bridge"},
+        {"solution_id": "macvlan-vepa", "topology": "macvlan-vepa"},
+        {"solution_id": "macvlan-private", "topology": "macvlan-private"},
+        {"solution_id": "macvlan-passthru", "topology": "macvlan-passthru"},
+        {"solution_id": "macvlan-source", "topology": "macvlan-source"},
+    ]

@@ -14,3 +14,9 @@ from cnadvisor.profile_files import load_profiles
 @hookimpl
 def cnadvisor_solutions() -> list[SolutionProfile]:
     return load_profiles(__package__, "nat")
+
+
+@hookimpl
+def cnadvisor_bench_topologies() -> list[dict[str, str]]:
+    """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
+    return [{"solution_id": "bridge-nat", "topology": "bridge-nat"}]

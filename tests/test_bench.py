@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from cnadvisor.bench import cleanup, netns, store
-from cnadvisor.bench import cli as bench_cli
 from cnadvisor.bench.netns import ALLOWED_NETWORK, NetnsError, Sandbox, new_prefix
 from cnadvisor.bench.runner import Options, Test, order, run
 from cnadvisor.bench.topologies import TOPOLOGIES, Topology
+from cnadvisor.cli import bench as bench_cli
 from cnadvisor.model.data import COLUMNS, parse_rows
 
 # Only a missing iperf3 skips (CI installs it); without root every test fails loudly.
@@ -191,6 +191,7 @@ def test_list_reports_support_with_reasons(capsys) -> None:
     for name in TOPOLOGIES:
         assert name in table
     assert "host" in table and "supported" in table
+    assert "overlay-vxlan" in table and "bgp-routing" in table  # declared by the plugins
     assert "cnab-" not in table  # no internal probe namespace name in any reason
     prefix = captured.err.split("probe run ")[1].split()[0] + "-"
     assert not _ours(prefix)

@@ -18,6 +18,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 
 from . import kernelstats, registry, tools
+from .emulations import Emulation
 from .limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
 from .netns import NetnsError, Sandbox
 from .topologies import (
@@ -110,19 +111,27 @@ class RunResult:
     setup: dict[str, list[str]] = field(default_factory=dict)  # topology -> ip/nft commands
     offloads: dict[str, str] = field(default_factory=dict)  # topology -> MTU and offloads
     overlapped: list[str] = field(default_factory=list)  # other runs measuring meanwhile
+    topologies: dict[str, Topology] = field(default_factory=dict)  # as measured (labelled)
     started: float = field(default_factory=time.time)
     finished: float = 0.0
 
 
-def order(names: Sequence[str]) -> list[Topology]:
-    """Baselines first (every ratio needs its own), then the rest in the requested order."""
-    unknown = [n for n in names if n not in TOPOLOGIES]
-    if unknown:
-        raise ValueError(f"unknown topology {unknown}; see `cnadvisor bench list`")
-    chosen = list(dict.fromkeys(names or TOPOLOGIES))
-    needed = [TOPOLOGIES[n].baseline_name for n in chosen]
-    baselines = [b for b in BASELINES if b in needed or b in chosen]
-    return [TOPOLOGIES[n] for n in dict.fromkeys([*baselines, *chosen])]
+def order(names: Sequence[str], emulations: Sequence[Emulation] | None = None) -> list[Topology]:
+    """Baselines first (every ratio needs its own), then the rest in the requested order.
+
+    A name is a topology or a solution id a plugin declared a topology for; each topology
+    comes back labelled with the solution its rows carry (``emulations`` default: what
+    the installed plugins declare)."""
+    from .emulations import declared, labelled, resolve
+
+    if emulations is None:
+        emulations = declared()
+    requested = resolve(list(dict.fromkeys(names)) or list(TOPOLOGIES), emulations)
+    asked = {topology.name: solution for topology, solution in requested}
+    needed = [topology.baseline_name for topology, _ in requested]
+    baselines = [b for b in BASELINES if b in needed or b in asked]
+    chosen = dict.fromkeys([*baselines, *asked])
+    return [labelled(TOPOLOGIES[n], emulations, asked.get(n, "")) for n in chosen]
 
 
 def _cpus(pin: bool) -> tuple[int | None, int | None]:
@@ -167,7 +176,7 @@ def run(
     tests = options.tests()
     per_test = options.duration + SETUP_SECONDS
     progress.start(len(topologies) * len(tests) * options.repeat * per_test)
-    outcome = RunResult(prefix, options)
+    outcome = RunResult(prefix, options, topologies={t.name: t for t in topologies})
     client_cpu, server_cpu = _cpus(options.pin)
     built: list[_Built] = []
     with ExitStack() as stack:

@@ -122,7 +122,7 @@ def rows(run: RunResult, facts: dict[str, object]) -> list[dict[str, str]]:
     for result in run.results:
         if not result.samples:
             continue
-        topology = TOPOLOGIES[result.topology]
+        topology = run.topologies.get(result.topology) or TOPOLOGIES[result.topology]
         base = quality.baseline_result(run, result)
         for key, (metric, unit, scale) in METRICS.items():
             if key not in result.samples:
@@ -162,7 +162,13 @@ def _row(run, facts, date, topology, result: Result, key, metric, unit, scale, b
     warned = quality.warnings(run, result)
     notes = (
         f"local measurement, {topology.description}; emulated on one machine in network "
-        f"namespaces; {_test_note(run, topology.name, result)}; "
+        f"namespaces; topology {topology.name}"
+        + (
+            f" (also emulates {', '.join(topology.also_emulates)}, as their plugins declare)"
+            if topology.also_emulates
+            else ""
+        )
+        + f"; {_test_note(run, topology.name, result)}; "
         f"repeats={len(values)} median of {[round(v * scale, 4) for v in values]}, "
         f"spread={spread_text(result.spread(key))}; "
         + (
@@ -259,6 +265,10 @@ def provenance(run: RunResult, facts: dict[str, object]) -> dict[str, object]:
         "topologies": run.status,
         "baselines": {
             name: TOPOLOGIES[name].baseline_name for name in run.status if name in TOPOLOGIES
+        },
+        "solutions": {
+            name: {"solution_id": t.solution_id, "also_emulates": list(t.also_emulates)}
+            for name, t in run.topologies.items()
         },
         "offloads": run.offloads,
         "setup_commands": run.setup,

@@ -49,7 +49,6 @@ class Endpoints:
 class Topology:
     name: str
     label: str
-    solution_id: str  # a cnadvisor solution id, or "" when none fits exactly
     scenario: str  # dataset scenario: intra-host or inter-host (emulated on this host)
     description: str
     build: Callable[[Sandbox], Endpoints]
@@ -57,6 +56,10 @@ class Topology:
     modules: tuple[str, ...] = field(default=())  # kernel modules the builder needs
     # the topology every ratio of this one is taken against ("" for the baselines)
     baseline: str = ""
+    # Set from the plugins' declarations (see .emulations), never here: the solution id
+    # this topology's rows carry, and the other solutions declared for it.
+    solution_id: str = ""
+    also_emulates: tuple[str, ...] = field(default=())
 
     @property
     def baseline_name(self) -> str:
@@ -335,64 +338,64 @@ _INTRA = "intra-host"
 TOPOLOGIES: dict[str, Topology] = {
     t.name: t
     for t in (
-        Topology("host", "host baseline (loopback of one namespace, MTU 1500)", "host", _INTRA,
+        Topology("host", "host baseline (loopback of one namespace, MTU 1500)", _INTRA,
                  "both ends in one namespace over its loopback at the containers' MTU 1500: "
                  "the baseline of every intra-host ratio", _loopback("host")),
-        Topology("host-wire", "host baseline across the emulated wire (veth, MTU 1500)", "host",
+        Topology("host-wire", "host baseline across the emulated wire (veth, MTU 1500)",
                  _INTER, "two emulated hosts' own namespaces joined by the wire veth: the "
                  "baseline of every inter-host ratio", _host_wire, modules=("veth",)),
-        Topology("container", "container mode (two processes, one namespace)", "container",
+        Topology("container", "container mode (two processes, one namespace)",
                  _INTRA, "Docker's container mode: the same datapath as host, own namespace",
                  _loopback("ctr"), baseline="host"),
-        Topology("veth", "veth pair", "", _INTRA,
-                 "two namespaces joined by one veth pair (no exact solution id)", _veth,
+        Topology("veth", "veth pair", _INTRA,
+                 "two namespaces joined by one veth pair", _veth,
                  modules=("veth",), baseline="host"),
-        Topology("bridge", "Linux bridge", "bridge", _INTRA,
+        Topology("bridge", "Linux bridge", _INTRA,
                  "two containers' veths in a bridge of a host namespace", _bridge,
                  modules=("veth", "bridge"), baseline="host"),
-        Topology("bridge-nat", "bridge + NAT port mapping (nftables)", "bridge-nat", _INTER,
+        Topology("bridge-nat", "bridge + NAT port mapping (nftables)", _INTER,
                  "outside client -> DNAT on the host -> container on the bridge, like Docker -p",
                  _bridge_nat, ("nft",), ("veth", "bridge", "nf_tables", "nft_chain_nat"),
                  baseline="host-wire"),
-        Topology("macvlan-bridge", "macvlan bridge mode", "macvlan-bridge", _INTRA,
+        Topology("macvlan-bridge", "macvlan bridge mode", _INTRA,
                  "two macvlans on one veth parent, container to container",
                  _macvlan_pair("bridge"), modules=("veth", "macvlan"), baseline="host"),
-        Topology("macvlan-vepa", "macvlan VEPA (hairpin switch)", "macvlan-vepa", _INTRA,
+        Topology("macvlan-vepa", "macvlan VEPA (hairpin switch)", _INTRA,
                  "two macvlans, frames reflected by a hairpin bridge on the parent's peer",
                  _macvlan_pair("vepa"), modules=("veth", "macvlan", "bridge"), baseline="host"),
-        Topology("macvlan-private", "macvlan private mode (LAN peer)", "macvlan-private", _INTER,
+        Topology("macvlan-private", "macvlan private mode (LAN peer)", _INTER,
                  "private isolates macvlans of one parent, so the LAN peer is the client",
                  _macvlan_wire("private"), modules=("veth", "macvlan"), baseline="host-wire"),
-        Topology("macvlan-passthru", "macvlan passthru (LAN peer)", "macvlan-passthru", _INTER,
+        Topology("macvlan-passthru", "macvlan passthru (LAN peer)", _INTER,
                  "one macvlan owns the parent; the LAN peer is the client",
                  _macvlan_wire("passthru"), modules=("veth", "macvlan"), baseline="host-wire"),
-        Topology("macvlan-source", "macvlan source mode (LAN peer)", "macvlan-source", _INTER,
+        Topology("macvlan-source", "macvlan source mode (LAN peer)", _INTER,
                  "accepts frames from the LAN peer's MAC only; the LAN peer is the client",
                  _macvlan_wire("source"), modules=("veth", "macvlan"), baseline="host-wire"),
-        Topology("ipvlan-l2", "ipvlan L2", "ipvlan-l2", _INTRA,
+        Topology("ipvlan-l2", "ipvlan L2", _INTRA,
                  "two ipvlan L2 slaves of one veth parent", _ipvlan("l2"),
                  modules=("veth", "ipvlan"), baseline="host"),
-        Topology("ipvlan-l3", "ipvlan L3", "ipvlan-l3", _INTRA,
+        Topology("ipvlan-l3", "ipvlan L3", _INTRA,
                  "two ipvlan L3 slaves of one veth parent", _ipvlan("l3"),
                  modules=("veth", "ipvlan"), baseline="host"),
-        Topology("routed", "routed (static routes between two emulated hosts)", "bgp-routing",
+        Topology("routed", "routed (static routes between two emulated hosts)",
                  _INTER, "BGP's datapath: veth to the host, a route over the underlay; "
                  "the BGP control plane is replaced by static routes", _routed,
                  modules=("veth",), baseline="host-wire"),
-        Topology("vxlan", "VXLAN overlay (bridge + vxlan, MTU 1450)", "overlay-vxlan", _INTER,
+        Topology("vxlan", "VXLAN overlay (bridge + vxlan, MTU 1450)", _INTER,
                  "two emulated hosts, bridge + vxlan on each", _l2_overlay("vxlan"),
                  modules=("veth", "bridge", "vxlan"), baseline="host-wire"),
-        Topology("geneve", "Geneve overlay (bridge + geneve, MTU 1450)", "overlay-geneve",
+        Topology("geneve", "Geneve overlay (bridge + geneve, MTU 1450)",
                  _INTER, "two emulated hosts, bridge + geneve on each", _l2_overlay("geneve"),
                  modules=("veth", "bridge", "geneve"), baseline="host-wire"),
-        Topology("ipip", "IP-in-IP tunnel (MTU 1480)", "overlay-ipip", _INTER,
+        Topology("ipip", "IP-in-IP tunnel (MTU 1480)", _INTER,
                  "routed containers, cross-host route through ipip", _l3_tunnel("ipip", 1480),
                  modules=("veth", "ipip"), baseline="host-wire"),
-        Topology("gre", "GRE tunnel (MTU 1476)", "overlay-gre", _INTER,
+        Topology("gre", "GRE tunnel (MTU 1476)", _INTER,
                  "routed containers, cross-host route through gre", _l3_tunnel("gre", 1476),
                  modules=("veth", "ip_gre"), baseline="host-wire"),
-        Topology("wireguard", "WireGuard tunnel (MTU 1420)", "", _INTER,
-                 "routed containers over wireguard (no exact solution id)",
+        Topology("wireguard", "WireGuard tunnel (MTU 1420)", _INTER,
+                 "routed containers over wireguard",
                  _l3_tunnel("wireguard", 1420), ("wg",), ("veth", "wireguard"),
                  baseline="host-wire"),
     )

@@ -29,7 +29,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "cleanup: remove what a crashed run left behind (this tool's names only).",
     )
     bench.add_argument("action", choices=("list", "run", "cleanup"))
-    bench.add_argument("topologies", nargs="*", metavar="TOPOLOGY", help="run: default all")
+    bench.add_argument(
+        "topologies",
+        nargs="*",
+        metavar="TOPOLOGY",
+        help="run: default all; a solution id a plugin declared a topology for "
+        "measures that topology labelled with the id",
+    )
     bench.add_argument("--quick", action="store_true", help="2 s per test, 1 repeat by default")
     bench.add_argument("--message-size", default="64,1400", help="bytes, comma-separated")
     bench.add_argument("--repeat", type=int, help=f"repeats per test, 1..{MAX_REPEAT} (3)")
@@ -82,11 +88,13 @@ def _list(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from ..bench.cleanup import Guard, Interrupted
+    from ..bench.emulations import declared, solutions_of
     from ..bench.netns import new_prefix
     from ..bench.topologies import TOPOLOGIES, probe
 
+    emulations = declared()  # which solutions each topology emulates, as plugins declare
     table = Table(title="cnadvisor bench topologies on this kernel")
-    for column in ("topology", "solution id", "scenario", "support"):
+    for column in ("topology", "solution ids (plugins)", "scenario", "support"):
         table.add_column(column)
     prefix = new_prefix()
     print(f"cnadvisor bench: probe run {prefix.rstrip('-')}", file=sys.stderr, flush=True)
@@ -94,7 +102,8 @@ def _list(args: argparse.Namespace) -> int:
         with Guard(prefix, measuring=False):
             for topology in TOPOLOGIES.values():
                 reason = probe(topology, prefix)
-                table.add_row(topology.name, topology.solution_id or "-", topology.scenario,
+                ids = ", ".join(solutions_of(topology.name, emulations)) or "-"
+                table.add_row(topology.name, ids, topology.scenario,
                               reason or "[green]supported[/]")  # fmt: skip
     except Interrupted as stop:
         return 128 + stop.signum
