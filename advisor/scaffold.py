@@ -58,6 +58,13 @@ def cnadvisor_solutions() -> list[SolutionProfile]:
 
 
 @hookimpl
+def cnadvisor_stages() -> list[dict]:
+    """Datapath stages cnadvisor lacks, if your network crosses one: name, kind,
+    header_bytes, description and a reference (see the guide). Usually none."""
+    return []
+
+
+@hookimpl
 def cnadvisor_benchmarks() -> list[dict]:
     """Published figures for your profile, one dict per row in the dataset schema."""
     return []
@@ -79,7 +86,8 @@ profiles:
   summary: "One or two sentences: what {name} is and its main trade-off."
   references: [{name}-docs]
   datapath:
-    # Stage names from `cnadvisor.stages.STAGES`; the model predicts from them.
+    # Built-in stage names (the guide's "Datapath stages"), or ones plugin.py registers
+    # with cnadvisor_stages; the model predicts from them.
     intra_host: [veth, linux-bridge, veth]
     inter_host: [veth, linux-bridge, vxlan]
     cite: [{name}-docs]

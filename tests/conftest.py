@@ -4,6 +4,10 @@ on the machine; tests that exercise third-party discovery turn autoload back on.
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +36,49 @@ def _private_model_cache(tmp_path_factory: pytest.TempPathFactory):
 def _builtins_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DISABLE_AUTOLOAD_ENV, "1")
     monkeypatch.delenv(SELECT_ENV, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_plugin_stages() -> Iterator[None]:
+    """Stages a test's plugins registered do not outlive the test."""
+    yield
+    from cnadvisor.stages import set_registered
+
+    set_registered({})
+
+
+@pytest.fixture
+def install_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Path]]:
+    """A factory that installs a real plugin distribution, laid out as pip would: the
+    package and its dist-info folder (with the ``cnadvisor`` entry point) in a site folder
+    put on sys.path. Autoload is turned back on. Returns the site folder (for PYTHONPATH
+    of a subprocess); the package's modules are forgotten afterwards."""
+    packages: list[str] = []
+
+    def install(name: str, files: dict[str, str], version: str = "0.1") -> Path:
+        package = "cnadvisor_" + name.replace("-", "_")
+        site = tmp_path / f"site-{name}"
+        for relative, text in {"__init__.py": "", **files}.items():
+            path = site / package / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        dist_info = site / f"{package}-{version}.dist-info"
+        dist_info.mkdir()
+        (dist_info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: cnadvisor-{name}\nVersion: {version}\n"
+        )
+        (dist_info / "entry_points.txt").write_text(f"[cnadvisor]\n{name} = {package}.plugin\n")
+        monkeypatch.syspath_prepend(str(site))
+        packages.append(package)
+        importlib.invalidate_caches()
+        return site
+
+    monkeypatch.delenv(DISABLE_AUTOLOAD_ENV, raising=False)
+    yield install
+    for module in [m for m in sys.modules if m.split(".")[0] in packages]:
+        sys.modules.pop(module, None)
 
 
 @pytest.fixture(scope="session")

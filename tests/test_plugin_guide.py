@@ -46,6 +46,12 @@ def _blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", GUIDE, flags=re.DOTALL)
 
 
+def _python_block(defines: str) -> str:
+    """The guide's one Python example that contains ``defines``."""
+    (block,) = [block for block in _blocks("python") if defines in block]
+    return block
+
+
 def _module(name: str, code: str) -> types.ModuleType:
     module = types.ModuleType(name)
     exec(compile(code, f"docs/writing-plugins.md ({name})", "exec"), module.__dict__)
@@ -54,7 +60,11 @@ def _module(name: str, code: str) -> types.ModuleType:
 
 def test_guide_examples_run_as_real_plugins(tmp_path, monkeypatch):
     """The guide's profile file and hook module, written as a real package on sys.path."""
-    check_block, minimal_block = _blocks("python")
+    assert len(_blocks("python")) == 3  # each is run by a test here
+    check_block, minimal_block = (
+        _python_block("def cnadvisor_check"),
+        _python_block("load_profiles"),
+    )
     (profile_file,) = _blocks("yaml")
     package = tmp_path / "cnadvisor_acme_guide"
     (package / "profiles").mkdir(parents=True)
@@ -78,3 +88,30 @@ def test_guide_examples_run_as_real_plugins(tmp_path, monkeypatch):
 
 def test_documented_api_version_is_the_real_one():
     assert f"Plugin API version: **{hookspecs.API_VERSION}**" in GUIDE
+
+
+def test_guide_stage_example_registers_a_stage_a_profile_can_use():
+    """The guide's cnadvisor_stages example, with another plugin's profile naming its stage:
+    the container MTU the guide states."""
+    stage_plugin = _module("fou_stage", _python_block("def cnadvisor_stages"))
+    cited = {"cite": ["d"]}
+    profile = {
+        "id": "guide-fou",
+        "name": "Guide FOU example",
+        "family": "overlay",
+        "summary": "A profile naming the stage the guide registers.",
+        "references": [{"id": "d", "title": "docs", "url": "https://example.org/"}],
+        "datapath": {"intra_host": ["veth"], "inter_host": ["veth", "ipip-fou"], **cited},
+        "security": {"isolation": "namespace", **cited},
+        "mobility": cited,
+        "operations": {"orchestrators": ["kubernetes"], "underlay": "ip", **cited},
+    }
+    user = _module("fou_user", f"from cnadvisor import hookimpl\n\n@hookimpl\n"
+                   f"def cnadvisor_solutions():\n    return [{profile!r}]\n")  # fmt: skip
+    plugin_set = load_plugins(extra=[("fou-stage", stage_plugin), ("fou-user", user)])
+    assert plugin_set.problems == []
+    assert plugin_set.stages["ipip-fou"].stage.header_bytes == 28
+    advisor = Advisor(plugin_set.solutions.values(), plugins=plugin_set, model=AnalyticalModel())
+    evaluation = advisor.evaluate(make_requirements(workload={"traffic": {"inter_host": 1.0}}))
+    option = next(o for o in evaluation.ranked if o.id == "guide-fou")
+    assert option.effective_mtu == 1472 and "container MTU of 1472" in GUIDE
