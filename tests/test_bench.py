@@ -86,7 +86,9 @@ def _run_prefix(process: subprocess.Popen) -> str:
 def test_four_topologies_measured_for_real(data_dir, untouched, tmp_path) -> None:
     """veth, bridge and vxlan (two emulated hosts) with their two baselines: TCP and 64 B
     UDP, 1 s each; rows carry their own baseline, write size, offloads and loss."""
-    options = Options(repeat=1, duration=1, plan=(Test("tcp", 1400, 1), Test("udp", 64, 1)))
+    options = Options(
+        repeat=1, duration=1, pin=True, plan=(Test("tcp", 1400, 1), Test("udp", 64, 1))
+    )
     prefix = new_prefix()
     untouched.append(prefix)
     with cleanup.Guard(prefix):
@@ -107,7 +109,7 @@ def test_four_topologies_measured_for_real(data_dir, untouched, tmp_path) -> Non
     assert paths[0].parent == data_dir and paths[0].suffix == ".csv"
     text = paths[0].read_text()
     rows = parse_rows(text, str(paths[0]))
-    assert text.splitlines()[0].split(",") == list(COLUMNS)
+    assert text.splitlines()[0].split(",") == [*COLUMNS, *store.LOCAL_COLUMNS]
     assert len(rows) == 5 * 3  # tcp -> throughput; udp -> throughput and packet_rate
     units = {(r.metric, r.unit) for r in rows}
     assert units == {("throughput", "Gbps"), ("packet_rate", "Mpps")}
@@ -146,11 +148,34 @@ def test_four_topologies_measured_for_real(data_dir, untouched, tmp_path) -> Non
     assert stages["kernel-stack"]["ns_per_packet"] > 0
     assert stages["linux-bridge"]["derived_from"].startswith("P(bridge) - 2 P(veth) + P(host)")
     assert all(c["repeats"] == 1 and c["cpu_model"] for c in stages.values())
+    _check_local_columns(rows)
     # --output into a missing folder after the run: the data-dir copy is there, and said so
     paths[0].unlink()
     with pytest.raises(store.OutputError, match=r"does not exist.*saved in") as failed:
         store.save(outcome, str(tmp_path / "missing" / "x.csv"))
     assert str(paths[0]) in str(failed.value) and paths[0].read_text() == text
+
+
+def _check_local_columns(rows) -> None:
+    """The wall-clock and CPU-time ratios of the local columns, read back: the wall ratio
+    is value / baseline_value (one repeat, so no spread), the CPU ratio is there for every
+    pinned TCP/UDP row, 1 for the baselines, and the CPU-time rows carry it as their
+    ratio."""
+    measured = store.local_measurements()
+    assert [m.row for m in measured] == rows
+    for item in measured:
+        row = item.row
+        assert item.repeats == 1 and item.ratio_spread_percent is None
+        assert item.baseline_topology == ("host-wire" if row.scenario == "inter-host" else "host")
+        assert item.ratio == pytest.approx(row.value / row.baseline_value, rel=1e-3)
+        assert item.cpu_ratio is not None and item.cpu_ratio > 0, item
+        if item.topology == item.baseline_topology:
+            assert item.ratio == item.cpu_ratio == 1.0
+    cpu_rows = store.local_rows_by_cpu_time()
+    assert len(cpu_rows) == len(rows)
+    for item, row in zip(measured, cpu_rows, strict=True):
+        assert row.value / row.baseline_value == pytest.approx(item.cpu_ratio)
+        assert row.notes.startswith(f"value = cpu_ratio {item.cpu_ratio:g}")
 
 
 def test_latency_percentiles_with_sockperf(untouched) -> None:

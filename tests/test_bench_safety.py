@@ -219,3 +219,35 @@ def test_a_bad_local_rows_file_is_skipped_with_a_warning_naming_it(tmp_path, mon
         found = store.local_rows()
     assert [row.value for row in found] == [1.5]
     assert any("b.csv" in str(w.message) and "column value" in str(w.message) for w in caught)
+
+
+def test_local_ratio_columns_are_read_checked_and_optional(tmp_path, monkeypatch) -> None:
+    """A file with the local columns gives its ratios; one without them (written before
+    they existed) still gives its rows; a non-number in cpu_ratio skips the file, named."""
+    monkeypatch.setenv(store.DATA_ENV, str(tmp_path))
+    folder = store.data_dir()
+    folder.mkdir(parents=True)
+    row = {column: "" for column in store.ROW_COLUMNS} | {
+        "source_id": "local-x", "locator": "iperf3 -c 198.18.1.2", "solution_label": "veth",
+        "scenario": "intra-host", "virtualization": "vm", "protocol": "tcp",
+        "encryption": "none", "metric": "throughput", "unit": "Gbps", "value": "1.5",
+        "baseline_value": "3", "baseline_label": "host: loopback", "topology": "veth",
+        "baseline_topology": "host",
+        "ratio": "0.5", "ratio_spread_percent": "40.0", "cpu_ratio": "0.9",
+        "cpu_ratio_spread_percent": "6.5", "repeats": "3",
+    }  # fmt: skip
+    (folder / "a.csv").write_text(store.to_csv([row], store.ROW_COLUMNS))
+    old = {column: row[column] for column in store.COLUMNS}
+    (folder / "b.csv").write_text(store.to_csv([old]))
+    (folder / "c.csv").write_text(store.to_csv([row | {"cpu_ratio": "fast"}], store.ROW_COLUMNS))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = store.local_measurements()
+    assert [(m.ratio, m.cpu_ratio, m.cpu_ratio_spread_percent, m.repeats) for m in found] == [
+        (0.5, 0.9, 6.5, 3), (None, None, None, None)
+    ]  # fmt: skip
+    assert any("c.csv, row 2, column cpu_ratio" in str(w.message) for w in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (by_cpu,) = store.local_rows_by_cpu_time()
+    assert by_cpu.value == pytest.approx(2.7) and by_cpu.baseline_value == 3

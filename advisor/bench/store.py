@@ -9,6 +9,28 @@ Beside each run's rows ``<run>.stages.csv`` holds the stage costs derived from i
 
 Retransmits and loss are recorded in each row's ``notes`` (the dataset has no column
 for them), with a ``WARNING:`` there when they are non-zero or the ratio is below 0.1.
+
+Local columns. After the dataset's columns each local CSV has :data:`LOCAL_COLUMNS`
+(the dataset validator ignores extra columns); :func:`local_measurements` reads them:
+
+- ``topology``, ``baseline_topology``: the bench topology measured and the one its
+  ratios are taken against (``host`` or ``host-wire``), both from ``cnadvisor bench list``.
+- ``ratio``, ``ratio_spread_percent``: wall-clock ratio value / baseline_value, the median
+  of the per-repeat ratios (repeat i of the topology over repeat i of its baseline, which
+  ran next to each other), and (max - min) / median of those in percent (empty with one
+  repeat). For latency rows it is the latency ratio (above 1 is slower).
+- ``cpu_ratio``, ``cpu_ratio_spread_percent``: the same ratio from CPU time instead of
+  wall-clock time, for the throughput and packet-rate rows of TCP and UDP tests when
+  client and server were pinned to one core (the default): per repeat, the topology's
+  throughput per CPU-second of client + server (Gbit per CPU-second for TCP; 1 / CPU ns
+  per packet, sender's per packet sent plus receiver's per packet received, for UDP) over
+  its baseline's in the same repeat; median and spread as above. Above 1 the topology
+  carries more per CPU-second than its baseline. Other programs on the machine change
+  wall-clock figures, hardly CPU time, so this is the figure to calibrate from on a
+  shared host. Empty for latency rows, unpinned runs, and when a CPU figure is missing.
+- ``repeats``: how many repeats the medians are over.
+
+Baseline rows have ``ratio`` and ``cpu_ratio`` 1 (their own baseline).
 """
 
 from __future__ import annotations
@@ -23,6 +45,7 @@ import pwd
 import socket
 import time
 import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..model.data import COLUMNS, BenchmarkRow, DatasetError, parse_rows
@@ -31,6 +54,11 @@ from .runner import SPREAD_WARNING, Result, RunResult
 from .topologies import TOPOLOGIES
 
 STAGES_SUFFIX = ".stages.csv"
+LOCAL_COLUMNS = (
+    "topology", "baseline_topology", "ratio", "ratio_spread_percent", "cpu_ratio",
+    "cpu_ratio_spread_percent", "repeats",
+)  # fmt: skip
+ROW_COLUMNS = (*COLUMNS, *LOCAL_COLUMNS)
 
 DATA_ENV = "CNADVISOR_DATA_DIR"
 # figure key -> (metric, unit, scale from the figure to the unit)
@@ -221,6 +249,35 @@ def _row(run, facts, date, topology, result: Result, key, metric, unit, scale, b
         "baseline_label": "" if baseline is None else _baseline_label(topology.baseline_name),
         "relative_to": "",
         "notes": notes,
+        **_local_columns(run, topology, result, key, value, ratio_spread, cpu_value, cpu_spread),
+    }
+
+
+def _number_text(value: float | None, digits: int = 4) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _local_columns(run, topology, result: Result, key, value, spread, cpu_value, cpu_spread):
+    """The local columns (see the module's docstring) of one row."""
+    own_baseline = topology.name == topology.baseline_name
+    cpu_applies = (
+        run.options.pin
+        and result.test.kind in quality.CPU_KEYS
+        and key in ("throughput_gbps", "packet_rate_mpps")
+    )
+    if own_baseline:
+        value, spread = 1.0, None
+        cpu_value, cpu_spread = (1.0, None) if cpu_applies else (None, None)
+    elif not cpu_applies:
+        cpu_value, cpu_spread = None, None
+    return {
+        "topology": topology.name,
+        "baseline_topology": topology.baseline_name,
+        "ratio": _number_text(value),
+        "ratio_spread_percent": _number_text(spread, 1),
+        "cpu_ratio": _number_text(cpu_value),
+        "cpu_ratio_spread_percent": _number_text(cpu_spread, 1),
+        "repeats": str(len(result.samples[key])),
     }
 
 
@@ -320,7 +377,7 @@ def save(run: RunResult, output: str | None = None, force: bool = False) -> list
     items = rows(run, facts)
     if not items:
         return []
-    text = to_csv(items)
+    text = to_csv(items, ROW_COLUMNS)
     parse_rows(text, "cnadvisor bench output")  # raises DatasetError on a bad row
     meta = json.dumps(provenance(run, facts), indent=2) + "\n"
     stages = stagecosts.to_rows(stagecosts.derive(run), str(facts["cpu_model"]))
@@ -375,6 +432,85 @@ def local_rows() -> list[BenchmarkRow]:
         except (OSError, UnicodeDecodeError, DatasetError) as error:
             warnings.warn(f"skipped local bench file {path}: {error}", stacklevel=2)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class LocalMeasurement:
+    """One saved local row with its local columns (None where empty or absent: files
+    written before these columns existed have none)."""
+
+    row: BenchmarkRow
+    topology: str | None
+    baseline_topology: str | None
+    ratio: float | None
+    ratio_spread_percent: float | None
+    cpu_ratio: float | None
+    cpu_ratio_spread_percent: float | None
+    repeats: int | None
+
+
+def _local_extras(path: Path, text: str) -> dict[int, LocalMeasurement]:
+    """Line number -> the local columns of that line, each number checked."""
+    found = {}
+    for line, raw in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        numbers = {
+            column: _number(path, line, column, raw.get(column) or "", optional=True)
+            for column in ("ratio", "ratio_spread_percent", "cpu_ratio",
+                           "cpu_ratio_spread_percent", "repeats")
+        }  # fmt: skip
+        for column in ("ratio", "cpu_ratio"):
+            if numbers[column] is not None and numbers[column] <= 0:
+                raise DatasetError([f"{path}, row {line}, column {column}: must be above 0"])
+        repeats = numbers.pop("repeats")
+        found[line] = LocalMeasurement(
+            row=None,  # type: ignore[arg-type]  # filled by the caller
+            topology=raw.get("topology") or None,
+            baseline_topology=raw.get("baseline_topology") or None,
+            repeats=None if repeats is None else int(repeats),
+            **numbers,
+        )
+    return found
+
+
+def local_measurements() -> list[LocalMeasurement]:
+    """Every saved local row with its local columns (wall-clock and CPU-time ratios);
+    a file that fails validation is skipped with a warning naming it."""
+    found: list[LocalMeasurement] = []
+    folder = data_dir()
+    if not folder.is_dir():
+        return found
+    for path in _row_files(folder):
+        try:
+            text = path.read_text(encoding="utf-8")
+            parsed = parse_rows(text, str(path))
+            extras = _local_extras(path, text)
+        except (OSError, UnicodeDecodeError, DatasetError) as error:
+            warnings.warn(f"skipped local bench file {path}: {error}", stacklevel=2)
+            continue
+        found.extend(replace(extras[row.row_number], row=row) for row in parsed)
+    return found
+
+
+def local_rows_by_cpu_time() -> list[BenchmarkRow]:
+    """The local rows with CPU-time ratios in place of wall-clock ones, for calibrating on
+    a shared host: a row with a ``cpu_ratio`` gets value = cpu_ratio x baseline_value (so
+    value / baseline_value is the CPU-time ratio, and its notes say so); rows without one
+    (latency, unpinned runs, older files) are left out."""
+    rows = []
+    for item in local_measurements():
+        row = item.row
+        if item.cpu_ratio is None or not row.baseline_value:
+            continue
+        rows.append(
+            replace(
+                row,
+                value=item.cpu_ratio * row.baseline_value,
+                notes=f"value = cpu_ratio {item.cpu_ratio:g} x baseline_value (CPU-time "
+                f"ratio, spread {item.cpu_ratio_spread_percent}%); measured value "
+                f"{row.value:g}; {row.notes}",
+            )
+        )
+    return rows
 
 
 def _number(path: Path, line: int, column: str, text: str, *, optional: bool) -> float | None:
