@@ -148,6 +148,11 @@ def test_four_topologies_measured_for_real(data_dir, untouched, tmp_path) -> Non
     assert stages["kernel-stack"]["ns_per_packet"] > 0
     assert stages["linux-bridge"]["derived_from"].startswith("P(bridge) - 2 P(veth) + P(host)")
     assert all(c["repeats"] == 1 and c["cpu_model"] for c in stages.values())
+    # each row says what it measures and its factor to one entry of a profile's list
+    assert stages["veth"]["unit"].startswith("one veth crossing")
+    assert (stages["veth"]["per_intra_entry"], stages["veth"]["per_inter_entry"]) == (1, 2)
+    assert (stages["vxlan"]["per_intra_entry"], stages["vxlan"]["per_inter_entry"]) == (None, 1)
+    assert stages["kernel-stack"]["per_inter_entry"] is None
     _check_local_columns(rows)
     # --output into a missing folder after the run: the data-dir copy is there, and said so
     paths[0].unlink()

@@ -20,6 +20,35 @@ is reported with the repeats' minimum and maximum as the uncertainty. Cost per b
 the same way from the slope between the smallest and the largest UDP message size.
 Tunnels count encapsulation and decapsulation together, once per path, as the profiles
 list them.
+
+Units: bench rows against profile entries. The table counts real crossings, while a
+profile's ``datapath`` lists an inter-host path's stages once for both hosts (e.g.
+``overlay-vxlan``: ``[veth, linux-bridge, vxlan]`` for a packet that crosses two
+container veths and two bridges). Each row therefore says what it measures (``unit``)
+and by how much to multiply it for the cost of one entry of a profile's stage list:
+``per_intra_entry`` for ``intra_host`` lists (one entry per crossing: ``bridge`` lists
+``veth`` twice) and ``per_inter_entry`` for ``inter_host`` lists whose both ends are
+containers (overlays, routed CNIs). A one-sided inter-host path (``bridge-nat``'s port
+mapping: a plain host dials a container) crosses each listed stage once: use
+``per_intra_entry`` for it. Empty factors: no profile entry corresponds.
+
+=============  ===========================================================  =====  =====
+stage          unit of one row (per 64 B UDP packet, both ends' CPU)        intra  inter
+=============  ===========================================================  =====  =====
+kernel-stack   the baseline path: both stacks, socket calls, one loopback   -      -
+veth           one veth crossing (xmit + peer receive) minus one loopback   1      2
+linux-bridge   one bridge forwarding (veth -> bridge -> veth port)          1      2
+routed-hop     one IP forwarding hop on an emulated host                    1      2
+netfilter-nat  one DNAT lookup + conntrack on the server's host             1      1
+vxlan, geneve  encapsulation + decapsulation of one path (both hosts)       -      1
+ipip, gre      as vxlan (L3 tunnel; routed containers on both sides)        -      1
+wireguard      encryption + decryption of one path (both hosts)             -      1
+macvlan        one macvlan-to-macvlan forward on one parent, minus loopback 1      1
+ipvlan-l2/l3   one ipvlan slave-to-slave forward, minus loopback            1      1
+=============  ===========================================================  =====  =====
+
+"Minus loopback": the formula takes the loopback baseline away, so the row is the
+stage's cost beyond the loopback device's own, which the host path already pays.
 """
 
 from __future__ import annotations
@@ -29,10 +58,32 @@ from dataclasses import dataclass
 
 from .runner import RunResult
 
-COLUMNS = (
+REQUIRED = (
     "stage", "ns_per_packet", "ns_per_packet_low", "ns_per_packet_high", "ns_per_byte",
     "derived_from", "message_size", "protocol", "repeats", "cpu_model",
 )  # fmt: skip
+UNIT_COLUMNS = ("unit", "per_intra_entry", "per_inter_entry")  # since these tables' v2
+COLUMNS = (*REQUIRED, *UNIT_COLUMNS)
+
+# Stage -> (what one row measures, factor per intra_host entry, per inter_host entry);
+# see the module's docstring. None: no profile entry corresponds.
+UNITS: dict[str, tuple[str, float | None, float | None]] = {
+    "kernel-stack": ("the baseline path: both stacks, socket calls, one loopback crossing",
+                     None, None),
+    "veth": ("one veth crossing (xmit + peer receive) minus one loopback crossing", 1, 2),
+    "linux-bridge": ("one bridge forwarding between two veth ports", 1, 2),
+    "routed-hop": ("one IP forwarding hop on an emulated host", 1, 2),
+    "netfilter-nat": ("one DNAT lookup with conntrack on the server's host", 1, 1),
+    "vxlan": ("encapsulation + decapsulation of one path (both hosts)", None, 1),
+    "geneve": ("encapsulation + decapsulation of one path (both hosts)", None, 1),
+    "ipip": ("encapsulation + decapsulation of one path (both hosts)", None, 1),
+    "gre": ("encapsulation + decapsulation of one path (both hosts)", None, 1),
+    "wireguard": ("encryption + decryption of one path (both hosts)", None, 1),
+    "macvlan": ("one macvlan-to-macvlan forward on one parent minus one loopback crossing",
+                1, 1),
+    "ipvlan-l2": ("one ipvlan slave-to-slave forward minus one loopback crossing", 1, 1),
+    "ipvlan-l3": ("one ipvlan slave-to-slave forward minus one loopback crossing", 1, 1),
+}  # fmt: skip
 
 # Stage -> (topology -> coefficient) over per-packet path costs; stage names are those of
 # advisor/stages.py plus "kernel-stack" (the baseline path itself).
@@ -169,9 +220,16 @@ def derive(run: RunResult) -> list[StageCost]:
     return found
 
 
+def _factor(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
 def to_rows(costs: list[StageCost], cpu_model: str) -> list[dict[str, str]]:
     return [
         {
+            "unit": UNITS[c.stage][0],
+            "per_intra_entry": _factor(UNITS[c.stage][1]),
+            "per_inter_entry": _factor(UNITS[c.stage][2]),
             "stage": c.stage,
             "ns_per_packet": f"{c.ns_per_packet:.1f}",
             "ns_per_packet_low": f"{c.low:.1f}",

@@ -528,7 +528,7 @@ def _number(path: Path, line: int, column: str, text: str, *, optional: bool) ->
 def read_stage_costs(path: Path) -> list[dict]:
     """One stage table, checked: every column present, numbers finite where required."""
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
-    missing = [c for c in stagecosts.COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in stagecosts.REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         raise DatasetError([f"{path}: header lacks columns {missing}"])
     found = []
@@ -542,6 +542,9 @@ def read_stage_costs(path: Path) -> list[dict]:
                                            optional=False))  # fmt: skip
         item["repeats"] = int(_number(path, line, "repeats", raw["repeats"] or "",
                                       optional=False))  # fmt: skip
+        for column in ("per_intra_entry", "per_inter_entry"):  # absent from older tables
+            item[column] = _number(path, line, column, raw.get(column) or "", optional=True)
+        item["unit"] = raw.get("unit") or ""
         item["origin"] = str(path)
         found.append(item)
     return found
@@ -550,7 +553,10 @@ def read_stage_costs(path: Path) -> list[dict]:
 def local_stage_costs() -> list[dict]:
     """Every stored stage table's rows: stage, ns_per_packet (+ low/high), ns_per_byte
     (None where not derived), derived_from, message_size, protocol, repeats, cpu_model,
-    and origin (the file). A bad file is skipped with a warning naming it."""
+    unit, per_intra_entry and per_inter_entry (what the row measures and the factors to
+    one entry of a profile's intra_host / inter_host list, see
+    :mod:`cnadvisor.bench.stagecosts`; None/"" in tables older than these columns), and
+    origin (the file). A bad file is skipped with a warning naming it."""
     folder = data_dir()
     found: list[dict] = []
     if not folder.is_dir():
