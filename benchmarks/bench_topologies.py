@@ -1,53 +1,137 @@
-"""Every supported `cnadvisor bench` topology on this machine, as ratios to the host baseline.
+"""Every supported `cnadvisor bench` topology on this machine, as ratios to its own baseline.
 
     sudo python benchmarks/bench_topologies.py             # 3 repeats, 2 s per test
     sudo python benchmarks/bench_topologies.py --repeat 5
+    python benchmarks/bench_topologies.py --table RUN.csv  # a saved `bench run`'s rows
 
 Prints, per topology: TCP throughput (-l 1400) and 64-byte UDP packet rate (-b 0), each
-as a median over the repeats, its ratio to the host baseline of the same run and its
-spread ((max - min) / median). Then the harness's own host figure against a bare
-`iperf3` run by hand in a namespace made with plain `ip` commands (goal: within 5 %),
-the two interleaved so drift hits both alike. Figures are reported, not asserted.
+as the median over the repeats of the ratio to the topology's own baseline (loopback at
+MTU 1500 for intra-host, host networking across the emulated wire for inter-host),
+paired per repeat, wall-clock and CPU-time (client and server pinned to one core), each
+with its spread ((max - min) / median). Then the harness's own host figure against a
+bare `iperf3` run by hand in a namespace made with plain `ip` commands (goal: within
+5 %), the two interleaved so drift hits both alike. Figures are reported, not asserted.
+
+``--table`` reads the local columns of a saved run (``cnadvisor.bench.store``), and adds
+veth against ``host-wire`` (the two are the same datapath, a veth pair between two
+namespaces, so that ratio should be 1), from the per-repeat figures in the rows' notes.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import re
 import statistics
 import subprocess
 import time
+from pathlib import Path
 
+from cnadvisor.bench import quality
 from cnadvisor.bench.cleanup import Guard
 from cnadvisor.bench.netns import new_prefix
 from cnadvisor.bench.runner import Options, Test, order, run
+from cnadvisor.bench.store import spread_text
 from cnadvisor.bench.topologies import TOPOLOGIES
 
 TCP, UDP = Test("tcp", 1400, 1), Test("udp", 64, 1)
+HEADER = (
+    f"{'topology':<16}{'baseline':<10}{'solution':<15}"
+    f"{'TCP wall':>9}{'spread':>9}{'TCP CPU':>9}{'spread':>9}"
+    f"{'UDP64 wall':>11}{'spread':>9}{'UDP64 CPU':>10}{'spread':>9}"
+)
+
+
+def _cell(value: float | None, spread: float | None) -> str:
+    if value is None:
+        return f"{'-':>9}{'-':>9}"
+    return f"{value:>9.2f}{spread_text(spread).replace(' (LARGE)', '!'):>9}"
 
 
 def topologies(repeat: int, duration: int) -> None:
-    options = Options(repeat=repeat, duration=duration, plan=(TCP, UDP), latency=False)
+    options = Options(repeat=repeat, duration=duration, plan=(TCP, UDP), latency=False, pin=True)
     prefix = new_prefix()
     started = time.perf_counter()
     with Guard(prefix):
         outcome = run(order(list(TOPOLOGIES)), options, prefix)
-    print(f"run {prefix.rstrip('-')}: {repeat} repeats x {duration} s per test, "
+    print(f"run {prefix.rstrip('-')}: {repeat} repeats x {duration} s per test, pinned, "
           f"{time.perf_counter() - started:.0f} s wall")  # fmt: skip
     figures = {(r.topology, r.test): r for r in outcome.results if r.samples}
-    print(f"{'topology':<18}{'TCP 1400 B Gbps':>17}{'x host':>8}{'spread':>8}"
-          f"{'UDP 64 B Mpps':>15}{'x host':>8}{'spread':>8}")  # fmt: skip
+    print(HEADER)
     for name, status in outcome.status.items():
+        topology = outcome.topologies[name]
         if status != "ok":
-            print(f"{name:<18}{status[:110]}")
+            print(f"{name:<16}{status[:110]}")
             continue
         cells = []
         for test, key in ((TCP, "throughput_gbps"), (UDP, "packet_rate_mpps")):
-            result, base = figures[(name, test)], figures[("host", test)]
-            value = result.median(key)
-            cells.append(f"{value:>{15 if test is TCP else 13}.4f}{value / base.median(key):>8.2f}"
-                         f"{result.spread(key):>7.1f}%")  # fmt: skip
-        print(f"{name:<18}  {cells[0]}  {cells[1]}")
+            result = figures[(name, test)]
+            cells.append(_cell(*quality.ratio(outcome, result, key)))
+            cells.append(_cell(*quality.cpu_ratio(outcome, result)))
+        print(f"{name:<16}{topology.baseline_name:<10}{topology.solution_id or '-':<15}"
+              + "".join(cells))  # fmt: skip
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(x) for x in text.split(",") if x.strip()]
+
+
+def _per_repeat(notes: str) -> tuple[list[float], list[float]]:
+    """(values, CPU costs) per repeat, as the row's notes list them."""
+    values = re.search(r"median of \[([^\]]*)\]", notes)
+    cpu = re.search(r"CPU cost: \[([^\]]*)\]", notes)
+    return (_numbers(values.group(1)) if values else [], _numbers(cpu.group(1)) if cpu else [])
+
+
+def _paired(ours: list[float], theirs: list[float]) -> tuple[float | None, float | None]:
+    if not ours or len(ours) != len(theirs):
+        return None, None
+    ratios = [a / b for a, b in zip(ours, theirs, strict=True) if b]
+    middle = statistics.median(ratios)
+    spread = (max(ratios) - min(ratios)) / middle * 100 if len(ratios) > 1 else None
+    return middle, spread
+
+
+def table(path: Path) -> None:
+    """A saved run's ratios from its local columns, and veth against host-wire."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    wanted = {("tcp", "1400", "throughput"): "TCP", ("udp", "64", "packet_rate"): "UDP64"}
+    found: dict[str, dict[str, dict]] = {}
+    for row in rows:
+        kind = wanted.get((row["protocol"], row["message_size_bytes"], row["metric"]))
+        if kind:
+            found.setdefault(row["topology"], {})[kind] = row
+    print(f"{path.name}: ratios to each topology's own baseline, paired per repeat")
+    print(HEADER)
+
+    def number(text: str) -> float | None:
+        return float(text) if text else None
+
+    for name, kinds in found.items():
+        cells = []
+        for kind in ("TCP", "UDP64"):
+            row = kinds.get(kind)
+            if row is None or row["topology"] == row["baseline_topology"]:
+                cells += [_cell(None, None), _cell(None, None)]
+                continue
+            cells.append(_cell(number(row["ratio"]), number(row["ratio_spread_percent"])))
+            cells.append(_cell(number(row["cpu_ratio"]), number(row["cpu_ratio_spread_percent"])))
+        any_row = next(iter(kinds.values()))
+        print(f"{name:<16}{any_row['baseline_topology']:<10}{any_row['solution_id'] or '-':<15}"
+              + "".join(cells))  # fmt: skip
+    if "veth" in found and "host-wire" in found:
+        print("\nveth against host-wire (same datapath: one veth pair between two namespaces)")
+        for kind, sign in (("TCP", 1), ("UDP64", -1)):
+            if kind not in found["veth"] or kind not in found["host-wire"]:
+                continue
+            (ours, our_cpu), (theirs, their_cpu) = (
+                _per_repeat(found[n][kind]["notes"]) for n in ("veth", "host-wire")
+            )
+            wall = _paired(ours, theirs)
+            # UDP CPU cost is ns per packet: less is better, so the ratio is inverted
+            cpu = _paired(their_cpu, our_cpu) if sign < 0 else _paired(our_cpu, their_cpu)
+            print(f"  {kind:<6} wall {_cell(*wall)}   CPU {_cell(*cpu)}")
 
 
 def _bare_iperf3(duration: int) -> float:
@@ -90,7 +174,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--duration", type=int, default=2)
+    parser.add_argument("--table", type=Path, help="summarise a saved `bench run` CSV instead")
     args = parser.parse_args()
+    if args.table:
+        table(args.table)
+        return
     topologies(max(3, args.repeat), args.duration)
     harness_vs_bare(max(5, args.repeat), args.duration)
 
