@@ -51,6 +51,13 @@ def control_plane(requirements: Requirements) -> Requirements:
     return requirements.model_copy(update={"workload": workload})
 
 
+def _either(first: bool | None, second: bool | None) -> bool | None:
+    """True when either is, False when both are not, else unknown."""
+    if True in (first, second):
+        return True
+    return False if (first, second) == (False, False) else None
+
+
 def combine(primary: SolutionProfile, secondary: SolutionProfile) -> SolutionProfile:
     """One pair as a profile: the data path, packet IO and wire demands are the secondary's;
     isolation, policy and mobility the primary's; families and support what both offer."""
@@ -84,7 +91,11 @@ def combine(primary: SolutionProfile, secondary: SolutionProfile) -> SolutionPro
         "notes": notes,
         "references": list(refs.values()),
         "datapath": secondary.datapath.model_dump(),
-        "security": primary.security.model_dump(),
+        "security": {
+            **primary.security.model_dump(),
+            # one host NIC carries both: promiscuous if either needs it
+            "needs_promiscuous": _either(primary.promiscuous_needed, secondary.promiscuous_needed),
+        },
         "mobility": {
             **primary.mobility.model_dump(),
             "external_access": list(
@@ -102,6 +113,7 @@ def combine(primary: SolutionProfile, secondary: SolutionProfile) -> SolutionPro
             "windows_nodes": False if False in (p_ops.windows_nodes, s_ops.windows_nodes) else None,
             "maintained": False if False in (p_ops.maintained, s_ops.maintained) else None,
             "archived": p_ops.archived or s_ops.archived,
+            "preview": p_ops.preview or s_ops.preview,
             "packet_io": s_ops.packet_io,
             "host_reachable": p_ops.host_reachable,
             "lan_discovery": s_ops.lan_discovery,

@@ -207,6 +207,23 @@ def encrypts_between_hosts(s: SolutionProfile) -> bool:
     return any(stage(name).encrypts for name in s.datapath.inter_host or [])
 
 
+def reachable_from_outside(s: SolutionProfile) -> bool | None:
+    """Whether anything outside the hosts can reach the containers; None when not documented."""
+    access = s.mobility.external_access
+    return None if not access else access != [ExternalAccess.NONE]
+
+
+def archived_text(s: SolutionProfile) -> str:
+    when = f" in {s.operations.archived}" if s.operations.archived else ""
+    return f"archived upstream{when}"
+
+
+HOST_UNREACHABLE = (
+    "containers cannot reach their own host's addresses without extra setup "
+    "(a shim interface on the host)"
+)
+
+
 def _boolean_need(key: str, have: bool | None, what: str, wanted) -> Iterator[Finding]:
     if not wanted or not wanted.required or not wanted.value:
         return
@@ -243,10 +260,9 @@ def mobility(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Itera
         "container addresses routable without NAT",
         want.routable_ips,
     )
-    reachable = None if not m.external_access else m.external_access != [ExternalAccess.NONE]
     yield from _boolean_need(
         "mobility.external_access",
-        reachable,
+        reachable_from_outside(s),
         "reachability from outside the hosts",
         want.external_access,
     )
@@ -302,17 +318,18 @@ def discovery(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iter
 
 def host_reach(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     if s.operations.host_reachable is False:
-        yield _info(
-            "-",
-            "containers cannot reach their own host's addresses without extra setup "
-            "(a shim interface on the host)",
-        )
+        yield _info("-", HOST_UNREACHABLE)
 
 
 def maintenance(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     if s.operations.maintained is False:
-        when = f" in {s.operations.archived}" if s.operations.archived else ""
-        yield _warn("-", f"archived upstream{when}: no fixes or security updates")
+        yield _warn("-", f"{archived_text(s)}: no fixes or security updates")
+    if s.operations.preview:
+        yield _warn(
+            "-",
+            f"upstream calls it {s.operations.preview}: expect changes and known issues "
+            "before it is generally available",
+        )
 
 
 RULES: tuple[Rule, ...] = (

@@ -165,6 +165,13 @@ class Operations(_Cited):
         description="when the project was archived upstream (YYYY, YYYY-MM or YYYY-MM-DD)",
         json_schema_extra=NULL_IS_AN_ANSWER,
     )
+    preview: str | None = Field(
+        default=None,
+        min_length=2,
+        description="upstream's own word while it is not generally available (beta, tech "
+        "preview, incubating); null: released",
+        json_schema_extra=NULL_IS_AN_ANSWER,
+    )
     packet_io: list[PacketIO] = Field(
         default_factory=list,
         description="kernel-bypass frameworks the pod's own interface supports (DPDK, AF_XDP, "
@@ -196,6 +203,11 @@ class Operations(_Cited):
     managed_platforms: list[ManagedPlatform] = Field(
         default_factory=list,
         description="managed Kubernetes services whose vendor installs and supports it",
+    )
+    default_on: list[ManagedPlatform] = Field(
+        default_factory=list,
+        description="managed Kubernetes services that set it up by default, without being asked "
+        "(an engineer's starting point there)",
     )
 
 

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from .constraints import encrypts_between_hosts
+from .constraints import (
+    HOST_UNREACHABLE,
+    archived_text,
+    encrypts_between_hosts,
+    reachable_from_outside,
+)
 from .performance import Prediction
 from .profile import (
     ISOLATION_ORDER,
     POLICY_ORDER,
     ExternalAccess,
     Isolation,
+    PolicyLevel,
     SolutionProfile,
     Underlay,
 )
@@ -180,12 +186,20 @@ def performance(
 def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
     sec, want = s.security, r.security
     rank = ISOLATION_ORDER.index(sec.isolation)
+    asked = ISOLATION_ORDER.index(want.isolation.value) if want.isolation else 0
+    met = rank >= asked
     factors = [
         Factor(
             name="isolation",
-            score=rank / (len(ISOLATION_ORDER) - 1),
+            # a named level is met or not; without one, more isolation is better
+            score=(1.0 if met else rank / asked) if asked else rank / (len(ISOLATION_ORDER) - 1),
             weight=PREFERRED_WEIGHT if want.isolation else 1.0,
-            detail=sec.isolation.value,
+            detail=sec.isolation.value
+            + (
+                f" ({'meets' if met else 'below'} {want.isolation.value.value} asked)"
+                if asked
+                else ""
+            ),
         )
     ]
     policy_weight = PREFERRED_WEIGHT if want.network_policy else 1.0
@@ -202,15 +216,7 @@ def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
             )
         )
     else:
-        level = POLICY_ORDER.index(sec.network_policy)
-        factors.append(
-            Factor(
-                name="network policy",
-                score=level / (len(POLICY_ORDER) - 1),
-                weight=policy_weight,
-                detail=sec.network_policy.value,
-            )
-        )
+        factors.append(_policy_factor(sec.network_policy, want.network_policy, policy_weight))
     asked = (want.encryption and want.encryption.value) or (
         want.multi_tenant and want.multi_tenant.value
     )
@@ -247,6 +253,27 @@ def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
             )
         )
     return CriterionScore.of("security", factors, "")
+
+
+def _policy_factor(offered: PolicyLevel, wanted, weight: float) -> Factor:
+    """A named policy level is met or not: more than asked earns nothing (an engineer asking for
+    L3-L4 policy gains nothing from L7). Without a named level, more is better."""
+    level = POLICY_ORDER.index(offered)
+    asked = POLICY_ORDER.index(wanted.value) if wanted else 0
+    if asked:
+        met = level >= asked
+        return Factor(
+            name="network policy",
+            score=1.0 if met else level / asked,
+            weight=weight,
+            detail=f"{offered.value} ({'meets' if met else 'below'} {wanted.value.value} asked)",
+        )
+    return Factor(
+        name="network policy",
+        score=level / (len(POLICY_ORDER) - 1),
+        weight=weight,
+        detail=offered.value,
+    )
 
 
 def mobility(s: SolutionProfile, r: Requirements) -> CriterionScore:
@@ -294,11 +321,10 @@ def mobility(s: SolutionProfile, r: Requirements) -> CriterionScore:
             )
         )
     if want.external_access and want.external_access.value:
-        reachable = None if not m.external_access else m.external_access != [ExternalAccess.NONE]
         how = ", ".join(a.value for a in m.external_access) or "not documented"
         factors.append(
             _flag(
-                reachable,
+                reachable_from_outside(s),
                 good=True,
                 name="external access",
                 yes=f"via {how}",
@@ -319,6 +345,18 @@ def _underlay_offered(demand: Underlay, r: Requirements) -> bool:
         Underlay.L2_OR_BGP: net.l2_adjacent is True or net.bgp_peering is True,
         Underlay.BGP: net.bgp_peering is True,
     }[demand]
+
+
+def _shared_host_ports(s: SolutionProfile, r: Requirements) -> list[ExternalAccess]:
+    """How containers end up on the host's one port range here: host mode always (they bind on
+    the host's stack); published ports only when they must be reached from outside and the
+    option offers no way in that does not go through the host's ports."""
+    access = s.mobility.external_access
+    shared = [a for a in access if a is ExternalAccess.HOST_ADDRESS]
+    inbound = r.mobility.external_access and r.mobility.external_access.value
+    if inbound and access and all(a in SHARED_PORT_ACCESS for a in access):
+        shared += [a for a in access if a is ExternalAccess.HOST_PORTS]
+    return shared
 
 
 def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -> CriterionScore:
@@ -345,7 +383,7 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
                 )
             )
     if r.workload.same_port and r.environment.containers_per_host > 1:
-        shared = [a for a in s.mobility.external_access if a in SHARED_PORT_ACCESS]
+        shared = _shared_host_ports(s, r)
         if shared:
             factors.append(
                 Factor(
@@ -358,12 +396,7 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
             )
     if ops.host_reachable is False:
         factors.append(
-            Factor(
-                name="host reachability",
-                score=0.0,
-                weight=1.0,
-                detail="containers cannot reach their own host without a shim interface",
-            )
+            Factor(name="host reachability", score=0.0, weight=1.0, detail=HOST_UNREACHABLE)
         )
     discovery = r.workload.discovery
     if discovery and discovery.value:
@@ -389,15 +422,25 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
                 else f"not supported by {r.environment.platform}'s vendor",
             )
         )
-    if ops.maintained is False:
-        when = f" in {ops.archived}" if ops.archived else ""
-        factors.append(
-            Factor(
-                name="maintained",
-                score=0.0,
-                weight=ARCHIVED_WEIGHT,
-                detail=f"archived upstream{when}",
+        if supported:  # among the vendor's own modes, the one it sets up unasked
+            default = r.environment.platform in ops.default_on
+            factors.append(
+                Factor(
+                    name="platform default",
+                    score=1.0 if default else 0.0,
+                    weight=1.0,
+                    detail=f"{r.environment.platform}'s default"
+                    if default
+                    else f"a mode {r.environment.platform} offers, not its default",
+                )
             )
+    if ops.maintained is False:
+        factors.append(
+            Factor(name="maintained", score=0.0, weight=ARCHIVED_WEIGHT, detail=archived_text(s))
+        )
+    if ops.preview:  # not generally available: an engineer does not start production there
+        factors.append(
+            Factor(name="maturity", score=0.0, weight=1.0, detail=f"{ops.preview} upstream")
         )
     return CriterionScore.of("operability", factors, "")
 

@@ -23,13 +23,27 @@ def _factor(option, criterion, name):
 
 
 def test_port_conflicts_count_only_when_containers_need_the_same_port(advisor):
-    plain = make_requirements(environment=DOCKER_HOST)
+    inbound = {"external_access": True}
+    plain = make_requirements(environment=DOCKER_HOST, mobility=inbound)
     ranked, _ = _ranked(advisor, plain)
     assert _factor(ranked["bridge-nat"], "operability", "port conflicts") is None
-    same = make_requirements(environment=DOCKER_HOST, workload={"same_port": True})
+    assert _factor(ranked["host"], "operability", "port conflicts") is None
+    same = make_requirements(
+        environment=DOCKER_HOST, workload={"same_port": True}, mobility=inbound
+    )
     ranked_same, _ = _ranked(advisor, same)
     assert _factor(ranked_same["bridge-nat"], "operability", "port conflicts").score == 0.0
     assert ranked_same["bridge-nat"].score < ranked["bridge-nat"].score
+
+
+def test_published_ports_conflict_only_when_containers_are_reached_from_outside(advisor):
+    """Containers that serve nothing publish no port, so NAT's port mapping costs nothing;
+    host mode shares the host's port range whatever is published."""
+    same = make_requirements(environment=DOCKER_HOST, workload={"same_port": True})
+    ranked, _ = _ranked(advisor, same)
+    assert _factor(ranked["bridge-nat"], "operability", "port conflicts") is None
+    assert _factor(ranked["host"], "operability", "port conflicts").score == 0.0
+    assert ranked["bridge-nat"].score > ranked["host"].score
 
 
 def test_host_reachability_costs_macvlan_and_ipvlan_operability(advisor):
@@ -124,3 +138,72 @@ def test_a_cloud_s_own_cni_is_excluded_on_premises(advisor):
 def test_eks_is_aws_for_the_cloud_rules(advisor):
     _, excluded = _ranked(advisor, make_requirements(**EKS))
     assert "macvlan-bridge" in excluded  # AWS filters unknown MACs, on EKS too
+
+
+def test_a_named_policy_level_is_met_or_not(advisor):
+    """Asking for L3-L4 policy: L7 earns nothing more than L3-L4, none falls short."""
+    need = make_requirements(
+        workload={"traffic": {"inter_host": 1.0}}, security={"network_policy": "l3-l4"}
+    )
+    ranked, _ = _ranked(advisor, need)
+    l7 = _factor(ranked["cilium-vxlan"], "security", "network policy")
+    l3_l4 = _factor(ranked["calico-vxlan"], "security", "network policy")
+    assert l7.score == l3_l4.score == 1.0 and "meets" in l3_l4.detail
+    unasked, _ = _ranked(advisor, make_requirements(workload={"traffic": {"inter_host": 1.0}}))
+    assert (
+        _factor(unasked["cilium-vxlan"], "security", "network policy").score
+        > _factor(unasked["calico-vxlan"], "security", "network policy").score
+    )  # without a named level, more policy is still better
+
+
+def test_a_named_isolation_level_is_met_or_not(advisor):
+    need = make_requirements(
+        environment=DOCKER_HOST, security={"isolation": {"value": "namespace", "need": "preferred"}}
+    )
+    ranked, _ = _ranked(advisor, need)
+    assert _factor(ranked["bridge-nat"], "security", "isolation").score == 1.0
+    assert _factor(ranked["host"], "security", "isolation").score < 1.0
+
+
+AKS = {
+    "workload": {"traffic": {"inter_host": 1.0}},
+    "environment": {"platform": "aks", "virtualization": "vm"},
+}
+
+
+def test_the_platform_s_default_leads_its_other_modes(advisor, plugin_set):
+    ranked, _ = _ranked(advisor, make_requirements(**AKS))
+    default = _factor(ranked["azure-cni-cilium"], "operability", "platform default")
+    other = _factor(ranked["azure-cni-overlay"], "operability", "platform default")
+    assert default.score == 1.0 and other.score == 0.0
+    assert ranked["azure-cni-cilium"].score > ranked["azure-cni-overlay"].score
+    assert _factor(ranked["antrea-encap"], "operability", "platform default") is None
+    assert plugin_set.solutions["aws-vpc-cni"].profile.operations.default_on == ["eks"]
+
+
+def test_preview_features_cost_operability_and_say_so(advisor, plugin_set):
+    ranked, _ = _ranked(advisor, make_requirements(workload={"traffic": {"inter_host": 1.0}}))
+    netkit = ranked["cilium-netkit"]
+    assert plugin_set.solutions["cilium-netkit"].profile.operations.preview == "beta"
+    assert _factor(netkit, "operability", "maturity").score == 0.0
+    assert _factor(ranked["cilium-native"], "operability", "maturity") is None
+    assert any("calls it beta" in f.message for f in netkit.findings)
+
+
+def test_docker_s_overlay_needs_swarm_mode(advisor):
+    _, excluded = _ranked(advisor, make_requirements(environment=DOCKER_HOST))
+    assert excluded["swarm-overlay"].reasons[0].requirement == "environment.orchestrator"
+    ranked, _ = _ranked(advisor, make_requirements(environment={"orchestrator": "swarm"}))
+    assert "swarm-overlay" in ranked
+
+
+def test_a_pair_needs_promiscuous_mode_when_either_network_does(plugin_set):
+    from cnadvisor.combinations import combine
+
+    solutions = plugin_set.solutions
+    primary = solutions["antrea-encap"].profile
+    assert combine(primary, solutions["sriov"].profile).promiscuous_needed is False
+    assert combine(primary, solutions["ovs-dpdk"].profile).promiscuous_needed is False
+    macvlan = solutions["macvlan-bridge"].profile
+    assert macvlan.promiscuous_needed is True
+    assert combine(primary, macvlan).promiscuous_needed is True
