@@ -235,7 +235,7 @@ def test_error_mid_build_removes_everything(untouched) -> None:
 
     prefix = new_prefix()
     untouched.append(prefix)
-    topology = Topology("broken", "broken", "", "intra-host", "raises", broken)
+    topology = Topology("broken", "broken", "intra-host", "raises", broken)
     options = Options(repeat=1, duration=1, latency=False, kinds=("tcp",), sizes=(1400,))
     with pytest.raises(RuntimeError, match="boom"), cleanup.Guard(prefix):
         run([TOPOLOGIES["host"], topology], options, prefix)
@@ -383,14 +383,14 @@ def test_a_lossy_path_is_recorded_and_flagged(untouched) -> None:
     """Retransmits and path loss land in the rows' notes with a WARNING, and the loss the
     receiver's full socket buffer causes is not mistaken for path loss."""
     veth = TOPOLOGIES["veth"]
-    lossy = Topology("veth", veth.label, "", veth.scenario, veth.description,
+    lossy = Topology("veth", veth.label, veth.scenario, veth.description,
                      _lossy(veth.build), baseline="host")  # fmt: skip
     options = Options(repeat=1, duration=1, pin=True,
                       plan=(Test("tcp", 1400, 1), Test("udp", 64, 1)))  # fmt: skip
     prefix = new_prefix()
     untouched.append(prefix)
     with cleanup.Guard(prefix):
-        outcome = run([TOPOLOGIES["host"], lossy], options, prefix)
+        outcome = run([*order(["host"]), lossy], options, prefix)  # host labelled "host"
     assert outcome.status == {"host": "ok", "veth": "ok"}
     by_test = {(r.topology, r.test.kind): r for r in outcome.results}
     seen = {key: result.samples for key, result in by_test.items()}

@@ -238,7 +238,7 @@ def test_local_ratio_columns_are_read_checked_and_optional(tmp_path, monkeypatch
     }  # fmt: skip
     (folder / "a.csv").write_text(store.to_csv([row], store.ROW_COLUMNS))
     old = {column: row[column] for column in store.COLUMNS}
-    (folder / "b.csv").write_text(store.to_csv([old]))
+    (folder / "b.csv").write_text(store.to_csv([old], store.COLUMNS))
     (folder / "c.csv").write_text(store.to_csv([row | {"cpu_ratio": "fast"}], store.ROW_COLUMNS))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

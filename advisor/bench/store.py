@@ -293,9 +293,10 @@ def _baseline_label(name: str) -> str:
     )
 
 
-def to_csv(items: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> str:
+def to_csv(items: list[dict[str, str]], columns: tuple[str, ...] = ROW_COLUMNS) -> str:
+    """Rows as CSV text (a column an item lacks is left empty; an unknown key is an error)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(items)
     return buffer.getvalue()
