@@ -47,3 +47,32 @@ def test_the_leader_is_one_the_source_supports(trained_advisor, path, accepted, 
         f"{path}: {leader.id} leads with {leader.score}, {best_accepted.id} has "
         f"{best_accepted.score}; {url} supports {accepted}"
     )
+
+
+# Issue 14's done-when: the five systems the issue describes (the UPF, EKS, AKS, home lab with
+# its discovery-dependent service, HPC) get the leader an engineer would give outright, not
+# only within the half-point tie.
+DONE_WHEN = {
+    "panel/telco-upf.yaml": ["*--sriov", "*--ovs-dpdk"],
+    "panel/eks-microservices.yaml": ["aws-vpc-cni", "cilium-eni"],
+    "panel/aks-multi-tenant-saas.yaml": ["azure-cni-cilium"],
+    "panel/home-lab.yaml": ["bridge-nat"],
+    "panel/media-server-discovery.yaml": ["host"],
+    "panel/hpc-mpi.yaml": ["host", "*--sriov", "*--sriov-rdma", "*--rdma-shared"],
+}
+
+
+@pytest.mark.parametrize("path", sorted(DONE_WHEN))
+def test_issue_14_systems_get_the_engineer_s_leader_outright(trained_advisor, path):
+    evaluation = trained_advisor.evaluate(load_file(str(_file(path))).requirements)
+    leader = evaluation.ranked[0].id
+    assert any(fnmatch.fnmatchcase(leader, p) for p in DONE_WHEN[path]), (path, leader)
+
+
+def test_the_hpc_latency_budget_is_checked(trained_advisor):
+    evaluation = trained_advisor.evaluate(load_file(str(_file("panel/hpc-mpi.yaml"))).requirements)
+    budget = "workload.latency_budget_us"
+    unchecked = [o.id for o in evaluation.ranked for f in o.findings if f.requirement == budget]
+    assert unchecked == []  # every ranked option's added latency was compared with 5 µs
+    over = [o.id for o in evaluation.excluded if o.reasons[0].requirement == budget]
+    assert over, "no option exceeds the 5 µs budget: the check did not run"
