@@ -27,9 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import pluginguard, plugins
-from .dataset.contributed import vet_contributed
-from .model.data import DatasetError, rows_from_dicts
-from .plugins import PluginSet, as_finding, load_plugins
+from .plugins import PluginSet, load_plugins
 from .profile import SolutionProfile
 from .requirements import Environment, Requirements
 
@@ -95,21 +93,19 @@ def check(plugin_set: PluginSet | None = None) -> list[PluginReport]:
                 report.warnings.append(
                     f"{solution_id}: reference {reference.id!r} is a placeholder URL"
                 )
-    for plugin, returned in plugin_set.call_each("cnadvisor_benchmarks"):
-        report = report_of(plugin)
-        try:
-            rows = rows_from_dicts(list(returned or []), f"plugin {plugin}")
-        except DatasetError as error:
-            report.problems.extend(f"cnadvisor_benchmarks: {p}" for p in error.problems)
-            continue
-        strangers = sorted({r.solution_id for r in rows} - set(plugin_set.solutions))
+    for contribution in plugin_set.contributions():  # bad rows are reported as problems
+        report = report_of(contribution.plugin)
+        named = {row.solution_id for row in contribution.rows} | {
+            dropped.row.solution_id for dropped in contribution.dropped
+        }
+        strangers = sorted(sid for sid in named if sid and sid not in plugin_set.solutions)
         if strangers:
             report.warnings.append(
                 f"cnadvisor_benchmarks: rows about unregistered solutions {strangers}"
             )
-        own = {sid for sid, item in plugin_set.solutions.items() if item.plugin == plugin}
-        _, dropped = vet_contributed(rows, plugin, own)
-        report.warnings.extend(f"cnadvisor_benchmarks: training would drop {d}" for d in dropped)
+        report.warnings.extend(
+            f"cnadvisor_benchmarks: training would drop {d}" for d in contribution.dropped
+        )
     for plugin, message in probe_checks(plugin_set):
         report_of(plugin).problems.append(f"cnadvisor_check: {message}")
     for problem in plugin_set.problems:  # loading, and hooks that failed just now
@@ -128,42 +124,13 @@ def check(plugin_set: PluginSet | None = None) -> list[PluginReport]:
 
 def probe_checks(plugin_set: PluginSet) -> list[tuple[str, str]]:
     """Call each ``cnadvisor_check`` for every solution under the probe requirements,
-    through the same door as an evaluation, and name the hooks that change what they
-    are given (a check must only read its arguments)."""
+    through the same door as an evaluation (invalid findings are reported there), and
+    name the hooks that change what they are given (a check must only read its
+    arguments)."""
     changed: list[tuple[str, str]] = []
-    caller = plugin_set.manager.hook.cnadvisor_check
-    probes = probe_requirements()
-    for impl in caller.get_hookimpls():
-        plugin = impl.plugin_name
-        for requirements in probes:
-            for item in list(plugin_set.solutions.values()):
-                if plugin in plugin_set.disabled:
-                    break
-                given = {
-                    "solution": item.profile.model_copy(deep=True),
-                    "requirements": requirements.model_copy(deep=True),
-                }
-                arguments = {name: given[name] for name in impl.argnames}
-                plugin_set.call(
-                    plugin,
-                    "cnadvisor_check",
-                    lambda f=impl.function, a=arguments: f(**a),
-                    validate=as_finding,
-                )
-                if given["solution"].model_dump() != item.profile.model_dump():
-                    changed.append(
-                        (plugin, f"changed the solution {item.profile.id!r} it was given")
-                    )
-                elif given["requirements"].model_dump() != requirements.model_dump():
-                    changed.append(
-                        (plugin, f"changed the requirements it was given ({requirements.name})")
-                    )
-                else:
-                    continue
-                break  # one such report per plugin is enough
-            else:
-                continue
-            break
+    solutions = [item.profile for item in plugin_set.solutions.values()]
+    for requirements in probe_requirements():
+        plugin_set.findings_for(solutions, requirements, audit=changed)
     return changed
 
 

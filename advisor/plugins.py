@@ -80,6 +80,15 @@ class ItemError(ValueError):
     """One item of a hook's result is invalid; it is reported and left out."""
 
 
+@dataclass(frozen=True)
+class Contribution:
+    """One plugin's ``cnadvisor_benchmarks`` after validation and vetting."""
+
+    plugin: str
+    rows: list[Any]  # BenchmarkRow: valid, plausible, about the plugin's own solutions
+    dropped: list[Any]  # cnadvisor.dataset.contributed.Dropped: valid rows training must not use
+
+
 @dataclass
 class PluginSet:
     """The loaded plugins, the solutions they registered, and every problem met on the way."""
@@ -97,6 +106,7 @@ class PluginSet:
     _copies: dict[str, dict[int, tuple[SolutionProfile, SolutionProfile]]] = field(
         default_factory=dict, repr=False
     )
+    _contributions: list[Contribution] | None = field(default=None, repr=False)
 
     def info(self, plugin: str) -> PluginInfo:
         return self.plugins.get(plugin) or PluginInfo(plugin, "unknown", "", plugin, False)
@@ -231,16 +241,51 @@ class PluginSet:
             if items is not None:
                 yield plugin, items
 
+    def contributions(self) -> list[Contribution]:
+        """Every plugin's ``cnadvisor_benchmarks``, called once per plugin set and validated
+        here only: each row against the dataset schema (a bad row is reported, with its
+        number and column, and left out; the plugin's good rows stay), then vetted
+        (``cnadvisor.dataset.contributed.vet_contributed``: implausible figures, rows about
+        solutions the plugin does not register unless the user trusts it). Training and
+        ``plugins check`` both read this."""
+        if self._contributions is None:
+            from .dataset.contributed import contributed_rows, trusted_plugins, vet_contributed
+
+            trusted = trusted_plugins()
+            self._contributions = []
+            for plugin, returned in self.call_each("cnadvisor_benchmarks"):
+                rows, problems = contributed_rows(returned, f"plugin {plugin}")
+                for problem in problems:
+                    self.report(plugin, "cnadvisor_benchmarks", problem)
+                own = {sid for sid, item in self.solutions.items() if item.plugin == plugin}
+                kept, dropped = vet_contributed(rows, plugin, own, plugin in trusted)
+                self._contributions.append(Contribution(plugin, kept, dropped))
+        return self._contributions
+
+    def benchmark_rows(self) -> list[tuple[str, list[Any]]]:
+        """(plugin, rows training may use) for each plugin that contributes rows; the rows
+        left out are reported as that plugin's problems."""
+        for contribution in self.contributions():
+            for dropped in contribution.dropped:
+                self.report(contribution.plugin, "cnadvisor_benchmarks", str(dropped))
+        return [(c.plugin, c.rows) for c in self.contributions()]
+
     def findings_for(
-        self, solutions: Sequence[SolutionProfile], requirements: Any
+        self,
+        solutions: Sequence[SolutionProfile],
+        requirements: Any,
+        *,
+        audit: list[tuple[str, str]] | None = None,
     ) -> list[list[Finding]]:
         """What every ``cnadvisor_check`` says about each solution under one set of
         requirements: one list per solution, each finding validated and marked with the
-        plugin that said it.
+        plugin that said it. This is the only place the hook is called.
 
         A third-party plugin is called for all the solutions in one guarded call (one
         deadline per file, not one thread hand-over per option). It works on its own
         copies: of the profiles, made once per run, and of the requirements, per file.
+        With ``audit`` (``plugins check``), built-ins get copies too, and each plugin that
+        changed what it was given is appended once as (plugin, what it changed).
         """
         found: list[list[Finding]] = [[] for _ in solutions]
         for impl in self.manager.hook.cnadvisor_check.get_hookimpls():
@@ -248,9 +293,16 @@ class PluginSet:
             if plugin in self.disabled:
                 continue
             if self.info(plugin).builtin:
-                answers = self._check_builtin(impl, solutions, requirements)
+                given = [_copy(s) for s in solutions] if audit is not None else list(solutions)
+                given_requirements = _copy(requirements) if audit is not None else requirements
+                answers = self._check_builtin(impl, given, given_requirements)
             else:
-                answers = self._check_all(impl, self._private(plugin, solutions), requirements)
+                given, given_requirements = self._private(plugin, solutions), _copy(requirements)
+                answers = self._check_all(impl, given, given_requirements)
+            if audit is not None and plugin not in {name for name, _ in audit}:
+                change = _changed(solutions, requirements, given, given_requirements)
+                if change:
+                    audit.append((plugin, change))
             for index, items in enumerate(answers):
                 found[index].extend(i.model_copy(update={"source": plugin}) for i in items or [])
         return found
@@ -276,16 +328,15 @@ class PluginSet:
     def _check_all(
         self, impl: Any, solutions: list[SolutionProfile], requirements: Any
     ) -> list[list[Finding] | None]:
-        """One guarded call running a third-party check for every solution."""
+        """One guarded call running a third-party check for every solution, on copies."""
         plugin = impl.plugin_name
-        private_requirements = _copy(requirements)
         problems: list[str] = []
 
         def run_all() -> list[list[Finding] | None]:
             answers: list[list[Finding] | None] = []
             for solution in solutions:
                 try:
-                    returned = impl.function(**_named(impl, solution, private_requirements))
+                    returned = impl.function(**_named(impl, solution, requirements))
                     answers.append(_accept(returned, as_finding, problems, trusted=False))
                 except BaseException as error:  # in the worker: the plugin's own doing
                     problems.append(pluginguard.describe(error))
@@ -308,6 +359,21 @@ class PluginSet:
                 kept = copies[id(solution)] = (solution, _copy(solution))
             private.append(kept[1])
         return private
+
+
+def _changed(
+    solutions: Sequence[SolutionProfile],
+    requirements: Any,
+    given: Sequence[SolutionProfile],
+    given_requirements: Any,
+) -> str | None:
+    """What a check hook changed in the copies it was given, if anything."""
+    for original, copy in zip(solutions, given, strict=True):
+        if copy.model_dump() != original.model_dump():
+            return f"changed the solution {original.id!r} it was given"
+    if given_requirements.model_dump() != requirements.model_dump():
+        return f"changed the requirements it was given ({requirements.name})"
+    return None
 
 
 def _named(impl: Any, solution: Any, requirements: Any) -> dict[str, Any]:
