@@ -5,6 +5,7 @@ on the machine; tests that exercise third-party discovery turn autoload back on.
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,6 +101,31 @@ def advisor(plugin_set) -> Advisor:
 def trained_advisor(plugin_set, _private_model_cache) -> Advisor:
     """The advisor as users get it: the trained model by default."""
     return Advisor.from_plugins()
+
+
+# A third-party profile nobody has benchmarked, described only by its datapath.
+MINIMAL = {
+    "id": "test-overlay",
+    "name": "Test overlay",
+    "family": "kubernetes-cni",
+    "summary": "A CNI nobody has benchmarked, described only by its datapath.",
+    "references": [{"id": "docs", "title": "Test docs", "url": "https://example.org/docs"}],
+    "datapath": {
+        "intra_host": ["veth", "linux-bridge", "veth"],
+        "inter_host": ["veth", "linux-bridge", "geneve"],
+        "cite": ["docs"],
+    },
+    "security": {"isolation": "namespace", "network_policy": "l3-l4", "cite": ["docs"]},
+    "mobility": {"cite": ["docs"]},
+    "operations": {"orchestrators": ["kubernetes"], "underlay": "ip", "cite": ["docs"]},
+}
+
+
+def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run the cnadvisor command line in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", "cnadvisor.cli", *args], capture_output=True, text=True, input=stdin
+    )
 
 
 def make_requirements(**sections: Any) -> Requirements:

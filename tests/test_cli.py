@@ -13,13 +13,9 @@ import yaml
 from cnadvisor.requirements import Requirements, json_schema
 from cnadvisor.template import TEMPLATE
 
+from .conftest import cli
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "requirements"
-
-
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cnadvisor.cli", *args], capture_output=True, text=True, input=stdin
-    )
 
 
 def test_init_template_is_valid_and_evaluates(tmp_path):

@@ -9,27 +9,11 @@ from cnadvisor import hookimpl
 from cnadvisor.advisor import Advisor
 from cnadvisor.plugins import load_plugins
 
-from .conftest import make_requirements
+from .conftest import MINIMAL, make_requirements
 
 # Only a test plugin is loaded here: no benchmark row matches it, so the advisor falls
 # back to the analytical model, with a warning these tests expect.
 pytestmark = pytest.mark.filterwarnings("ignore:trained model unavailable")
-
-MINIMAL = {
-    "id": "test-overlay",
-    "name": "Test overlay",
-    "family": "kubernetes-cni",
-    "summary": "A CNI nobody has benchmarked, described only by its datapath.",
-    "references": [{"id": "docs", "title": "Test docs", "url": "https://example.org/docs"}],
-    "datapath": {
-        "intra_host": ["veth", "linux-bridge", "veth"],
-        "inter_host": ["veth", "linux-bridge", "geneve"],
-        "cite": ["docs"],
-    },
-    "security": {"isolation": "namespace", "network_policy": "l3-l4", "cite": ["docs"]},
-    "mobility": {"cite": ["docs"]},
-    "operations": {"orchestrators": ["kubernetes"], "underlay": "ip", "cite": ["docs"]},
-}
 
 
 def _module(name: str, **hooks) -> types.ModuleType:

@@ -23,7 +23,7 @@ from cnadvisor.profile import SolutionProfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .test_hooks import MINIMAL
+from .conftest import MINIMAL
 
 
 @pytest.fixture(scope="module")

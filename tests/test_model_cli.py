@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .test_cli import cli
+from .conftest import cli
 
 
 def test_model_train_then_info_reports_the_cache():
