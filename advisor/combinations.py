@@ -114,6 +114,7 @@ def combine(primary: SolutionProfile, secondary: SolutionProfile) -> SolutionPro
             "maintained": False if False in (p_ops.maintained, s_ops.maintained) else None,
             "archived": p_ops.archived or s_ops.archived,
             "preview": p_ops.preview or s_ops.preview,
+            "superseded": p_ops.superseded or s_ops.superseded,
             "packet_io": s_ops.packet_io,
             "host_reachable": p_ops.host_reachable,
             "lan_discovery": s_ops.lan_discovery,

@@ -330,6 +330,10 @@ def maintenance(s: SolutionProfile, r: Requirements, _: Prediction | None) -> It
             f"upstream calls it {s.operations.preview}: expect changes and known issues "
             "before it is generally available",
         )
+    if s.operations.superseded:
+        yield _info(
+            "-", f"upstream calls it {s.operations.superseded}: new clusters are steered elsewhere"
+        )
 
 
 RULES: tuple[Rule, ...] = (

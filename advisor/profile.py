@@ -69,6 +69,7 @@ class ExternalAccess(StrEnum):
     HOST_PORTS = "host-ports"  # NAT port mapping on the host address
     HOST_ADDRESS = "host-address"  # shares the host's own address and ports
     ROUTED = "routed"  # container addresses routed by the network
+    INGRESS = "ingress"  # one published port per service, load-balanced to its replicas
     L2 = "l2"  # container appears on the physical L2 segment
 
 
@@ -170,6 +171,13 @@ class Operations(_Cited):
         min_length=2,
         description="upstream's own word while it is not generally available (beta, tech "
         "preview, incubating); null: released",
+        json_schema_extra=NULL_IS_AN_ANSWER,
+    )
+    superseded: str | None = Field(
+        default=None,
+        min_length=2,
+        description="upstream's own word when it steers new users elsewhere (legacy, "
+        "deprecated); null: a current choice",
         json_schema_extra=NULL_IS_AN_ANSWER,
     )
     packet_io: list[PacketIO] = Field(

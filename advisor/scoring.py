@@ -442,6 +442,10 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
         factors.append(
             Factor(name="maturity", score=0.0, weight=1.0, detail=f"{ops.preview} upstream")
         )
+    if ops.superseded:  # still supported, but upstream points new users elsewhere
+        factors.append(
+            Factor(name="superseded", score=0.0, weight=1.0, detail=f"{ops.superseded} upstream")
+        )
     return CriterionScore.of("operability", factors, "")
 
 

@@ -207,3 +207,28 @@ def test_a_pair_needs_promiscuous_mode_when_either_network_does(plugin_set):
     macvlan = solutions["macvlan-bridge"].profile
     assert macvlan.promiscuous_needed is True
     assert combine(primary, macvlan).promiscuous_needed is True
+
+
+def test_a_mode_upstream_calls_legacy_yields_to_current_ones(advisor):
+    windows_aks = make_requirements(
+        workload={"traffic": {"inter_host": 1.0}},
+        environment={"platform": "aks", "virtualization": "vm", "windows_nodes": True},
+    )
+    ranked, excluded = _ranked(advisor, windows_aks)
+    assert "azure-cni-cilium" in excluded  # Linux only: the default cannot serve Windows
+    legacy = ranked["azure-cni-node-subnet"]
+    assert _factor(legacy, "operability", "superseded").score == 0.0
+    assert _factor(ranked["azure-cni-overlay"], "operability", "superseded") is None
+    assert ranked["azure-cni-overlay"].score > legacy.score
+
+
+def test_a_routing_mesh_publishes_one_port_per_service_without_conflicts(advisor):
+    swarm = make_requirements(
+        environment={"orchestrator": "swarm", "containers_per_host": 10},
+        workload={"same_port": True, "traffic": {"inter_host": 0.7, "intra_host": 0.3}},
+        mobility={"external_access": True},
+    )
+    ranked, _ = _ranked(advisor, swarm)
+    assert _factor(ranked["swarm-overlay"], "operability", "port conflicts") is None
+    assert _factor(ranked["host"], "operability", "port conflicts").score == 0.0
+    assert ranked["swarm-overlay"].score > ranked["host"].score
