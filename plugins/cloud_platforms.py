@@ -10,7 +10,7 @@ from cnadvisor import hookimpl
 from cnadvisor.findings import Finding
 from cnadvisor.profile import SolutionProfile
 from cnadvisor.requirements import Requirements
-from cnadvisor.stages import STAGES, StageKind
+from cnadvisor.stages import StageKind, stage
 
 CALICO_AZURE = "https://docs.tigera.io/calico/latest/reference/public-cloud/azure"
 CALICO_AWS = "https://docs.tigera.io/calico/latest/reference/public-cloud/aws"
@@ -40,7 +40,7 @@ PUBLIC_CLOUDS = {"aws", "azure", "gcp"}
 def _routes_natively(solution: SolutionProfile) -> bool:
     """Inter-host packets leave with container addresses (no tunnel the cloud could route)."""
     stages = solution.datapath.inter_host or []
-    tunnelled = any(STAGES[name].kind in (StageKind.ENCAP, StageKind.ENCRYPT) for name in stages)
+    tunnelled = any(stage(name).kind in (StageKind.ENCAP, StageKind.ENCRYPT) for name in stages)
     return solution.operations.underlay.value in ("l2", "l2-or-bgp", "bgp") and not tunnelled
 
 
@@ -64,7 +64,7 @@ def _managed(solution: SolutionProfile, requirements: Requirements) -> list[Find
             )
         )
     stages = solution.datapath.inter_host or []
-    tunnelled = any(STAGES[name].kind in (StageKind.ENCAP, StageKind.ENCRYPT) for name in stages)
+    tunnelled = any(stage(name).kind in (StageKind.ENCAP, StageKind.ENCRYPT) for name in stages)
     if tunnelled or solution.mobility.routable_ips is False:
         findings.append(
             Finding(

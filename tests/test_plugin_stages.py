@@ -244,3 +244,21 @@ def test_a_stage_module_needs_no_other_hook(install_plugin):
     install_plugin("only-stage", {"plugin.py": code})
     plugin_set = load_plugins()
     assert plugin_set.problems == [] and plugin_set.stages["ipip-fou"].plugin == "only-stage"
+
+
+def test_builtin_checks_read_a_plugin_stage_by_its_kind(fou_plugin):
+    """The cloud check treats an encap stage a plugin registered like a built-in tunnel."""
+    from cnadvisor.advisor import Advisor
+
+    plugin_set = load_plugins()
+    advisor = Advisor(plugin_set.solutions.values(), plugins=plugin_set, model=AnalyticalModel())
+    evaluation = advisor.evaluate(
+        make_requirements(
+            workload={"traffic": {"inter_host": 1.0}},
+            environment={"platform": "aks", "orchestrator": "kubernetes"},
+        )
+    )
+    assert plugin_set.problems == []
+    option = next(o for o in [*evaluation.ranked, *evaluation.excluded] if o.id == "fou-cni")
+    messages = [f.message for f in getattr(option, "findings", None) or option.reasons]
+    assert any("cannot reach pod addresses" in m for m in messages), messages
