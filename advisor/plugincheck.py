@@ -41,6 +41,7 @@ class PluginReport:
     distribution: str
     version: str
     solutions: list[str] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -93,6 +94,12 @@ def check(plugin_set: PluginSet | None = None) -> list[PluginReport]:
                 report.warnings.append(
                     f"{solution_id}: reference {reference.id!r} is a placeholder URL"
                 )
+    for name, registered in sorted(plugin_set.stages.items()):
+        report = report_of(registered.plugin)
+        report.stages.append(name)
+        cited = [registered.stage.reference, *(prior.source for prior in registered.priors)]
+        if any(host in text for text in cited for host in ("example.org", "example.com")):
+            report.warnings.append(f"stage {name!r}: a reference or prior source is a placeholder")
     for contribution in plugin_set.contributions():  # bad rows are reported as problems
         report = report_of(contribution.plugin)
         named = {row.solution_id for row in contribution.rows} | {
@@ -146,8 +153,10 @@ def render(reports: list[PluginReport], *, strict: bool) -> tuple[str, int]:
         elif report.warnings:
             status = "ok, with warnings"
         origin = f"{report.distribution} {report.version}".strip()
+        stages = f"; stages: {', '.join(report.stages)}" if report.stages else ""
         lines.append(
             f"{report.name} ({origin}): {status}; solutions: {', '.join(report.solutions) or '-'}"
+            + stages
         )
         lines += [f"  problem: {p}" for p in report.problems]
         lines += [f"  warning: {w}" for w in report.warnings]

@@ -262,3 +262,13 @@ def test_builtin_checks_read_a_plugin_stage_by_its_kind(fou_plugin):
     option = next(o for o in [*evaluation.ranked, *evaluation.excluded] if o.id == "fou-cni")
     messages = [f.message for f in getattr(option, "findings", None) or option.reasons]
     assert any("cannot reach pod addresses" in m for m in messages), messages
+
+
+def test_plugins_check_lists_a_plugins_stages_and_flags_placeholder_sources(fou_plugin):
+    from cnadvisor.plugincheck import check, render
+
+    (report,) = [r for r in check(load_plugins()) if r.name == "fou"]
+    assert report.stages == ["ipip-fou"] and report.problems == []
+    assert "stage 'ipip-fou': a reference or prior source is a placeholder" in report.warnings
+    text, code = render([report], strict=False)
+    assert "solutions: fou-cni; stages: ipip-fou" in text and code == 0
