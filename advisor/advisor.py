@@ -142,16 +142,27 @@ class Advisor:
         host gets no inter-host predictions (an empty list)."""
         scenario = scenario or main_scenario(requirements)
         base = WorkloadPoint.from_requirements(requirements, scenario)
-        result: dict[str, list[Prediction]] = {}
-        for solution_id in solution_ids:
-            profile = self.solution(solution_id).profile
-            if scenario == "inter-host" and not profile.inter_host:
-                result[solution_id] = []
-                continue
-            result[solution_id] = [
-                self.model.predict(profile, replace(base, message_size=size)) for size in sizes
+        reachable = [
+            solution_id
+            for solution_id in solution_ids
+            if scenario != "inter-host" or self.solution(solution_id).profile.inter_host
+        ]
+        predicted = self.predict_sizes(reachable, base, sizes)
+        return {solution_id: predicted.get(solution_id, []) for solution_id in solution_ids}
+
+    def predict_sizes(
+        self, solution_ids: Sequence[str], base: WorkloadPoint, sizes: Sequence[int]
+    ) -> dict[str, list[Prediction]]:
+        """Each option's predictions at ``base`` for each message size: what `sweep` and
+        `cnadvisor predict` (a workload given on the command line) both use."""
+        return {
+            solution_id: [
+                self.model.predict(self.solution(solution_id).profile,
+                                   replace(base, message_size=size))
+                for size in sizes
             ]
-        return result
+            for solution_id in solution_ids
+        }  # fmt: skip
 
     def _plugin_findings(
         self, requirements: Requirements, solutions: Sequence[RegisteredSolution]

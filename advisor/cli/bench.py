@@ -1,7 +1,7 @@
 """``cnadvisor bench list|run|cleanup``: argparse wiring, root/tool checks, progress, summary.
 
 ``cnadvisor.cli.app`` wires it in with ``add_parser(commands)`` and dispatches "bench" to
-``run_command``; ``python -m cnadvisor.cli.bench`` runs it stand-alone (tests use that).
+``run``; ``python -m cnadvisor.cli.bench`` runs it stand-alone (tests use that).
 Data goes to stdout, diagnostics and the progress bar to stderr.
 """
 
@@ -17,13 +17,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 INSTALL = "apt-get install iperf3 sockperf"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, help_text: str = "measure network modes on this host"
+) -> argparse.ArgumentParser:
     """Add the ``bench`` sub-command to an existing sub-parser set."""
     from ..bench.limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
 
     bench = subparsers.add_parser(
         "bench",
-        help="measure network modes on this host in namespaces (root)",
+        help=help_text,
         description="list: topologies and whether this kernel supports each; run: measure "
         "them (iperf3, sockperf) in network namespaces with addresses from 198.18.0.0/15; "
         "cleanup: remove what a crashed run left behind (this tool's names only).",
@@ -61,7 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return bench
 
 
-def run_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     problem = _refusal(needs_tools=args.action != "cleanup")
     if problem:
         print(f"cnadvisor bench: {problem}", file=sys.stderr)
@@ -324,7 +326,7 @@ def _cleanup(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cnadvisor")
     add_parser(parser.add_subparsers(dest="command", required=True))
-    return run_command(parser.parse_args(argv))
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -120,3 +120,31 @@ def render_profile(item: RegisteredSolution, info: PluginInfo | None) -> str:
         where = f" ({ref.locator})" if ref.locator else ""
         lines.append(f"  [{ref.id}] {ref.title}{where}\n      {ref.url}")
     return "\n".join(plain(line, keep_newlines=True) for line in lines) + "\n"
+
+
+def check_report(reports: list, *, strict: bool) -> tuple[str, int]:
+    """`plugins check`'s report, one block per plugin, and its exit code: 1 when a plugin
+    has problems (or, under ``strict``, warnings), else 0."""
+    lines = []
+    failed = False
+    for report in reports:
+        status = "ok"
+        if report.problems:
+            status, failed = "FAILED", True
+        elif report.warnings and strict:
+            status, failed = "FAILED (strict: warnings)", True
+        elif report.warnings:
+            status = "ok, with warnings"
+        origin = f"{report.distribution} {report.version}".strip()
+        lines.append(
+            f"{report.name} ({origin}): {status}; solutions: {', '.join(report.solutions) or '-'}"
+        )
+        lines += [f"  problem: {p}" for p in report.problems]
+        lines += [f"  warning: {w}" for w in report.warnings]
+    total_problems = sum(len(r.problems) for r in reports)
+    total_warnings = sum(len(r.warnings) for r in reports)
+    lines.append(
+        f"{len(reports)} plugins, {total_problems} problems, {total_warnings} warnings"
+        + (" (strict)" if strict else "")
+    )
+    return "\n".join(lines) + "\n", 1 if failed else 0

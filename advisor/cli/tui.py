@@ -1,0 +1,34 @@
+"""``cnadvisor tui`` (and ``cnadvisor`` alone on a terminal): the questionnaire."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import exit_codes
+from .common import UsageError, load_advisor, print_errors
+
+
+def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
+    tui = commands.add_parser("tui", help=help_text)
+    tui.add_argument("file", nargs="?", help="requirements YAML to start from (opens results)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..loading import RequirementsError, load_file
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "the questionnaire needs a terminal; in scripts use `cnadvisor evaluate FILE`"
+        )
+    requirements = None
+    if args.file:
+        try:
+            requirements = load_file(args.file).requirements
+        except RequirementsError as error:
+            print_errors(error.problems)
+            return exit_codes.PROBLEMS
+    from ..tui.app import run as run_app
+
+    return run_app(load_advisor(args), requirements, Path(args.file) if args.file else None)
