@@ -1,20 +1,29 @@
 """The cnadvisor TUI application. It takes the Advisor in its constructor (tests pass
-their own) and holds no ranking logic: every ranking comes from `Advisor.evaluate`."""
+their own) and holds no ranking logic: every ranking comes from `Advisor.evaluate`.
+
+The Advisor may also be given as a function that makes one: the questionnaire is then
+painted first and the Advisor (plugins, the model cache, NumPy) loads in a thread behind
+it, so a user can start answering at once. Nothing imported here imports the Advisor."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from ..advisor import Advisor, Evaluation
 from ..questionnaire import Answers, requirements_yaml
+from .messages import AdvisorReady
 from .screens.dialogs import AskPath, Confirm
 from .screens.questionnaire import QuestionnaireScreen
-from .screens.results import ResultsScreen
+
+if TYPE_CHECKING:
+    from ..advisor import Advisor, Evaluation
 
 
 class AdvisorApp(App):
@@ -29,14 +38,18 @@ class AdvisorApp(App):
 
     def __init__(
         self,
-        advisor: Advisor,
+        advisor: Advisor | Callable[[], Advisor],
         answers: Answers | None = None,
         *,
         start_on_results: bool = False,
         answers_path: Path | None = None,
     ) -> None:
         super().__init__()
-        self.advisor = advisor
+        loader = advisor if callable(advisor) and not hasattr(advisor, "evaluate") else None
+        self._load: Callable[[], Advisor] | None = loader
+        self.advisor: Advisor | None = None if loader else advisor
+        self.load_error: BaseException | None = None
+        self.printed: list[tuple[str, bool]] = []  # (text, to stderr) printed while running
         self.answers = answers or Answers.defaults()
         self.start_on_results = start_on_results
         self.answers_path = answers_path or Path("my-system.yaml")
@@ -44,15 +57,56 @@ class AdvisorApp(App):
         self.recovery_path: Path | None = None
 
     def on_mount(self) -> None:
+        # What the loader prints (a plugin's warning, the training notice) would be lost
+        # under the full-screen app: it is shown as a notice and printed again on exit.
+        self.begin_capture_print(self, stdout=True, stderr=True)
         self.push_screen(QuestionnaireScreen(self.answers))
         if self.start_on_results and not self.answers.errors():
             self.show_results()
 
+    def on_ready(self) -> None:
+        """The first screen is painted (Textual's Ready event): now load the Advisor."""
+        if self._load is not None and self.advisor is None:
+            self.run_worker(self._load_in_thread, thread=True, name="load-advisor")
+
+    def _load_in_thread(self) -> None:
+        """Runs in a worker thread; every outcome goes back to the app's own thread."""
+        try:
+            advisor = self._load()
+            from .screens import results  # noqa: F401  (warm: the results screen's imports)
+        except BaseException as error:  # SystemExit from a strict plugin load included
+            self.call_from_thread(self._load_failed, error)
+            return
+        self.call_from_thread(self._loaded, advisor)
+
+    def _loaded(self, advisor: Advisor) -> None:
+        self.advisor = advisor
+        for screen in self.screen_stack:
+            screen.post_message(AdvisorReady())
+
+    async def _load_failed(self, error: BaseException) -> None:
+        """The Advisor could not be made: leave, and let `run_app` report it on the
+        terminal (the answers typed so far are saved first)."""
+        self.load_error = error
+        for screen in self.screen_stack:
+            if isinstance(screen, QuestionnaireScreen):
+                await screen.settled()
+        self.exit(return_code=1)
+
+    def on_print(self, event: events.Print) -> None:
+        self.printed.append((event.text, event.stderr))
+        if event.stderr and event.text.strip():
+            self.notify(event.text.strip(), severity="warning", markup=False)
+
     def evaluate(self, answers: Answers) -> Evaluation:
+        if self.advisor is None:
+            raise RuntimeError("the Advisor has not loaded yet")
         self.last_evaluation = self.advisor.evaluate(answers.requirements(), source="questionnaire")
         return self.last_evaluation
 
     def show_results(self) -> None:
+        from .screens.results import ResultsScreen
+
         self.push_screen(ResultsScreen(self.answers))
 
     # Saving: never overwrite without asking.
@@ -159,7 +213,10 @@ class AdvisorApp(App):
         )
 
 
-def run(advisor: Advisor, requirements=None, path: Path | None = None) -> int:
+def run(advisor: Advisor | Callable[[], Advisor], requirements=None,
+        path: Path | None = None) -> int:  # fmt: skip
+    """Run the TUI; give `advisor` as a function that makes one to paint first and load it
+    behind the questionnaire."""
     answers = Answers.from_requirements(requirements) if requirements else None
     app = AdvisorApp(advisor, answers, start_on_results=requirements is not None,
                      answers_path=path)  # fmt: skip
@@ -167,13 +224,22 @@ def run(advisor: Advisor, requirements=None, path: Path | None = None) -> int:
 
 
 def run_app(app: AdvisorApp, **options) -> int:
-    """Run the app; after a crash, say where the answers were saved and return 1."""
+    """Run the app; after a crash, say where the answers were saved and return 1. If the
+    Advisor failed to load, what its loader printed is printed again on the terminal and
+    its error raised here, as if it had been loaded before the app started."""
     try:
         app.run(**options)
     except BaseException:
         saved = app.save_recovery()
         _tell_recovery(saved)
         raise
+    if not options.get("headless"):  # headless, Textual printed it already
+        for text, to_stderr in app.printed:
+            (sys.stderr if to_stderr else sys.stdout).write(text)
+    if app.load_error is not None:
+        if app.answers.dirty:
+            _tell_recovery(app.save_recovery())
+        raise app.load_error
     if app.return_code:
         _tell_recovery(app.save_recovery())
         return 1

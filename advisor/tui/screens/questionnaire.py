@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Header, Static
 
-from ...questionnaire import SECTIONS, Answers
+from ...questionnaire import SECTIONS, Answers, Question
 from ...safetext import markup
 from ..widgets.question import QuestionRow
 
@@ -27,6 +28,9 @@ class QuestionnaireScreen(Screen):
         super().__init__()
         self.answers = answers
         self.section = 0
+        self._shown = 0  # counts show_section calls
+        self._rest: list[QuestionRow] = []  # rows of the section mounted after the first paint
+        self._mounting: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -40,6 +44,7 @@ class QuestionnaireScreen(Screen):
 
     def show_section(self, index: int) -> None:
         self.section = index
+        self._shown += 1  # rows still waiting to mount for an older section are dropped
         section = SECTIONS[index]
         steps = " › ".join(
             f"[b]{s.title}[/b]" if i == index else s.title for i, s in enumerate(SECTIONS)
@@ -58,9 +63,27 @@ class QuestionnaireScreen(Screen):
             )
             for question in section.questions
         ]
-        container.mount_all(rows)
+        # A row is a dozen widgets; the screenful a user sees is mounted and painted first,
+        # the rest right after the first paint.
+        first = screenful(section.questions, self.app.size.width, self.app.size.height)
+        container.mount_all(rows[:first])
+        self._rest, self._mounting = rows[first:], None
+        if self._rest:
+            self.call_after_refresh(self._mount_rest, self._shown)
         container.scroll_home(animate=False)
         self.call_after_refresh(self.focus_first_question)
+
+    def _mount_rest(self, shown: int) -> None:
+        if shown == self._shown and self._rest:  # still the same section, not yet mounted
+            rows, self._rest = self._rest, []
+            self._mounting = self.query_one("#questions", VerticalScroll).mount_all(rows)
+
+    async def settled(self) -> None:
+        """Wait until every row of the section is mounted: leaving the app while a
+        drop-down is still mounting breaks it."""
+        self._mount_rest(self._shown)
+        if self._mounting is not None:
+            await self._mounting
 
     def focus_first_question(self) -> None:
         """Keys go to the section's first question at once: no Tab needed to start."""
@@ -100,3 +123,14 @@ class QuestionnaireScreen(Screen):
             self.notify(f"{path}: {markup(message)}", title="Please fix first", severity="error")
             return
         self.app.show_results()
+
+
+def screenful(questions: tuple[Question, ...], width: int, height: int) -> int:
+    """How many question rows fill a terminal of this size, at least: each is a line of
+    inputs, its help wrapped to the width, and a blank line."""
+    room, width = height, max(20, width - 4)
+    for count, question in enumerate(questions, 1):
+        room -= 2 + -(-len(question.help) // width)
+        if room <= 0:
+            return count
+    return len(questions)

@@ -29,6 +29,7 @@ from ...questionnaire import NEEDS, NO, Answers, bounds_text
 from ...render.common import gbps_text, inter_host
 from ...safetext import markdown as md
 from ...safetext import markup, plain
+from ..messages import LOADING, AdvisorReady
 
 CHART_SIZES = (64, 256, 512, 1400, 9000)
 DEBOUNCE = 0.2  # seconds of quiet in a what-if box before re-ranking
@@ -150,6 +151,9 @@ class ResultsScreen(Screen):
                 Text(f"✗ {path}: {plain(message)} (ranking not updated)", style="bold red")
             )
             return
+        if self.app.advisor is None:  # still loading: on_advisor_ready ranks
+            self.query_one("#summary", Static).update(Text(LOADING, style="italic"))
+            return
         self.evaluation = self.app.evaluate(self.answers)
         self.reranks += 1
         evaluation = self.evaluation
@@ -179,6 +183,9 @@ class ResultsScreen(Screen):
         self.query_one("#chart", Static).update(self.chart_text())
         if evaluation.ranked:
             self.show_detail(evaluation.ranked[0])
+
+    def on_advisor_ready(self, _: AdvisorReady) -> None:
+        self.refresh_results()
 
     def fill_excluded(self) -> None:
         """Exclusions by requirement, orchestrator mismatches last, narrowed by the filter."""

@@ -1,0 +1,133 @@
+"""The TUI paints the questionnaire first and loads the Advisor behind it (issue 16): the
+first screen takes keys before the Advisor exists, results wait for it, and a failed load
+is reported, not swallowed. Order is asserted with events the test controls, not timing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from cnadvisor.questionnaire import SECTIONS, Answers
+from cnadvisor.tui.app import AdvisorApp, run_app
+from cnadvisor.tui.messages import LOADING
+from cnadvisor.tui.screens.questionnaire import QuestionnaireScreen
+from cnadvisor.tui.screens.results import ResultsScreen
+from cnadvisor.tui.widgets.question import QuestionRow
+
+SIZE = (80, 24)
+WAIT = 60  # seconds a blocked loader waits at most, so a failing test cannot hang
+
+
+class HeldLoader:
+    """Makes the Advisor only when the test releases it, and records the order of events."""
+
+    def __init__(self, advisor) -> None:
+        self.advisor = advisor
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.events: list[str] = []
+
+    def __call__(self):
+        self.started.set()
+        self.release.wait(WAIT)
+        self.events.append("advisor made")
+        return self.advisor
+
+
+def _row_of(widget) -> QuestionRow | None:
+    while widget is not None and not isinstance(widget, QuestionRow):
+        widget = widget.parent
+    return widget
+
+
+async def test_the_first_screen_takes_keys_before_the_advisor_exists(trained_advisor):
+    loader = HeldLoader(trained_advisor)
+    app = AdvisorApp(loader)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert loader.started.wait(WAIT)  # loading began once the screen was up ...
+            assert isinstance(app.screen, QuestionnaireScreen) and app.advisor is None
+            assert _row_of(app.focused).question.path == SECTIONS[0].questions[0].path
+            await pilot.press("ctrl+u", *"early bird")  # ... and keys work meanwhile
+            await pilot.pause()
+            loader.events.append("typed")
+            assert app.answers.values["name"] == "early bird"
+            await pilot.press("ctrl+r")  # results before the options are ready: it says so
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ResultsScreen) and screen.evaluation is None
+            assert LOADING in str(screen.query_one("#summary").render())
+            loader.release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert loader.events == ["typed", "advisor made"]
+            assert app.advisor is trained_advisor
+            assert screen.evaluation is not None and screen.evaluation.system == "early bird"
+            assert screen.query_one("#ranking").row_count == len(screen.evaluation.ranked) > 0
+    finally:
+        loader.release.set()
+
+
+async def test_a_loader_given_an_advisor_directly_is_not_called(trained_advisor):
+    """An Advisor instance is used as it is (tests and scripts pass one): no thread."""
+    app = AdvisorApp(trained_advisor, start_on_results=True, answers=Answers.defaults())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.advisor is trained_advisor and not list(app.workers)
+        assert app.screen.evaluation is not None
+
+
+def test_a_failed_load_leaves_the_app_and_raises_with_answers_saved(tmp_path, capsys):
+    answers = Answers.defaults()
+    answers.set("name", "typed before the failure")
+    ready = threading.Event()
+
+    def broken():
+        ready.wait(WAIT)
+        print("cnadvisor: warning: a plugin said something", file=sys.stderr)
+        raise SystemExit(3)  # what a strict plugin load does
+
+    app = AdvisorApp(broken, answers, answers_path=tmp_path / "mine.yaml")
+
+    async def let_it_fail(pilot):
+        ready.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    with pytest.raises(SystemExit) as raised:
+        run_app(app, headless=True, size=SIZE, auto_pilot=let_it_fail)
+    assert raised.value.code == 3
+    said = "".join(text for text, to_stderr in app.printed if to_stderr)
+    assert "cnadvisor: warning: a plugin said something\n" in said  # printed again on exit
+    (saved,) = tmp_path.glob("mine.recovered-*.yaml")
+    assert "typed before the failure" in saved.read_text()
+    assert str(saved) in capsys.readouterr().err
+
+
+HEAVY = (
+    "cnadvisor.advisor",
+    "cnadvisor.plugins",
+    "cnadvisor.model",
+    "cnadvisor.performance",
+    "cnadvisor.tui.screens.results",
+    "numpy",
+    "pandas",
+    "scipy",
+    "sklearn",
+    "rich.markdown",
+)
+
+
+def test_the_first_screen_imports_nothing_heavy():
+    """The questionnaire's import path leaves the Advisor, the model and their libraries to
+    the loading thread (checked in a fresh interpreter, as `python -X importtime` would)."""
+    code = "import sys, cnadvisor.tui.app; print(' '.join(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).parent)  # fmt: skip
+    assert "cnadvisor.tui.app" in done.stdout.split()
+    heavy = [m for m in done.stdout.split() if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+    assert heavy == []
