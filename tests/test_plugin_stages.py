@@ -272,3 +272,10 @@ def test_plugins_check_lists_a_plugins_stages_and_flags_placeholder_sources(fou_
     assert "stage 'ipip-fou': a reference or prior source is a placeholder" in report.warnings
     text, code = render([report], strict=False)
     assert "solutions: fou-cni; stages: ipip-fou" in text and code == 0
+
+
+def test_reserved_names_cover_every_model_term_that_is_not_a_stage():
+    from cnadvisor.model.structure import EXTRA_TERMS, TERMS
+
+    assert set(EXTRA_TERMS) <= stages.RESERVED_NAMES
+    assert set(TERMS) <= set(STAGES) | stages.RESERVED_NAMES
