@@ -1,8 +1,9 @@
-"""``cnadvisor bench list|run|cleanup``: argparse wiring, root/tool checks, progress, summary.
+"""``cnadvisor bench list|run|cleanup``: argparse wiring, root/tool checks, progress.
 
-``cnadvisor.cli.app`` wires it in with ``add_parser(commands)`` and dispatches "bench" to
-``run``; ``python -m cnadvisor.cli.bench`` runs it stand-alone (tests use that).
-Data goes to stdout, diagnostics and the progress bar to stderr.
+``cnadvisor.cli.app`` wires it in with ``add_parser(commands, help)`` and dispatches
+"bench" to ``run``; ``python -m cnadvisor.cli.bench`` runs it stand-alone (tests use
+that). Data goes to stdout, diagnostics and the progress bar to stderr; the tables are
+``render.bench``'s.
 """
 
 from __future__ import annotations
@@ -13,53 +14,64 @@ import shutil
 import sys
 from collections.abc import Sequence
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from . import exit_codes
+from .common import message_sizes
+
 INSTALL = "apt-get install iperf3 sockperf"
 
 
 def add_parser(
     subparsers: argparse._SubParsersAction, help_text: str = "measure network modes on this host"
 ) -> argparse.ArgumentParser:
-    """Add the ``bench`` sub-command to an existing sub-parser set."""
+    """Add the ``bench`` sub-command, with ``list``, ``run`` and ``cleanup`` under it."""
     from ..bench.limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
 
     bench = subparsers.add_parser(
         "bench",
         help=help_text,
-        description="list: topologies and whether this kernel supports each; run: measure "
-        "them (iperf3, sockperf) in network namespaces with addresses from 198.18.0.0/15; "
-        "cleanup: remove what a crashed run left behind (this tool's names only).",
+        description="Measure network modes in network namespaces with addresses from "
+        "198.18.0.0/15 (root; iperf3, sockperf).",
     )
-    bench.add_argument("action", choices=("list", "run", "cleanup"))
-    bench.add_argument(
+    actions = bench.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="topologies and whether this kernel supports each")
+    actions.add_parser(
+        "cleanup", help="remove what a crashed run left behind (this tool's names only)"
+    )
+    run = actions.add_parser("run", help="measure topologies (iperf3, sockperf)")
+    run.add_argument(
         "topologies",
         nargs="*",
         metavar="TOPOLOGY",
-        help="run: default all; a solution id a plugin declared a topology for "
+        help="default all; a solution id a plugin declared a topology for "
         "measures that topology labelled with the id",
     )
-    bench.add_argument("--quick", action="store_true", help="2 s per test, 1 repeat by default")
-    bench.add_argument("--message-size", default="64,1400", help="bytes, comma-separated")
-    bench.add_argument("--repeat", type=int, help=f"repeats per test, 1..{MAX_REPEAT} (3)")
-    bench.add_argument("--duration", type=int, help=f"seconds per test, 1..{MAX_DURATION} (5)")
-    bench.add_argument("--streams", type=int, default=1, help=f"parallel streams 1..{MAX_STREAMS}")
-    bench.add_argument(
+    run.add_argument("--quick", action="store_true", help="2 s per test, 1 repeat by default")
+    run.add_argument(
+        "--message-size",
+        type=message_sizes(),
+        default=(64, 1400),
+        help="bytes, comma-separated (16..65000; default 64,1400)",
+    )
+    run.add_argument("--repeat", type=int, help=f"repeats per test, 1..{MAX_REPEAT} (3)")
+    run.add_argument("--duration", type=int, help=f"seconds per test, 1..{MAX_DURATION} (5)")
+    run.add_argument("--streams", type=int, default=1, help=f"parallel streams 1..{MAX_STREAMS}")
+    run.add_argument(
         "--pin",
         action=argparse.BooleanOptionalAction,
         default=True,
         help="client and server on one core (taskset): CPU time per packet gives the stage "
         "costs, and no reordering between CPUs; --no-pin lets the scheduler place them",
     )
-    bench.add_argument(
+    run.add_argument(
         "--pairs",
         type=int,
         default=1,
         help=f"density: copies of each topology measured at once, 1..{MAX_PAIRS} (1)",
     )
-    bench.add_argument("--tests", default="tcp,udp,latency", help="which of tcp,udp,latency to run")
-    bench.add_argument("--output", "-o", metavar="PATH", help="also write the CSV here")
-    bench.add_argument("--force", action="store_true", help="allow --output to replace a file")
-    bench.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--tests", default="tcp,udp,latency", help="which of tcp,udp,latency to run")
+    run.add_argument("--output", "-o", metavar="PATH", help="also write the CSV here")
+    run.add_argument("--force", action="store_true", help="allow --output to replace a file")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
     return bench
 
 
@@ -67,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     problem = _refusal(needs_tools=args.action != "cleanup")
     if problem:
         print(f"cnadvisor bench: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     return {"list": _list, "run": _run, "cleanup": _cleanup}[args.action](args)
 
 
@@ -86,18 +98,14 @@ def _refusal(needs_tools: bool) -> str | None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
     from ..bench.cleanup import Guard, Interrupted
     from ..bench.emulations import declared, solutions_of
     from ..bench.netns import new_prefix
     from ..bench.topologies import TOPOLOGIES, probe
+    from ..render.bench import topology_table
 
     emulations = declared()  # which solutions each topology emulates, as plugins declare
-    table = Table(title="cnadvisor bench topologies on this kernel")
-    for column in ("topology", "solution ids (plugins)", "scenario", "support"):
-        table.add_column(column)
+    rows = []
     prefix = new_prefix()
     print(f"cnadvisor bench: probe run {prefix.rstrip('-')}", file=sys.stderr, flush=True)
     try:
@@ -105,23 +113,20 @@ def _list(args: argparse.Namespace) -> int:
             for topology in TOPOLOGIES.values():
                 reason = probe(topology, prefix)
                 ids = ", ".join(solutions_of(topology.name, emulations)) or "-"
-                table.add_row(topology.name, ids, topology.scenario,
-                              reason or "[green]supported[/]")  # fmt: skip
+                rows.append((topology.name, ids, topology.scenario, reason))
     except Interrupted as stop:
-        return 128 + stop.signum
-    if not shutil.which("sockperf"):
-        table.caption = f"sockperf missing: no latency tests ({INSTALL})"
-    Console(width=160).print(table)
-    return EXIT_OK
+        return exit_codes.SIGNAL + stop.signum
+    missing = (
+        None if shutil.which("sockperf") else f"sockperf missing: no latency tests ({INSTALL})"
+    )
+    sys.stdout.write(topology_table(rows, missing))
+    return exit_codes.OK
 
 
 def _options(args: argparse.Namespace):
     from ..bench.runner import Options
 
-    try:
-        sizes = tuple(int(s) for s in args.message_size.split(",") if s.strip())
-    except ValueError:
-        raise ValueError("--message-size takes integers, e.g. 64,1400") from None
+    sizes = tuple(args.message_size)
     kinds = tuple(k.strip() for k in args.tests.split(",") if k.strip())
     if not kinds or set(kinds) - {"tcp", "udp", "latency"}:
         raise ValueError("--tests takes tcp, udp and/or latency")
@@ -151,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
         check_output(args.output, args.force)  # before measuring, not after 30 minutes
     except (ValueError, OutputError) as error:
         print(f"cnadvisor bench: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     if not options.latency and "latency" in options.kinds:
         print(
             f"cnadvisor bench: warning: sockperf missing, no latency ({INSTALL})", file=sys.stderr
@@ -163,16 +168,16 @@ def _run(args: argparse.Namespace) -> int:
             outcome = run(topologies, options, prefix, progress)
     except Interrupted as stop:
         print(f"cnadvisor bench: {stop}: stopped, everything removed", file=sys.stderr)
-        return 128 + stop.signum
+        return exit_codes.SIGNAL + stop.signum
     _summary(outcome)
     try:
         paths = save(outcome, args.output, args.force)
     except OutputError as error:
         print(f"cnadvisor bench: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return exit_codes.PROBLEMS
     if not paths:
         print("cnadvisor bench: nothing was measured, so nothing was saved", file=sys.stderr)
-        return EXIT_FAILED
+        return exit_codes.PROBLEMS
     from ..bench.plot import plot_run
     from ..bench.store import stages_path
 
@@ -183,7 +188,7 @@ def _run(args: argparse.Namespace) -> int:
         picture = plot_run(path)
         if picture is not None:
             print(f"cnadvisor bench: wrote {picture}", file=sys.stderr)
-    return EXIT_OK if any(s == "ok" for s in outcome.status.values()) else EXIT_FAILED
+    return exit_codes.OK if any(s == "ok" for s in outcome.status.values()) else exit_codes.PROBLEMS
 
 
 class _RichProgress:
@@ -237,47 +242,11 @@ class _progress:  # a context manager used like a function
 
 
 def _summary(outcome) -> None:
-    """Each topology's median and its ratio to its own baseline (paired per repeat), the
-    loss seen, the warnings, then the stage costs derived by difference."""
-    from rich.console import Console
-    from rich.table import Table
+    """The run's tables on stdout, then its warnings on stderr."""
+    from ..bench import quality
+    from ..render.bench import run_summary
 
-    from ..bench import quality, stagecosts
-    from ..bench.store import spread_text
-    from ..bench.topologies import TOPOLOGIES
-
-    units = {"throughput_gbps": "Gbps", "packet_rate_mpps": "Mpps", "latency_p50_us": "us p50"}
-    console = Console(width=170)
-    table = Table(title=f"cnadvisor bench {outcome.prefix.rstrip('-')}: ratio to own baseline")
-    for column in ("topology", "baseline", "test", "median", "ratio", "ratio spread",
-                   "CPU ratio", "CPU spread", "retransmits / path loss", "status"):  # fmt: skip
-        table.add_column(column)
-    for topology, status in outcome.status.items():
-        results = [r for r in outcome.results if r.topology == topology and r.samples]
-        baseline = TOPOLOGIES[topology].baseline_name
-        if not results:
-            table.add_row(*_plain(topology, baseline, "-", "-", "-", "-", "-", "-", "-", status))
-        for r in results:
-            key = quality.HEADLINE[r.test.kind]
-            value = r.median(key)
-            ratio, spread = quality.ratio(outcome, r, key)
-            loss = "-"
-            if "retransmits" in r.samples:
-                loss = f"{int(max(r.samples['retransmits']))} retr (max)"
-            elif "path_loss_percent" in r.samples:
-                loss = f"{max(r.samples['path_loss_percent']):.2f}% lost"
-            cpu, cpu_spread = quality.cpu_ratio(outcome, r)
-            if topology == baseline:
-                ratio, spread, cpu, cpu_spread = None, None, None, None
-            table.add_row(*_plain(
-                topology, baseline, str(r.test), f"{value:.4g} {units[key]}",
-                "-" if ratio is None else f"{ratio:.2f}",
-                "-" if ratio is None else spread_text(spread),
-                "-" if cpu is None else f"{cpu:.2f}",
-                "-" if cpu is None else spread_text(cpu_spread), loss,
-                status if r is results[0] else "",
-            ))  # fmt: skip
-    console.print(table)
+    sys.stdout.write(run_summary(outcome))
     for result in outcome.results:
         for warning in quality.warnings(outcome, result):
             print(f"cnadvisor bench: warning: {warning}", file=sys.stderr)
@@ -288,26 +257,6 @@ def _summary(outcome) -> None:
             "they competed for the CPUs, so these figures are lower than alone",
             file=sys.stderr,
         )
-    costs = stagecosts.derive(outcome)
-    if not costs:
-        return
-    stages = Table(title="stage costs on this host, by difference (ns per packet)")
-    for column in ("stage", "ns/packet", "low", "high", "ns/byte", "repeats", "derived from"):
-        stages.add_column(column)
-    for c in costs:
-        stages.add_row(*_plain(
-            c.stage, f"{c.ns_per_packet:.0f}", f"{c.low:.0f}", f"{c.high:.0f}",
-            "-" if c.ns_per_byte is None else f"{c.ns_per_byte:.3f}", str(c.repeats),
-            c.derived_from.split(";")[0],
-        ))  # fmt: skip
-    console.print(stages)
-
-
-def _plain(*cells: str) -> list:
-    """Cells as plain text: tool errors and names must never be read as rich markup."""
-    from rich.text import Text
-
-    return [Text(cell) for cell in cells]
 
 
 def _cleanup(args: argparse.Namespace) -> int:
@@ -320,13 +269,18 @@ def _cleanup(args: argparse.Namespace) -> int:
         print(f"left alone: namespace {name} (no cnadvisor bench run recorded it)")
     if not found.namespaces:
         print("nothing to remove")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Stand-alone, in-process: a usage error returns 2 rather than leaving the caller."""
     parser = argparse.ArgumentParser(prog="cnadvisor")
     add_parser(parser.add_subparsers(dest="command", required=True))
-    return run(parser.parse_args(argv))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else exit_codes.USAGE
+    return run(args)
 
 
 if __name__ == "__main__":
