@@ -174,6 +174,8 @@ def _check_local_columns(rows) -> None:
         assert item.baseline_topology == ("host-wire" if row.scenario == "inter-host" else "host")
         assert item.ratio == pytest.approx(row.value / row.baseline_value, rel=1e-3)
         assert item.cpu_ratio is not None and item.cpu_ratio > 0, item
+        # pinned to one core: client + server get at most about that core
+        assert item.core_share is not None and 0 < item.core_share < 1.5, item
         if item.topology == item.baseline_topology:
             assert item.ratio == item.cpu_ratio == 1.0
     cpu_rows = store.local_rows_by_cpu_time()

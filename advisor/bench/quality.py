@@ -69,16 +69,34 @@ def cpu_ratio(run: RunResult, result: Result) -> tuple[float | None, float | Non
     return middle, spread
 
 
+def core_shares(result: Result) -> list[float]:
+    """Per repeat, the CPU-seconds client + server used per second of the test: the share
+    of the one core they were pinned to that they got. On a shared machine a TCP flow's
+    CPU cost per bit depends on it (a flow with the whole core batches more per system
+    call and per segment), so a CPU-time ratio is comparable only between repeats whose
+    shares are alike; UDP's cost per packet hardly depends on it."""
+    samples = result.samples
+    if "cpu_gbps_per_core" in samples and "throughput_gbps" in samples:
+        pairs = zip(samples["throughput_gbps"], samples["cpu_gbps_per_core"], strict=False)
+        return [wall / cpu for wall, cpu in pairs if cpu > 0]
+    if "cpu_ns_per_packet" in samples and "packet_rate_mpps" in samples:
+        pairs = zip(samples["packet_rate_mpps"], samples["cpu_ns_per_packet"], strict=False)
+        return [mpps * ns / 1e3 for mpps, ns in pairs]  # 1e6 packets/s x 1e-9 s
+    return []
+
+
 def cpu_note(result: Result) -> str:
     samples = result.samples
+    shares = [round(v, 3) for v in core_shares(result)]
+    share = f"; core share {shares} per repeat (CPU-seconds per second)" if shares else ""
     if "cpu_gbps_per_core" in samples:
         values = [round(v, 4) for v in samples["cpu_gbps_per_core"]]
-        return f"CPU cost: {values} Gbit per CPU-second (client + server) per repeat"
+        return f"CPU cost: {values} Gbit per CPU-second (client + server) per repeat{share}"
     if "cpu_ns_per_packet" in samples:
         values = [round(v) for v in samples["cpu_ns_per_packet"]]
         return (
             f"CPU cost: {values} ns per packet per repeat (sender's CPU per packet sent + "
-            "receiver's per packet received)"
+            f"receiver's per packet received){share}"
         )
     return ""
 

@@ -28,6 +28,12 @@ Local columns. After the dataset's columns each local CSV has :data:`LOCAL_COLUM
   carries more per CPU-second than its baseline. Other programs on the machine change
   wall-clock figures, hardly CPU time, so this is the figure to calibrate from on a
   shared host. Empty for latency rows, unpinned runs, and when a CPU figure is missing.
+- ``core_share``: the median over repeats of the CPU-seconds client + server used per
+  second of the test (pinned: the share of their one core they got; near 1 on an idle
+  machine). A TCP flow's CPU cost per bit grows as its share shrinks (less batching), so
+  compare it with the baseline row's (same test, ``baseline_topology``) before trusting
+  a TCP ``cpu_ratio``; UDP's cost per packet hardly depends on it. Empty where
+  ``cpu_ratio`` has no CPU figure.
 - ``repeats``: how many repeats the medians are over.
 
 Baseline rows have ``ratio`` and ``cpu_ratio`` 1 (their own baseline).
@@ -43,6 +49,7 @@ import os
 import platform
 import pwd
 import socket
+import statistics
 import time
 import warnings
 from dataclasses import dataclass, replace
@@ -56,7 +63,7 @@ from .topologies import TOPOLOGIES
 STAGES_SUFFIX = ".stages.csv"
 LOCAL_COLUMNS = (
     "topology", "baseline_topology", "ratio", "ratio_spread_percent", "cpu_ratio",
-    "cpu_ratio_spread_percent", "repeats",
+    "cpu_ratio_spread_percent", "core_share", "repeats",
 )  # fmt: skip
 ROW_COLUMNS = (*COLUMNS, *LOCAL_COLUMNS)
 
@@ -270,6 +277,7 @@ def _local_columns(run, topology, result: Result, key, value, spread, cpu_value,
         cpu_value, cpu_spread = (1.0, None) if cpu_applies else (None, None)
     elif not cpu_applies:
         cpu_value, cpu_spread = None, None
+    shares = quality.core_shares(result) if cpu_applies else []
     return {
         "topology": topology.name,
         "baseline_topology": topology.baseline_name,
@@ -277,6 +285,7 @@ def _local_columns(run, topology, result: Result, key, value, spread, cpu_value,
         "ratio_spread_percent": _number_text(spread, 1),
         "cpu_ratio": _number_text(cpu_value),
         "cpu_ratio_spread_percent": _number_text(cpu_spread, 1),
+        "core_share": _number_text(statistics.median(shares) if shares else None, 3),
         "repeats": str(len(result.samples[key])),
     }
 
@@ -447,6 +456,7 @@ class LocalMeasurement:
     ratio_spread_percent: float | None
     cpu_ratio: float | None
     cpu_ratio_spread_percent: float | None
+    core_share: float | None
     repeats: int | None
 
 
@@ -457,7 +467,7 @@ def _local_extras(path: Path, text: str) -> dict[int, LocalMeasurement]:
         numbers = {
             column: _number(path, line, column, raw.get(column) or "", optional=True)
             for column in ("ratio", "ratio_spread_percent", "cpu_ratio",
-                           "cpu_ratio_spread_percent", "repeats")
+                           "cpu_ratio_spread_percent", "core_share", "repeats")
         }  # fmt: skip
         for column in ("ratio", "cpu_ratio"):
             if numbers[column] is not None and numbers[column] <= 0:
