@@ -142,31 +142,10 @@ def probe_checks(plugin_set: PluginSet) -> list[tuple[str, str]]:
 
 
 def render(reports: list[PluginReport], *, strict: bool) -> tuple[str, int]:
-    lines = []
-    failed = False
-    for report in reports:
-        status = "ok"
-        if report.problems:
-            status, failed = "FAILED", True
-        elif report.warnings and strict:
-            status, failed = "FAILED (strict: warnings)", True
-        elif report.warnings:
-            status = "ok, with warnings"
-        origin = f"{report.distribution} {report.version}".strip()
-        stages = f"; stages: {', '.join(report.stages)}" if report.stages else ""
-        lines.append(
-            f"{report.name} ({origin}): {status}; solutions: {', '.join(report.solutions) or '-'}"
-            + stages
-        )
-        lines += [f"  problem: {p}" for p in report.problems]
-        lines += [f"  warning: {w}" for w in report.warnings]
-    total_problems = sum(len(r.problems) for r in reports)
-    total_warnings = sum(len(r.warnings) for r in reports)
-    lines.append(
-        f"{len(reports)} plugins, {total_problems} problems, {total_warnings} warnings"
-        + (" (strict)" if strict else "")
-    )
-    return "\n".join(lines) + "\n", EXIT_PROBLEMS if failed else EXIT_CLEAN
+    """The report's text and exit code (0 clean, 1 problems); the text is render/'s."""
+    from .render.plugins import check_report
+
+    return check_report(reports, strict=strict)
 
 
 def run_isolated(name: str | None = None, *, strict: bool = False) -> int:

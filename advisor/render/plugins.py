@@ -136,8 +136,10 @@ def check_report(reports: list, *, strict: bool) -> tuple[str, int]:
         elif report.warnings:
             status = "ok, with warnings"
         origin = f"{report.distribution} {report.version}".strip()
+        stages = f"; stages: {', '.join(report.stages)}" if report.stages else ""
         lines.append(
             f"{report.name} ({origin}): {status}; solutions: {', '.join(report.solutions) or '-'}"
+            + stages
         )
         lines += [f"  problem: {p}" for p in report.problems]
         lines += [f"  warning: {w}" for w in report.warnings]
