@@ -1,0 +1,84 @@
+"""The CLI package: one documented set of exit codes, only the chosen command's module
+imported, and `model report`'s progress on stderr only."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from cnadvisor.cli import exit_codes
+from cnadvisor.cli.app import COMMANDS, parser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cnadvisor.cli", *args],
+        capture_output=True,
+        text=True,
+        env=None if env is None else os.environ | env,
+    )
+
+
+def test_readme_and_help_document_the_same_exit_codes():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = {int(code) for code in re.findall(r"^\| `(\d+)` \|", section, re.MULTILINE)}
+    defined = {
+        value
+        for name, value in vars(exit_codes).items()
+        if name.isupper() and isinstance(value, int) and name != "SIGNAL"
+    }
+    assert documented == defined
+    assert "`128+N`" in section
+    top_help = " ".join(cli("--help").stdout.split())
+    assert " ".join(exit_codes.EPILOG.split()) in top_help
+
+
+def test_every_command_has_a_module_with_a_full_parser():
+    full = parser(None)  # every command's arguments
+    words = full._subparsers._group_actions[0].choices  # argparse has no public API
+    assert set(words) == set(COMMANDS)
+    for word in ("model", "plugins", "bench"):  # sub-actions are subcommands, not choices
+        sub = words[word]._subparsers
+        assert sub is not None, word
+    assert cli("model", "trian").returncode == exit_codes.USAGE
+    assert "invalid choice" in cli("plugins", "shwo").stderr
+
+
+def test_only_the_chosen_command_module_is_imported():
+    code = (
+        "import sys, io, contextlib\n"
+        "from cnadvisor.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['schema']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cnadvisor.cli.')))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    modules = set(eval(loaded.stdout))  # a list of names printed by the child
+    assert modules == {"cnadvisor.cli.app", "cnadvisor.cli.common", "cnadvisor.cli.exit_codes",
+                       "cnadvisor.cli.schema"}  # fmt: skip
+
+
+def test_message_size_is_parsed_one_way_everywhere():
+    for command in (["predict", "calico-vxlan"], ["import", "sockperf", "x", "--solution", "y"]):
+        bad = cli(*command, "--message-size", "big")
+        assert bad.returncode == exit_codes.USAGE
+        assert "whole numbers of bytes" in bad.stderr and bad.stdout == ""
+
+
+def test_model_report_progress_goes_to_stderr_only(tmp_path):
+    env = {"CNADVISOR_CACHE_DIR": str(tmp_path / "cache")}
+    result = cli("model", "report", "-o", str(tmp_path / "card"), "--progress", env=env)
+    assert result.returncode == 0, result.stderr
+    phases = [line for line in result.stderr.splitlines() if line.endswith("…")]
+    assert phases[0].startswith("cnadvisor: training")
+    assert any("cross-validating" in line for line in phases)
+    assert "…" not in result.stdout
+    assert result.stdout.startswith("model card: ")
+    assert (tmp_path / "card" / "model-card.md").exists()
