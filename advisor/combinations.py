@@ -108,7 +108,8 @@ def combine(primary: SolutionProfile, secondary: SolutionProfile) -> SolutionPro
         "operations": {
             "orchestrators": [o for o in p_ops.orchestrators if o in s_ops.orchestrators],
             "underlay": underlay,
-            "mac_per_container": s_ops.mac_per_container,
+            # both interfaces put their MAC addresses on the wire
+            "mac_per_container": _either(p_ops.mac_per_container, s_ops.mac_per_container),
             "ip_families": families,
             "windows_nodes": False if False in (p_ops.windows_nodes, s_ops.windows_nodes) else None,
             "maintained": False if False in (p_ops.maintained, s_ops.maintained) else None,

@@ -207,6 +207,9 @@ def test_a_pair_needs_promiscuous_mode_when_either_network_does(plugin_set):
     macvlan = solutions["macvlan-bridge"].profile
     assert macvlan.promiscuous_needed is True
     assert combine(primary, macvlan).promiscuous_needed is True
+    # the primary's MACs are on the wire too: a pair shows one per pod if either network does
+    assert solutions["ovs-dpdk"].profile.operations.mac_per_container is False
+    assert combine(macvlan, solutions["ovs-dpdk"].profile).operations.mac_per_container is True
 
 
 def test_a_mode_upstream_calls_legacy_yields_to_current_ones(advisor):
