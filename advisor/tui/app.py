@@ -64,10 +64,16 @@ class AdvisorApp(App):
         if self.start_on_results and not self.answers.errors():
             self.show_results()
 
-    def on_ready(self) -> None:
-        """The first screen is painted (Textual's Ready event): now load the Advisor."""
-        if self._load is not None and self.advisor is None:
-            self.run_worker(self._load_in_thread, thread=True, name="load-advisor")
+    async def on_ready(self) -> None:
+        """The first screen is painted (Textual's Ready event): once the rest of its rows
+        are mounted, load the Advisor (a thread importing at the same time would slow
+        them down)."""
+        if self._load is None or self.advisor is not None:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, QuestionnaireScreen):
+                await screen.settled()
+        self.run_worker(self._load_in_thread, thread=True, name="load-advisor")
 
     def _load_in_thread(self) -> None:
         """Runs in a worker thread; every outcome goes back to the app's own thread."""

@@ -6,7 +6,6 @@ what-if typing re-ranks once the user pauses (DEBOUNCE), not on every keystroke.
 
 from __future__ import annotations
 
-from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,13 +26,15 @@ from textual.widgets import (
 from ...advisor import Evaluation, RankedOption
 from ...questionnaire import NEEDS, NO, Answers, bounds_text
 from ...render.common import gbps_text, inter_host
-from ...safetext import markdown as md
 from ...safetext import markup, plain
 from ..messages import LOADING, AdvisorReady
+from ..widgets.detail import detail_text
 
 CHART_SIZES = (64, 256, 512, 1400, 9000)
 DEBOUNCE = 0.2  # seconds of quiet in a what-if box before re-ranking
 TABS = ("tab-ranking", "tab-excluded", "tab-chart")
+COLUMNS = ("rank", "option", "score", "gbps", "latency", "first")  # the ranking's column keys
+COLUMN_LABELS = ("#", "option", "score", "Gbit/s", "latency µs", "first")
 ORCHESTRATOR = "environment.orchestrator"  # the least telling exclusion: listed last
 WHAT_IF = {
     "wi-message": "workload.message_size",
@@ -68,6 +69,9 @@ class ResultsScreen(Screen):
         self.evaluation: Evaluation | None = None
         self._pending = None  # the debounce timer of a what-if edit
         self.reranks = 0  # how many times the results were recomputed (tests, benchmark)
+        self._ranking_rows: dict[str, tuple] = {}  # the ranking table's cells, by option id
+        self._excluded_rows: list[tuple[str, str, str]] | None = None  # as last shown
+        self._chart_stale = True
 
     def compose(self) -> ComposeResult:
         a = self.answers.values
@@ -127,15 +131,8 @@ class ResultsScreen(Screen):
 
     def on_mount(self) -> None:
         ranking = self.query_one("#ranking", DataTable)
-        for label, key in (
-            ("#", "rank"),
-            ("option", "option"),
-            ("score", "score"),
-            ("Gbit/s", "gbps"),
-            ("latency µs", "latency"),
-            ("first", "first"),
-        ):
-            ranking.add_column(label, key=key)  # fmt: skip
+        for label, key in zip(COLUMN_LABELS, COLUMNS, strict=True):
+            ranking.add_column(label, key=key)
         excluded = self.query_one("#excluded", DataTable)
         excluded.add_columns("requirement", "option", "why")
         self.refresh_results()
@@ -157,22 +154,7 @@ class ResultsScreen(Screen):
         self.evaluation = self.app.evaluate(self.answers)
         self.reranks += 1
         evaluation = self.evaluation
-        scenario = evaluation.scenario  # where most of the traffic goes: its estimates shown
-        ranking = self.query_one("#ranking", DataTable)
-        ranking.clear()
-        column = ranking.columns["gbps"]
-        column.label = Text(f"{scenario} Gbit/s")
-        column.content_width = max(column.content_width, column.label.cell_len)
-        for option in evaluation.ranked:
-            ranking.add_row(
-                str(option.rank),
-                Text(plain(option.id)),
-                f"{option.score:.1f}",
-                gbps_text(option, scenario),
-                latency_text(option, scenario),
-                f"{option.first_share:.0%}",
-                key=option.id,
-            )
+        self.fill_ranking()
         self.fill_excluded()
         stays = evaluation.robustness.top_stays_first
         self.query_one("#summary", Static).update(Text(
@@ -180,9 +162,47 @@ class ResultsScreen(Screen):
             f"model: {plain(evaluation.model.name)}"
             + (f" · top pick first in {stays:.0%} of perturbed weightings" if stays else "")
         ))  # fmt: skip
-        self.query_one("#chart", Static).update(self.chart_text())
+        self._chart_stale = True  # drawn when its tab is shown: a sweep nobody looks at is waste
+        if self.query_one("#tabs", TabbedContent).active == "tab-chart":
+            self.draw_chart()
+        ranking = self.query_one("#ranking", DataTable)
         if evaluation.ranked:
-            self.show_detail(evaluation.ranked[0])
+            self.show_detail(evaluation.ranked[min(ranking.cursor_row, len(evaluation.ranked) - 1)])
+
+    def fill_ranking(self) -> None:
+        """The ranking table. When the same options rank in the same order (most what-if
+        edits), only the cells that changed are rewritten and the cursor stays; otherwise
+        the table is rebuilt."""
+        evaluation = self.evaluation
+        scenario = evaluation.scenario  # where most of the traffic goes: its estimates shown
+        ranking = self.query_one("#ranking", DataTable)
+        column = ranking.columns["gbps"]
+        label = f"{scenario} Gbit/s"
+        if str(column.label) != label:
+            column.label = Text(label)
+            column.content_width = max(column.content_width, column.label.cell_len)
+        rows = {
+            option.id: (
+                str(option.rank),
+                Text(plain(option.id)),
+                f"{option.score:.1f}",
+                gbps_text(option, scenario),
+                latency_text(option, scenario),
+                f"{option.first_share:.0%}",
+            )
+            for option in evaluation.ranked
+        }
+        if list(rows) == list(self._ranking_rows):
+            for key, cells in rows.items():
+                for column_key, cell, before in zip(COLUMNS, cells, self._ranking_rows[key],
+                                                    strict=True):  # fmt: skip
+                    if cell != before:
+                        ranking.update_cell(key, column_key, cell, update_width=True)
+        else:
+            ranking.clear()
+            for key, cells in rows.items():
+                ranking.add_row(*cells, key=key)
+        self._ranking_rows = rows
 
     def on_advisor_ready(self, _: AdvisorReady) -> None:
         self.refresh_results()
@@ -196,13 +216,18 @@ class ResultsScreen(Screen):
             ((r.requirement, o, r) for o in self.evaluation.excluded for r in o.reasons[:1]),
             key=lambda row: (row[0] == ORCHESTRATOR, row[0], row[1].id),
         )
+        shown = [
+            (key, option.id, reason.message)
+            for key, option, reason in rows
+            if not wanted
+            or any(wanted in text.lower() for text in (key, option.id, reason.message))
+        ]
         excluded = self.query_one("#excluded", DataTable)
-        excluded.clear()
-        for key, option, reason in rows:
-            cells = (key, option.id, reason.message)
-            if wanted and not any(wanted in text.lower() for text in cells):
-                continue
-            excluded.add_row(*(Text(plain(t)) for t in cells), key=option.id)
+        if shown != self._excluded_rows:  # a what-if edit seldom changes what is excluded
+            self._excluded_rows = shown
+            excluded.clear()
+            for cells in shown:
+                excluded.add_row(*(Text(plain(t)) for t in cells), key=cells[1])
         self.show_reason(excluded.coordinate_to_cell_key(excluded.cursor_coordinate).row_key.value
                          if excluded.row_count else None)  # fmt: skip
 
@@ -221,6 +246,14 @@ class ResultsScreen(Screen):
             for r in option.reasons
         ]
         shown.update(Text("\n".join(lines)))
+
+    def draw_chart(self) -> None:
+        self._chart_stale = False
+        self.query_one("#chart", Static).update(self.chart_text())
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-chart" and self._chart_stale:
+            self.draw_chart()
 
     def chart_text(self) -> str:
         """Predicted Gbit/s and latency across message sizes for the top five options, where
@@ -249,32 +282,8 @@ class ResultsScreen(Screen):
         return "\n".join(lines)
 
     def show_detail(self, option: RankedOption) -> None:
-        item = self.app.advisor.solution(option.id)
-        profile = item.profile
-        lines = [f"## {option.rank}. {md(profile.name)}", "", md(profile.summary), ""]
-        for name, criterion in option.criteria.items():
-            lines.append(f"- **{name}** {criterion.score:.2f}: " + "; ".join(
-                f"{md(f.name)} {f.score:.2f} ({md(f.detail)})" for f in criterion.factors
-            ))  # fmt: skip
-        lines += ["", "**Datapath** same host: " + " → ".join(profile.datapath.intra_host)]
-        if profile.datapath.inter_host is not None:
-            lines.append("other host: " + (" → ".join(profile.datapath.inter_host) or "host stack"))
-        for prediction in option.predictions:
-            measured = prediction.model.startswith("measured")
-            lines.append(
-                f"- {prediction.scenario}: {prediction.throughput_ratio.text()} of host, "
-                f"{prediction.throughput_gbps.text()}, {prediction.packet_rate_mpps.text(3)}, "
-                f"latency {prediction.latency_us.text(1)} one way"
-                + (f" (**{md(prediction.model)}**)" if measured else " (predicted)")
-            )
-        checks = [f for f in option.findings if f.severity.value != "exclude"]
-        if checks:
-            lines += ["", "**Check**"] + [f"- {md(f.requirement)}: {md(f.message)}" for f in checks]
-        lines += ["", "**Sources**"] + [f"- {md(r.title)}: {md(r.url)}" for r in profile.references]
-        # Rich's Markdown renderable in a Static: one widget, about 20x cheaper to redraw than
-        # Textual's Markdown widget (a widget per block), and the detail follows every move
-        # of the ranking's cursor.
-        self.query_one("#detail", Static).update(RichMarkdown("\n".join(lines)))
+        profile = self.app.advisor.solution(option.id).profile
+        self.query_one("#detail", Static).update(detail_text(option, profile))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "excluded":
