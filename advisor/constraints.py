@@ -167,12 +167,18 @@ def windows(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterat
             yield _warn("environment.windows_nodes", "Windows node support not documented")
 
 
+def falls_short(order: list, offered, wanted) -> bool:
+    """Whether a level (isolation, policy) is below the one asked for, in the given order."""
+    return order.index(offered) < order.index(wanted)
+
+
 def isolation(s: SolutionProfile, r: Requirements, _: Prediction | None) -> Iterator[Finding]:
     wanted = r.security.isolation
-    weaker = wanted and ISOLATION_ORDER.index(s.security.isolation) < ISOLATION_ORDER.index(
-        wanted.value
-    )
-    if wanted and wanted.required and weaker:
+    if (
+        wanted
+        and wanted.required
+        and falls_short(ISOLATION_ORDER, s.security.isolation, wanted.value)
+    ):
         yield _exclude(
             "security.isolation",
             f"isolation is {s.security.isolation.value}, weaker than {wanted.value.value}",
@@ -186,7 +192,7 @@ def network_policy(s: SolutionProfile, r: Requirements, _: Prediction | None) ->
     level = s.security.network_policy
     if level is None:
         yield _warn("security.network_policy", "network policy support not documented")
-    elif POLICY_ORDER.index(level) < POLICY_ORDER.index(wanted.value):
+    elif falls_short(POLICY_ORDER, level, wanted.value):
         yield _exclude(
             "security.network_policy",
             f"enforces {level.value} policy, {wanted.value.value} required",

@@ -15,6 +15,7 @@ from .constraints import (
     HOST_UNREACHABLE,
     archived_text,
     encrypts_between_hosts,
+    falls_short,
     reachable_from_outside,
 )
 from .performance import Prediction
@@ -23,7 +24,6 @@ from .profile import (
     POLICY_ORDER,
     ExternalAccess,
     Isolation,
-    PolicyLevel,
     SolutionProfile,
     Underlay,
 )
@@ -185,21 +185,13 @@ def performance(
 
 def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
     sec, want = s.security, r.security
-    rank = ISOLATION_ORDER.index(sec.isolation)
-    asked = ISOLATION_ORDER.index(want.isolation.value) if want.isolation else 0
-    met = rank >= asked
     factors = [
-        Factor(
-            name="isolation",
-            # a named level is met or not; without one, more isolation is better
-            score=(1.0 if met else rank / asked) if asked else rank / (len(ISOLATION_ORDER) - 1),
-            weight=PREFERRED_WEIGHT if want.isolation else 1.0,
-            detail=sec.isolation.value
-            + (
-                f" ({'meets' if met else 'below'} {want.isolation.value.value} asked)"
-                if asked
-                else ""
-            ),
+        _level_factor(
+            "isolation",
+            ISOLATION_ORDER,
+            sec.isolation,
+            want.isolation.value if want.isolation else None,
+            PREFERRED_WEIGHT if want.isolation else 1.0,
         )
     ]
     policy_weight = PREFERRED_WEIGHT if want.network_policy else 1.0
@@ -216,7 +208,15 @@ def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
             )
         )
     else:
-        factors.append(_policy_factor(sec.network_policy, want.network_policy, policy_weight))
+        factors.append(
+            _level_factor(
+                "network policy",
+                POLICY_ORDER,
+                sec.network_policy,
+                want.network_policy.value if want.network_policy else None,
+                policy_weight,
+            )
+        )
     asked = (want.encryption and want.encryption.value) or (
         want.multi_tenant and want.multi_tenant.value
     )
@@ -255,24 +255,21 @@ def security(s: SolutionProfile, r: Requirements) -> CriterionScore:
     return CriterionScore.of("security", factors, "")
 
 
-def _policy_factor(offered: PolicyLevel, wanted, weight: float) -> Factor:
-    """A named policy level is met or not: more than asked earns nothing (an engineer asking for
-    L3-L4 policy gains nothing from L7). Without a named level, more is better."""
-    level = POLICY_ORDER.index(offered)
-    asked = POLICY_ORDER.index(wanted.value) if wanted else 0
-    if asked:
-        met = level >= asked
+def _level_factor(name: str, order: list, offered, wanted, weight: float) -> Factor:
+    """A named level (isolation, policy) is met or not: more than asked earns nothing (an
+    engineer asking for L3-L4 policy gains nothing from L7). Without one, more is better."""
+    level = order.index(offered)
+    asked = order.index(wanted) if wanted is not None else 0
+    if not asked:
         return Factor(
-            name="network policy",
-            score=1.0 if met else level / asked,
-            weight=weight,
-            detail=f"{offered.value} ({'meets' if met else 'below'} {wanted.value.value} asked)",
+            name=name, score=level / (len(order) - 1), weight=weight, detail=offered.value
         )
+    met = not falls_short(order, offered, wanted)
     return Factor(
-        name="network policy",
-        score=level / (len(POLICY_ORDER) - 1),
+        name=name,
+        score=1.0 if met else level / asked,
         weight=weight,
-        detail=offered.value,
+        detail=f"{offered.value} ({'meets' if met else 'below'} {wanted.value} asked)",
     )
 
 
