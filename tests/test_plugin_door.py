@@ -153,22 +153,7 @@ def _hook_call_sites() -> dict[str, list[str]]:
     return sites
 
 
-@pytest.mark.parametrize(
-    "hook",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="model/trained.py _plugin_rows still calls it; the lead replaces "
-                "that with plugin_set.benchmark_rows()",
-            ),
-        )
-        if name == "cnadvisor_benchmarks"
-        else name
-        for name in HOOK_NAMES
-    ],
-)
+@pytest.mark.parametrize("hook", HOOK_NAMES)
 def test_each_hook_is_called_in_exactly_one_place(hook):
     assert len(_hook_call_sites()[hook]) == 1, _hook_call_sites()[hook]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .evaluate import INTERVAL_LEVEL, PREDICTORS, SCORED, CrossValidation, cross_validate
-from .fitting import LEVEL_SIGMA, PRIOR_SIGMA, STAGE_SIGMA
+from .fitting import LEVEL_SIGMA, OFFLOAD_PRIOR, OFFLOAD_SIGMA, PRIOR_SIGMA, STAGE_SIGMA
 from .observations import METRIC_NAMES, THROUGHPUT, Observations
 from .structure import PARAMETERS, TERMS
 from .trained import TrainedModel
@@ -130,8 +130,12 @@ def write_card(
         "payload share of wire bytes, TCP segmented at the MSS of the effective MTU as a "
         "stream, UDP fragmented. **CPU rate**: cores used divided by the time one message "
         "costs: socket calls per message, each stage's per-packet cost per packet the CPU "
-        "sees (TCP in 64 KiB GSO/GRO super-packets unless WireGuard, IPsec or a user-space "
-        "forwarder defeats segmentation offload), and per-byte costs. Throughput is the "
+        "sees, and per-byte costs. A TCP stream reaches the CPU in 64 KiB GSO/GRO "
+        "super-packets, except the share of its bytes that the path's stages hand over "
+        "in MSS-sized segments: each stage's *offload loss*, 1 for WireGuard, IPsec and a "
+        "user-space forwarder (documented), fitted per stage kind for the others (a logit "
+        f"centred on {OFFLOAD_PRIOR:.0%} with sd {OFFLOAD_SIGMA}), combined along the path "
+        "as 1 − ∏(1 − loss). Throughput is the "
         "lower of the two; latency is each stage's CPU time plus its delay. The host's own "
         "stack, the socket calls, a VM's virtio/vhost layer and kernel-bypass frameworks "
         "(DPDK, AF_XDP) are terms like any stage. Each cost is exp(kind level + stage "
@@ -161,10 +165,12 @@ def write_card(
         "",
         "## Fitted stage costs",
         "",
-        "| term | " + " | ".join(PARAMETERS) + " |",
-        "|---|" + "---|" * len(PARAMETERS),
+        "| term | " + " | ".join(PARAMETERS) + " | offload_loss |",
+        "|---|" + "---|" * (len(PARAMETERS) + 1),
         *(
-            f"| {term} | " + " | ".join(f"{v:.4g}" for v in costs.table[i]) + " |"
+            f"| {term} | "
+            + " | ".join(f"{v:.4g}" for v in costs.table[i])
+            + f" | {costs.offload_loss[i]:.3f} |"
             for i, term in enumerate(TERMS)
         ),
         "",

@@ -26,21 +26,26 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from ..stages import STAGES
 from .observations import ABSOLUTE, LATENCY, PACKET_RATE, Observations
 from .structure import (
+    DEFEATS_OFFLOAD,
     EXTRA_TERMS,
     INDEX,
     KERNEL,
+    KIND_TERMS,
     PACKET_IO,
     PARAMETERS,
     SOCKET,
     TERMS,
     VM_LAYER,
     WIDTH,
+    WORKLOAD,
     StageCosts,
     added_latency_us,
     cost_matrices,
     cpu_bound,
+    default_offload_loss,
     one_way_latency_us,
     packet_rate_mpps,
+    stream_packets,
     throughput_gbps,
 )
 
@@ -57,6 +62,12 @@ LOSS_SCALE = 0.1  # soft-L1 threshold on log-ratio residuals
 # Log-scale shifts of the levels to start from. Several starts reach a better in-sample
 # optimum here, but a worse leave-one-study-out error, so one start is used.
 START_SHIFTS = (0.0,)
+# Offload loss of the stage kinds that may or may not keep a TCP stream coalesced: a
+# logit per kind, weakly held near "keeps it" (0.02); documented ones stay fixed at 1.
+OFFLOAD_KINDS = ("switch", "route", "filter", "nat", "encap")
+OFFLOAD_PRIOR = 0.02
+OFFLOAD_CENTRE = math.log(OFFLOAD_PRIOR / (1.0 - OFFLOAD_PRIOR))
+OFFLOAD_SIGMA = 2.0
 
 
 def _kind(term: str) -> str:
@@ -68,6 +79,8 @@ def _kind(term: str) -> str:
         return STAGES["veth"].kind.value  # as a veth does (drivers/net/loopback.c, veth.c)
     if term in STAGES:
         return STAGES[term].kind.value
+    if term in KIND_TERMS:  # a registered stage's stand-in: its kind's level exactly
+        return term.removeprefix("kind:")
     return {SOCKET: KERNEL, **{name: "packet-io" for name in PACKET_IO}}.get(term, term)
 
 
@@ -77,6 +90,20 @@ DEVIATING = frozenset(STAGES) | {SOCKET, *PACKET_IO}
 KINDS = tuple(dict.fromkeys(_kind(term) for term in TERMS))
 KIND_OF = np.array([KINDS.index(_kind(term)) for term in TERMS])
 STAGE_TERMS = np.array([term in DEVIATING for term in TERMS])
+# Which offload logit each term uses (-1: fixed, at 1 if documented and 0 otherwise).
+OFFLOAD_OF = np.array(
+    [
+        OFFLOAD_KINDS.index(_kind(term))
+        if (term in STAGES or term in KIND_TERMS)
+        and term not in DEFEATS_OFFLOAD
+        and term != "loopback"  # one stack end to end keeps 64 KiB segments
+        and _kind(term) in OFFLOAD_KINDS
+        else -1
+        for term in TERMS
+    ]
+)
+OFFLOAD_TERMS = np.flatnonzero(OFFLOAD_OF >= 0)
+OFFLOAD_MAP = np.eye(len(OFFLOAD_KINDS))[OFFLOAD_OF[OFFLOAD_TERMS]]  # d term logit / d kind's
 
 
 def _free_mask() -> np.ndarray:
@@ -143,22 +170,32 @@ class Parameterisation:
     def __init__(self) -> None:
         self.levels = len(KINDS) * len(PARAMETERS)
         self.deviations = int(STAGE_TERMS.sum()) * len(PARAMETERS)
-        self.size = self.levels + self.deviations
+        start = self.levels + self.deviations
+        self.offload = slice(start, start + len(OFFLOAD_KINDS))
+        self.size = self.offload.stop
 
     def initial(self) -> np.ndarray:
         start = np.zeros(self.size)
         level = start[: self.levels].reshape(len(KINDS), len(PARAMETERS))
         level[:] = [math.log(LEVEL_CENTRE[p]) for p in PARAMETERS]
+        start[self.offload] = OFFLOAD_CENTRE
         return start
 
     def log_table(self, theta: np.ndarray) -> np.ndarray:
         level = theta[: self.levels].reshape(len(KINDS), len(PARAMETERS))
         table = level[KIND_OF].copy()
-        table[STAGE_TERMS] += theta[self.levels :].reshape(-1, len(PARAMETERS))
+        table[STAGE_TERMS] += theta[self.levels : self.offload.start].reshape(-1, len(PARAMETERS))
         return table
 
+    def offload_loss(self, theta: np.ndarray) -> np.ndarray:
+        loss = default_offload_loss()
+        logit = theta[self.offload][OFFLOAD_OF[OFFLOAD_TERMS]]
+        loss[OFFLOAD_TERMS] = 1.0 / (1.0 + np.exp(-logit))
+        return loss
+
     def costs(self, theta: np.ndarray) -> StageCosts:
-        return StageCosts(np.where(FREE, np.exp(self.log_table(theta)), 0.0))
+        table = np.where(FREE, np.exp(self.log_table(theta)), 0.0)
+        return StageCosts(table, self.offload_loss(theta))
 
     def penalties(self, theta: np.ndarray, priors: list[tuple[int, int, float]]) -> np.ndarray:
         level = theta[: self.levels].reshape(len(KINDS), len(PARAMETERS))
@@ -167,7 +204,8 @@ class Parameterisation:
         return np.concatenate(
             [
                 ((level - centre) / SIGMA_BY_PARAMETER).ravel(),
-                theta[self.levels :] / STAGE_SIGMA,
+                theta[self.levels : self.offload.start] / STAGE_SIGMA,
+                (theta[self.offload] - OFFLOAD_CENTRE) / OFFLOAD_SIGMA,
                 [(log_table[t, p] - value) / PRIOR_SIGMA for t, p, value in priors],
             ]
         )
@@ -190,7 +228,8 @@ class Parameterisation:
         log_jac = self.log_table_jacobian().reshape(len(TERMS), len(PARAMETERS), self.size)
         blocks = [
             np.eye(self.size)[: self.levels] / np.tile(SIGMA_BY_PARAMETER, len(KINDS))[:, None],
-            np.eye(self.size)[self.levels :] / STAGE_SIGMA,
+            np.eye(self.size)[self.levels : self.offload.start] / STAGE_SIGMA,
+            np.eye(self.size)[self.offload] / OFFLOAD_SIGMA,
         ]
         if priors:
             blocks.append(np.array([log_jac[t, p] / PRIOR_SIGMA for t, p, _ in priors]))
@@ -253,19 +292,38 @@ def _residuals(design, y, groups, weights, costs, scale=1.0) -> np.ndarray:
     return _group_centred(residual, groups) * weights
 
 
+def _time_per_offload_logit(x: np.ndarray, costs: StageCosts, *, alone: bool = False):
+    """d (message CPU time, ns) / d offload logit of each kind, shape (rows, kinds): the
+    logits move the path's offload loss, which moves the packets the CPU sees."""
+    counts = x[:, : len(TERMS)]
+    loss = costs.offload_loss
+    total = counts @ (loss >= 1.0).astype(float) > 0
+    kept = np.exp(counts @ np.log1p(-np.minimum(loss, 1.0 - 1e-12)))
+    # d log(1 - sigmoid(z)) / dz = -sigmoid(z), per fitted term, then summed per kind
+    d_loss = (kept[:, None] * counts[:, OFFLOAD_TERMS] * loss[OFFLOAD_TERMS]) @ OFFLOAD_MAP
+    d_loss[total] = 0.0
+    segments, coalesced = stream_packets(x, alone=alone)
+    d_packets = np.where(x[:, WORKLOAD["udp"]] > 0, 0.0, segments - coalesced)
+    per_packet = (
+        counts @ costs.per_packet - counts[:, INDEX[SOCKET]] * costs.per_packet[INDEX[SOCKET]]
+    )
+    return d_loss * (d_packets * per_packet)[:, None]
+
+
 def _prediction_jacobian(
     design: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """d predicted log ratio / d cost[t, p], shape (rows, terms * parameters), and
-    d predicted log ratio / d log(scale) per row."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """d predicted log ratio / d cost[t, p], shape (rows, terms * parameters); d predicted
+    log ratio / d log(scale) per row; and d predicted log ratio / d offload logit."""
     numerator, denominator = design[:, :WIDTH], design[:, WIDTH : 2 * WIDTH]
     metric = design[:, 2 * WIDTH].astype(int)
     rows, terms = len(design), len(TERMS)
     scale = np.broadcast_to(np.asarray(scale, dtype=float), (rows,))
     jac = np.zeros((rows, terms, len(PARAMETERS)))
     d_scale = np.zeros(rows)
+    d_offload = np.zeros((rows, OFFLOAD_MAP.shape[1]))
     for sign, x in ((1.0, numerator), (-1.0, denominator)):
-        packet, byte = cost_matrices(x)
+        packet, byte = cost_matrices(x, costs)
         time = np.maximum(packet @ costs.per_packet + byte @ costs.per_byte, 1e-6)
         bound = cpu_bound(x, costs, scale) & (metric != LATENCY)
         if sign < 0:
@@ -273,6 +331,7 @@ def _prediction_jacobian(
         factor = np.where(bound, -sign / time, 0.0)[:, None]
         jac[:, :, 0] += packet * factor
         jac[:, :, 1] += byte * factor
+        d_offload += _time_per_offload_logit(x, costs) * factor
         d_scale += np.where(bound, -sign, 0.0)
     latency = metric == LATENCY
     if latency.any():
@@ -284,16 +343,21 @@ def _prediction_jacobian(
         )
         factor = np.where(added > 0, 1.0 / (base + np.maximum(added, 0.0)), 0.0)
         part = np.zeros((int(latency.sum()), terms, len(PARAMETERS)))
+        offload_part = np.zeros((int(latency.sum()), OFFLOAD_MAP.shape[1]))
         processing = np.zeros(int(latency.sum()))
         for sign, x in ((1.0, num), (-1.0, den)):
-            packet, byte = cost_matrices(x, alone=True)
+            packet, byte = cost_matrices(x, costs, alone=True)
             part[:, :, 0] += sign * packet * row_scale[:, None] / 1000.0
             part[:, :, 1] += sign * byte * row_scale[:, None] / 1000.0
             part[:, :, 2] += sign * x[:, :terms]
+            offload_part += (sign * row_scale / 1000.0)[:, None] * _time_per_offload_logit(
+                x, costs, alone=True
+            )
             processing += sign * (packet @ costs.per_packet + byte @ costs.per_byte) / 1000.0
         jac[latency] = part * factor[:, None, None]
+        d_offload[latency] = offload_part * factor[:, None]
         d_scale[latency] = processing * row_scale * factor
-    return jac.reshape(rows, terms * len(PARAMETERS)), d_scale
+    return jac.reshape(rows, terms * len(PARAMETERS)), d_scale, d_offload
 
 
 class StageCostRegressor(RegressorMixin, BaseEstimator):
@@ -342,8 +406,9 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
 
         def jacobian(theta: np.ndarray) -> np.ndarray:
             costs, _, scale = split(theta)
-            d_cost, d_scale = _prediction_jacobian(X, costs, scale)
+            d_cost, d_scale, d_offload = _prediction_jacobian(X, costs, scale)
             d_theta = (d_cost * costs.table.ravel()[None, :]) @ log_jac
+            d_theta[:, PARAMS.offload] = d_offload
             d_speed = np.zeros((len(y), n_studies))
             d_speed[np.arange(len(y)), studies] = d_scale
             data = _group_centred(np.hstack([d_theta, d_speed]), groups) * weights[:, None]
@@ -426,7 +491,7 @@ def calibrate(
         log_table[:, :2] += theta[0]  # CPU speed: per-packet and per-byte costs
         for k, term in enumerate(terms):
             log_table[term, :] += theta[1 + k]
-        return StageCosts(np.where(FREE, np.exp(log_table), 0.0))
+        return StageCosts(np.where(FREE, np.exp(log_table), 0.0), published.offload_loss)
 
     def objective(theta: np.ndarray) -> np.ndarray:
         residual = _residuals(design, y, groups, np.ones(len(y)), table_for(theta))

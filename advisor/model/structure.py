@@ -11,9 +11,12 @@ Throughput is the lower of
   a byte stream: the write size does not change the segments) and a UDP
   datagram split into IP fragments; and
 * the **CPU rate**: the cores the flows may use divided by the time one
-  message costs: per message (socket calls), per packet the CPU sees (TCP
-  coalesces segments into 64 KiB GSO/GRO super-packets unless a stage defeats
-  segmentation offload), and per byte (copies, checksums, crypto).
+  message costs: per message (socket calls), per packet the CPU sees, and per
+  byte (copies, checksums, crypto). TCP coalesces segments into 64 KiB GSO/GRO
+  super-packets; each stage has an *offload loss*, the share of a stream's bytes
+  it hands the CPU as MTU-sized packets instead (1 for WireGuard, IPsec and a
+  user-space forwarder; fitted for the other kinds: a tunnel without NIC tunnel
+  offload, or a forwarding path that loses GRO).
 
 So a small packet is CPU-bound (a packet-rate regime) and a bulk transfer
 line-rate-bound, and a new CNI gets a prediction from the stages it names.
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..physics import ETHERNET_FRAMING_BYTES, ETHERNET_MIN_PAYLOAD, IP_HEADER, L4_HEADER
-from ..stages import STAGES, PacketIO
+from ..stages import STAGES, PacketIO, StageKind, stage
 
 GSO_BYTES = 65536  # the largest GSO/GRO super-packet Linux builds (skb limit, 64 KiB)
 SOCKET = "socket"  # one send and one receive call per message
@@ -37,17 +40,30 @@ KERNEL = "kernel-stack"  # the host's own IP/TCP/UDP stack, both ends of a flow
 VM_LAYER = "virtio-vhost"  # a virtual NIC: guest virtio driver and host vhost worker
 PACKET_IO = tuple(framework.value for framework in PacketIO)  # kernel-bypass frameworks
 EXTRA_TERMS = (KERNEL, SOCKET, VM_LAYER, *PACKET_IO)
-TERMS: tuple[str, ...] = (*STAGES, *EXTRA_TERMS)
+# A stage a plugin registers has no data of its own: it is priced at its kind's fitted level
+# through one stand-in term per kind, which no training row uses.
+KIND_TERMS = tuple(f"kind:{kind.value}" for kind in StageKind)
+TERMS: tuple[str, ...] = (*STAGES, *EXTRA_TERMS, *KIND_TERMS)
 INDEX = {name: i for i, name in enumerate(TERMS)}
 PARAMETERS = ("ns_per_packet", "ns_per_byte", "delay_us")
 
-# Stages that hand the CPU MTU-sized packets even when the host would coalesce them:
+# Stages that always hand the CPU MTU-sized packets even when the host would coalesce them
+# (offload loss 1):
 # WireGuard segments GSO packets before encrypting each (drivers/net/wireguard/device.c,
 # wg_xmit: skb_gso_segment); IPsec without ESP hardware offload segments before the
 # transform (net/xfrm/xfrm_output.c, xfrm_output_gso); a user-space forwarder reads and
 # writes packets one at a time.
 DEFEATS_OFFLOAD = frozenset({"wireguard", "ipsec-esp-tunnel", "ipsec-esp-transport",
                              "userspace-proxy"})  # fmt: skip
+# A registered stage of these kinds is taken to defeat offload as the built-in ones do.
+DEFEATS_OFFLOAD_KINDS = frozenset({f"kind:{StageKind.ENCRYPT}", f"kind:{StageKind.USERSPACE}"})
+
+
+def term_for(name: str) -> str:
+    """The model term a datapath stage is priced by: itself, or its kind's stand-in for a
+    stage a plugin registered."""
+    return name if name in INDEX else f"kind:{stage(name).kind.value}"
+
 
 # Columns of an encoded workload matrix (after the per-term counts).
 WORKLOAD_COLUMNS = (
@@ -57,7 +73,6 @@ WORKLOAD_COLUMNS = (
     "link_gbps",  # NIC speed; inf where the traffic never reaches a wire
     "mtu",  # the container's effective MTU
     "encap_bytes",  # tunnel and encryption bytes added to every packet on the wire
-    "defeats_offload",  # 1 when a stage on the path hands the CPU MTU-sized packets
     "ipv6",
 )
 WORKLOAD = {name: len(TERMS) + i for i, name in enumerate(WORKLOAD_COLUMNS)}
@@ -80,7 +95,7 @@ class PathSpec:
     def encode(self) -> np.ndarray:
         row = np.zeros(WIDTH)
         for name in self.terms:
-            row[INDEX[name]] += 1.0
+            row[INDEX[term_for(name)]] += 1.0
         values = {
             "message_size": self.message_size,
             "udp": float(self.udp),
@@ -88,7 +103,6 @@ class PathSpec:
             "link_gbps": self.link_gbps,
             "mtu": self.mtu,
             "encap_bytes": self.encap_bytes,
-            "defeats_offload": float(any(name in DEFEATS_OFFLOAD for name in self.terms)),
             "ipv6": float(self.ipv6),
         }
         for name, value in values.items():
@@ -109,11 +123,20 @@ def encode(specs: Sequence[PathSpec]) -> np.ndarray:
     return np.array([spec.encode() for spec in specs]).reshape(len(specs), WIDTH)
 
 
+def default_offload_loss() -> np.ndarray:
+    """Offload loss per term before fitting: 1 where documented (WireGuard, IPsec, a
+    user-space forwarder), 0 elsewhere."""
+    defeats = DEFEATS_OFFLOAD | DEFEATS_OFFLOAD_KINDS
+    return np.array([1.0 if term in defeats else 0.0 for term in TERMS])
+
+
 @dataclass(frozen=True)
 class StageCosts:
-    """Fitted costs: one row per term of :data:`TERMS`, one column per :data:`PARAMETERS`."""
+    """Fitted costs: one row per term of :data:`TERMS`, one column per :data:`PARAMETERS`;
+    and per term the share of a TCP stream it hands the CPU unsegmented (offload loss)."""
 
     table: np.ndarray  # shape (len(TERMS), 3), all >= 0
+    offload_loss: np.ndarray | None = None  # shape (len(TERMS),), each in [0, 1]
 
     def __post_init__(self) -> None:
         table = np.asarray(self.table, dtype=float)
@@ -122,6 +145,11 @@ class StageCosts:
                              f"{(len(TERMS), len(PARAMETERS))}")  # fmt: skip
         if not np.all(np.isfinite(table)) or np.any(table < 0):
             raise ValueError("stage costs must be finite and non-negative")
+        loss = default_offload_loss() if self.offload_loss is None else self.offload_loss
+        loss = np.asarray(loss, dtype=float)
+        if loss.shape != (len(TERMS),) or not np.all((loss >= 0) & (loss <= 1)):
+            raise ValueError(f"offload losses must be {len(TERMS)} shares between 0 and 1")
+        object.__setattr__(self, "offload_loss", loss)
 
     @property
     def per_packet(self) -> np.ndarray:
@@ -136,7 +164,8 @@ class StageCosts:
         return self.table[:, 2]
 
     def of(self, term: str) -> dict[str, float]:
-        return dict(zip(PARAMETERS, map(float, self.table[INDEX[term]]), strict=True))
+        values = dict(zip(PARAMETERS, map(float, self.table[INDEX[term]]), strict=True))
+        return {**values, "offload_loss": float(self.offload_loss[INDEX[term]])}
 
 
 def _column(x: np.ndarray, name: str) -> np.ndarray:
@@ -166,28 +195,45 @@ def wire_bytes_per_message(x: np.ndarray) -> np.ndarray:
     return packets * (frames + ETHERNET_FRAMING_BYTES)
 
 
-def cpu_packets_per_message(x: np.ndarray, *, alone: bool = False) -> np.ndarray:
-    """Packets the CPU handles per message: UDP one per fragment; a TCP stream in GSO
-    super-packets, or in MSS segments where a stage defeats segmentation offload. A TCP
-    stream coalesces small writes (fractional packets); a message ``alone`` on an idle
-    connection (a request/response test) is at least one packet."""
-    size, udp = _column(x, "message_size"), _column(x, "udp") > 0
-    defeated = _column(x, "defeats_offload") > 0
-    wire = packets_per_message(x)
-    tcp = np.where(defeated, wire, size / GSO_BYTES)
+def path_offload_loss(x: np.ndarray, costs: StageCosts) -> np.ndarray:
+    """Share of a TCP stream the CPU sees as MTU-sized packets: a byte escapes only if every
+    stage on the path keeps it coalesced, so the losses combine as 1 - prod(1 - loss)."""
+    counts = x[:, : len(TERMS)]
+    loss = costs.offload_loss
+    total = counts @ (loss >= 1.0).astype(float) > 0
+    kept = np.exp(counts @ np.log1p(-np.minimum(loss, 1.0 - 1e-12)))
+    return np.where(total, 1.0, 1.0 - kept)
+
+
+def stream_packets(x: np.ndarray, *, alone: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Packets the CPU would see per TCP message with offload lost (MSS segments) and kept
+    (GSO super-packets). A stream coalesces small writes (fractional packets); a message
+    ``alone`` on an idle connection (a request/response test) is at least one packet."""
+    segments, coalesced = packets_per_message(x), _column(x, "message_size") / GSO_BYTES
     if alone:
-        tcp = np.maximum(np.ceil(tcp), 1.0)
-    return np.where(udp, wire, tcp)
+        segments, coalesced = np.ceil(segments), np.maximum(np.ceil(coalesced), 1.0)
+    return segments, coalesced
 
 
-def cost_matrices(x: np.ndarray, *, alone: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def cpu_packets_per_message(x: np.ndarray, costs: StageCosts, *, alone: bool = False) -> np.ndarray:
+    """Packets the CPU handles per message: UDP one per fragment; a TCP stream in GSO
+    super-packets, except the share the path's offload loss hands over in MSS segments."""
+    segments, coalesced = stream_packets(x, alone=alone)
+    loss = path_offload_loss(x, costs)
+    tcp = loss * segments + (1.0 - loss) * coalesced
+    return np.where(_column(x, "udp") > 0, packets_per_message(x), tcp)
+
+
+def cost_matrices(
+    x: np.ndarray, costs: StageCosts, *, alone: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """How many times each term's per-packet and per-byte cost is paid for one message.
 
     The message's CPU time is linear in the costs: ``packet @ ns_per_packet + byte @
     ns_per_byte`` (a socket call is paid once per message, the other per-packet costs
-    once per packet the CPU sees)."""
+    once per packet the CPU sees; how many packets that is depends on the offload losses)."""
     counts = x[:, : len(TERMS)]
-    packets = cpu_packets_per_message(x, alone=alone)
+    packets = cpu_packets_per_message(x, costs, alone=alone)
     packet = counts * packets[:, None]
     packet[:, INDEX[SOCKET]] = counts[:, INDEX[SOCKET]]
     byte = counts * _column(x, "message_size")[:, None]
@@ -196,7 +242,7 @@ def cost_matrices(x: np.ndarray, *, alone: bool = False) -> tuple[np.ndarray, np
 
 def message_time_ns(x: np.ndarray, costs: StageCosts, *, alone: bool = False) -> np.ndarray:
     """CPU nanoseconds one message costs along the whole path (all terms counted)."""
-    packet, byte = cost_matrices(x, alone=alone)
+    packet, byte = cost_matrices(x, costs, alone=alone)
     return packet @ costs.per_packet + byte @ costs.per_byte
 
 

@@ -46,7 +46,7 @@ from .structure import (
 
 NAME = "trained"
 # Bump when training or evaluation changes what a cached model means (part of its key).
-TRAINING_REVISION = 3
+TRAINING_REVISION = 4
 KERNEL_BYPASS = frozenset(PACKET_IO) - {"xdp"}  # XDP runs inside the CNI, not in the pod
 
 
@@ -307,10 +307,6 @@ def set_use_local(enabled: bool) -> None:
         flag.unlink(missing_ok=True)
 
 
-def _owned_ids(plugin_set, plugin: str) -> set[str]:
-    return {sid for sid, item in plugin_set.solutions.items() if item.plugin == plugin}
-
-
 def training_data(plugin_set, with_local: bool | None = None) -> tuple[Callable[[], list], str]:
     """A loader of the shipped rows, every plugin's vetted contributed rows and (when asked)
     this host's measured and imported rows, and a fingerprint of all of them. The shipped
@@ -323,7 +319,7 @@ def training_data(plugin_set, with_local: bool | None = None) -> tuple[Callable[
         measured = _local_rows()
         contributed.extend(measured)
         parts.append("local:" + repr(sorted(repr(r) for r in measured)))
-    for plugin, rows in _plugin_rows(plugin_set):
+    for plugin, rows in plugin_set.benchmark_rows():  # validated and vetted at the one door
         contributed.extend(rows)
         parts.append(plugin + repr(sorted(repr(r) for r in rows)))
     return (lambda: [*load_published(), *contributed]), fingerprint(parts)
@@ -342,23 +338,6 @@ def _local_rows() -> list:
     return rows + list(imported_rows())
 
 
-def _plugin_rows(plugin_set):
-    """Each plugin's contributed rows after validation and vetting: rows with implausible
-    values, or about another plugin's solutions (unless trusted), are dropped and reported."""
-    from ..dataset.contributed import contributed_rows, trusted_plugins, vet_contributed
-
-    trusted = trusted_plugins()
-    for plugin, returned in plugin_set.call_each("cnadvisor_benchmarks"):
-        rows, problems = contributed_rows(list(returned or []), f"plugin {plugin}")
-        for problem in problems:  # a bad row is dropped and reported; the good ones stay
-            plugin_set.report(plugin, "cnadvisor_benchmarks", problem)
-        kept, dropped = vet_contributed(rows, plugin, _owned_ids(plugin_set, plugin),
-                                        plugin in trusted)  # fmt: skip
-        for problem in dropped:
-            plugin_set.report(plugin, "cnadvisor_benchmarks", str(problem))
-        yield plugin, kept
-
-
 def load_or_train(
     profiles: Mapping[str, SolutionProfile],
     rows: Callable[[], list] | list | None = None,
@@ -372,7 +351,7 @@ def load_or_train(
     if cached is not None:
         arrays, meta = cached
         try:
-            return _model(StageCosts(arrays["costs"]), meta)
+            return _model(StageCosts(arrays["costs"], arrays["offload_loss"]), meta)
         except (KeyError, ValueError, TypeError) as error:
             import warnings
 
@@ -380,5 +359,5 @@ def load_or_train(
     if rows is None:
         rows = load_published
     model, meta = train(profiles, rows() if callable(rows) else rows)
-    cache.save(key, {"costs": model.costs.table}, meta)
+    cache.save(key, {"costs": model.costs.table, "offload_loss": model.costs.offload_loss}, meta)
     return model
