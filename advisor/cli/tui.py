@@ -31,4 +31,6 @@ def run(args: argparse.Namespace) -> int:
             return exit_codes.PROBLEMS
     from ..tui.app import run as run_app
 
-    return run_app(load_advisor(args), requirements, Path(args.file) if args.file else None)
+    # the Advisor loads in a thread behind the painted questionnaire (issue 16: first paint)
+    advisor = lambda: load_advisor(args)  # noqa: E731
+    return run_app(advisor, requirements, Path(args.file) if args.file else None)

@@ -101,8 +101,10 @@ class AdvisorApp(App):
 
     def on_print(self, event: events.Print) -> None:
         self.printed.append((event.text, event.stderr))
-        if event.stderr and event.text.strip():
-            self.notify(event.text.strip(), severity="warning", markup=False)
+        said = event.text.strip()
+        if event.stderr and said:
+            warns = "warning" in said or "error" in said
+            self.notify(said, severity="warning" if warns else "information", markup=False)
 
     def evaluate(self, answers: Answers) -> Evaluation:
         if self.advisor is None:
