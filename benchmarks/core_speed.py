@@ -1,49 +1,103 @@
-"""Speed of the core advisor, reported as figures (not asserted): run it, read the table.
+"""Speed of the core advisor against an earlier commit, in the same run on this machine.
 
-    python benchmarks/core_speed.py            # full run
-    python benchmarks/core_speed.py --quick    # fewer repeats
+    python benchmarks/core_speed.py                   # against fc6e1b6 (before issue 13's work)
+    python benchmarks/core_speed.py --against COMMIT  # any other commit
+    python benchmarks/core_speed.py --quick           # fewer repeats, a smaller batch
 
-Measures, in one run on this machine:
-1. cold `cnadvisor evaluate FILE` against a bare `python -c pass` (ratio; goal <= 10x),
-2. a batch of 1,000 generated requirement files through one CLI call (goal >= 500 files/s),
-3. ranking 500 synthetic solutions for one requirements set (goal <= 50 ms).
-Machines here are noisy, so each figure is a median and the first compares ratios.
+The earlier commit is checked out with ``git worktree`` into a temporary folder and
+installed (not editable) into a temporary venv that shares this interpreter's installed
+dependencies, so both versions run on the same interpreter and libraries; only
+cnadvisor's own code differs. Each version gets its own fresh model cache, trained once
+before timing. Figures, each a median (machines here are shared and noisy):
+1. cold ``cnadvisor evaluate FILE`` against a bare ``python -c pass`` of the same
+   interpreter, timed in turn (goal: ratio <= 15);
+2. a batch of generated requirement files through one CLI call, JSON out
+   (goal: >= 300 files/s);
+3. ranking 500 synthetic solutions for one system, in this process (goal <= 50 ms).
+Everything created (worktree, venv, caches) is removed at the end, also on error.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "requirements" / "multi-tenant-saas.yaml"
+BEFORE = "fc6e1b6"  # main before issue 13's CLI package and renames
+GOALS = {"ratio": 15.0, "files per second": 300.0}
 
 
-def _wall(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+class Version:
+    """One installed cnadvisor: an interpreter that imports it, and its own model cache."""
+
+    def __init__(self, label: str, python: str, cache: Path) -> None:
+        self.label, self.python, self.cache = label, python, cache
+
+    def run(self, *args: str) -> float:
+        """Wall-clock seconds of ``python args`` (a new process each time)."""
+        env = os.environ | {"CNADVISOR_CACHE_DIR": str(self.cache)}
+        start = time.perf_counter()
+        subprocess.run([self.python, *args], check=True, capture_output=True, env=env)
+        return time.perf_counter() - start
+
+    def evaluate(self, *args: str) -> float:
+        return self.run("-m", "cnadvisor.cli", "evaluate", *args)
 
 
-def cold_start(repeats: int) -> dict[str, float]:
-    bare = [sys.executable, "-c", "pass"]
-    evaluate = [sys.executable, "-m", "cnadvisor.cli", "evaluate", str(EXAMPLE)]
-    _wall(evaluate)  # warm the file cache once; every run after is still a new process
-    pairs = [(_wall(bare), _wall(evaluate)) for _ in range(repeats)]
-    bare_median = statistics.median(p[0] for p in pairs)
-    evaluate_median = statistics.median(p[1] for p in pairs)
+@contextlib.contextmanager
+def earlier(commit: str, work: Path) -> Iterator[Version]:
+    """``commit`` installed into a venv under ``work``; the worktree is removed after."""
+    tree = work / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree),
+                    commit], check=True)  # fmt: skip
+    try:
+        venv = work / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                       check=True)  # fmt: skip
+        python = str(venv / "bin" / "python")
+        subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps",
+                        str(tree)], check=True, capture_output=True)  # fmt: skip
+        here = subprocess.run([python, "-c", "import cnadvisor; print(cnadvisor.__file__)"],
+                              check=True, capture_output=True, text=True).stdout  # fmt: skip
+        if not here.startswith(str(venv)):
+            raise SystemExit(f"the venv imports cnadvisor from {here.strip()}, not its own copy")
+        yield Version(commit, python, work / "cache-before")
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       check=False)  # fmt: skip
+
+
+def cold_start(versions: list[Version], repeats: int) -> dict[str, dict[str, float]]:
+    """Each version's cold evaluate and a bare interpreter, timed in turn per repeat."""
+    for version in versions:
+        version.evaluate(str(EXAMPLE))  # trains into the fresh cache; warms the file cache
+    bare: list[float] = []
+    times: dict[str, list[float]] = {v.label: [] for v in versions}
+    for _ in range(repeats):
+        for version in versions:
+            bare.append(version.run("-c", "pass"))
+            times[version.label].append(version.evaluate(str(EXAMPLE)))
+    bare_median = statistics.median(bare)
     return {
-        "python -c pass (s)": bare_median,
-        "cnadvisor evaluate (s)": evaluate_median,
-        "ratio": evaluate_median / bare_median,
+        label: {
+            "evaluate s": statistics.median(seconds),
+            "python -c pass s": bare_median,
+            "ratio": statistics.median(seconds) / bare_median,
+        }
+        for label, seconds in times.items()
     }
 
 
@@ -88,28 +142,21 @@ def generated_requirements(count: int, seed: int = 1) -> list[dict]:
     return systems
 
 
-def batch(count: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as folder:
-        for index, system in enumerate(generated_requirements(count)):
-            Path(folder, f"system-{index:04d}.yaml").write_text(yaml.safe_dump(system))
-        output = Path(folder, "out.json")
-        seconds = _wall(
-            [
-                sys.executable,
-                "-m",
-                "cnadvisor.cli",
-                "evaluate",
-                folder,
-                "-f",
-                "json",
-                "-o",
-                str(output),
-            ]
-        )
-    return {"files": count, "seconds": seconds, "files per second": count / seconds}
+def batch(versions: list[Version], count: int, work: Path) -> dict[str, dict[str, float]]:
+    folder = work / "batch"
+    folder.mkdir()
+    for index, system in enumerate(generated_requirements(count)):
+        Path(folder, f"system-{index:04d}.yaml").write_text(yaml.safe_dump(system))
+    result = {}
+    for version in versions:
+        output = work / f"out-{len(result)}.json"
+        seconds = version.evaluate(str(folder), "-f", "json", "-o", str(output))
+        result[version.label] = {"files": count, "s": seconds, "files per second": count / seconds}
+    return result
 
 
 def synthetic_ranking(solutions: int, repeats: int) -> dict[str, float]:
+    """This checkout only (the API it uses changed name)."""
     from cnadvisor.advisor import Advisor
     from cnadvisor.loading import load_file
     from cnadvisor.plugins import load_plugins
@@ -129,20 +176,32 @@ def synthetic_ranking(solutions: int, repeats: int) -> dict[str, float]:
     return {"solutions": solutions, "median ms": statistics.median(times) * 1000}
 
 
+def _show(title: str, rows: dict[str, dict[str, float]], key: str) -> None:
+    print(f"{title} (goal {key} {'<=' if key == 'ratio' else '>='} {GOALS[key]:g}):")
+    for label, figures in rows.items():
+        shown = ", ".join(f"{k} {v:.3g}" for k, v in figures.items())
+        print(f"  {label:>12}: {shown}")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--against", default=BEFORE, metavar="COMMIT", help=f"default {BEFORE}")
+    parser.add_argument("--quick", action="store_true", help="3 repeats, 300 files")
     args = parser.parse_args()
-    repeats = 3 if args.quick else 7
-    print(
-        "cold start:", {k: round(v, 3) for k, v in cold_start(repeats).items()}, "goal ratio <= 10"
-    )
-    print("batch:", {k: round(v, 1) for k, v in batch(1000).items()}, "goal >= 500 files/s")
-    print(
-        "ranking:",
-        {k: round(v, 1) for k, v in synthetic_ranking(500, repeats).items()},
-        "goal <= 50 ms",
-    )
+    repeats, files = (3, 300) if args.quick else (7, 1000)
+    work = Path(tempfile.mkdtemp(prefix="cnadvisor-core-speed-"))
+    try:
+        with earlier(args.against, work) as before:
+            now = Version("this checkout", sys.executable, work / "cache-now")
+            versions = [before, now]
+            _show("cold evaluate of one file", cold_start(versions, repeats), "ratio")
+            _show(f"batch of {files} generated files, -f json", batch(versions, files, work),
+                  "files per second")  # fmt: skip
+        ranking = synthetic_ranking(500, repeats)
+        print(f"ranking 500 synthetic solutions (this checkout): {ranking['median ms']:.1f} ms "
+              "median (goal <= 50 ms)")  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
