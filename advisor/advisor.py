@@ -129,6 +129,25 @@ class Advisor:
             if point.scenario == "intra-host" or solution.inter_host
         ]
 
+    def _predict_all(
+        self, profiles: Sequence[SolutionProfile], points: tuple[WorkloadPoint, ...]
+    ) -> list[list[Prediction]]:
+        """What `predict` gives for each profile, in one vectorised pass per point when the
+        model has one (the ranking's hot path: no second lookup per option)."""
+        batch = getattr(self.model, "predict_many", None) or (
+            lambda some, point: [self.model.predict(profile, point) for profile in some]
+        )
+        result: list[list[Prediction]] = [[] for _ in profiles]
+        for point in points:
+            reach = [
+                i for i, p in enumerate(profiles) if point.scenario == "intra-host" or p.inter_host
+            ]
+            for i, prediction in zip(
+                reach, batch([profiles[i] for i in reach], point), strict=True
+            ):
+                result[i].append(prediction)
+        return result
+
     def sweep(
         self,
         solution_ids: Sequence[str],
@@ -211,17 +230,10 @@ class Advisor:
         scored: list[tuple[float, RegisteredSolution, dict, list[Prediction], list[Finding]]] = []
         excluded: list[ExcludedOption] = []
         points = workload_points(requirements)
-        batch = getattr(self.model, "predict_many", None)
-        if batch is not None:  # fill the model's cache in one vectorised pass per point
-            profiles = [item.profile for item in solutions]
-            for point in points:
-                batch(
-                    [p for p in profiles if point.scenario == "intra-host" or p.inter_host], point
-                )
+        predicted = self._predict_all([item.profile for item in solutions], points)
         plugin_said = self._plugin_findings(requirements, solutions)
-        for item, said in zip(solutions, plugin_said, strict=True):
+        for item, said, predictions in zip(solutions, plugin_said, predicted, strict=True):
             profile = item.profile
-            predictions = self.predict(profile, requirements, points)
             inter = next((p for p in predictions if p.scenario == "inter-host"), None)
             findings = constraints.check(profile, requirements, inter)
             findings += said
