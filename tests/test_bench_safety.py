@@ -250,4 +250,7 @@ def test_local_ratio_columns_are_read_checked_and_optional(tmp_path, monkeypatch
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         (by_cpu,) = store.local_rows_by_cpu_time()
+        kept = store.local_rows_by_cpu_time(keep_others=True)
     assert by_cpu.value == pytest.approx(2.7) and by_cpu.baseline_value == 3
+    # for training: the older file's row stays as measured beside the CPU-time one
+    assert sorted(r.value for r in kept) == pytest.approx([1.5, 2.7])

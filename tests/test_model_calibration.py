@@ -71,3 +71,26 @@ def test_calibration_pulls_predictions_toward_the_measured_ratios(profiles, publ
     calibrated, _ = calibrate(published, local, {"veth", "linux-bridge", "vxlan"})
     after = np.exp(predicted_log_ratio(design, calibrated))
     assert np.abs(after - truth).sum() < np.abs(before - truth).sum()
+
+
+def test_calibration_ignores_latency_and_absolute_rows(profiles, published):
+    """On a shared host a ping-pong time or an absolute rate also measures the neighbours,
+    so neither may move the costs (they once pushed the CPU factor to x13)."""
+    rows = _local_rows({("bridge", "intra-host"): 0.5})
+    only_rates, _ = calibrate(published, build(rows, profiles), {"veth", "linux-bridge"})
+    noisy = rows + rows_from_dicts(
+        [
+            {
+                "source_id": "local-testhost", "locator": "sockperf ping-pong",
+                "solution_label": "bridge", "solution_id": "bridge", "scenario": "intra-host",
+                "virtualization": "vm", "protocol": "udp", "message_size_bytes": "64",
+                "link_gbps": "", "encryption": "none", "streams": "1", "metric": "latency",
+                "unit": "us", "value": "900", "baseline_value": "30",
+                "baseline_label": "host, same run", "relative_to": "", "notes": "loaded host",
+            }
+        ],
+        "local latency row",
+    )  # fmt: skip
+    with_latency, scale = calibrate(published, build(noisy, profiles), {"veth", "linux-bridge"})
+    np.testing.assert_allclose(with_latency.table, only_rates.table, rtol=1e-6)
+    assert scale == pytest.approx(1.0, abs=0.05)  # CPU-bound ratios do not pin the CPU speed

@@ -502,15 +502,18 @@ def local_measurements() -> list[LocalMeasurement]:
     return found
 
 
-def local_rows_by_cpu_time() -> list[BenchmarkRow]:
+def local_rows_by_cpu_time(*, keep_others: bool = False) -> list[BenchmarkRow]:
     """The local rows with CPU-time ratios in place of wall-clock ones, for calibrating on
     a shared host: a row with a ``cpu_ratio`` gets value = cpu_ratio x baseline_value (so
     value / baseline_value is the CPU-time ratio, and its notes say so); rows without one
-    (latency, unpinned runs, older files) are left out."""
+    (latency, unpinned runs, older files) are left out, or kept as measured with
+    ``keep_others``."""
     rows = []
     for item in local_measurements():
         row = item.row
         if item.cpu_ratio is None or not row.baseline_value:
+            if keep_others:
+                rows.append(row)
             continue
         rows.append(
             replace(

@@ -24,7 +24,7 @@ from scipy.optimize import least_squares
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..stages import STAGES
-from .observations import ABSOLUTE, LATENCY, PACKET_RATE, Observations
+from .observations import ABSOLUTE, LATENCY, PACKET_RATE, THROUGHPUT, Observations
 from .structure import (
     DEFEATS_OFFLOAD,
     EXTRA_TERMS,
@@ -472,13 +472,24 @@ def fit(
     return estimator.fit(data.design(), data.log_ratio, sample_weight=study_weights(data))
 
 
+CALIBRATION_SIGMA = 3.0  # log-scale freedom of a measured stage's cost from the published fit
+
+
 def calibrate(
     published: StageCosts, local: Observations, measured_terms: set[str]
 ) -> tuple[StageCosts, float]:
     """Rescale to this host: one CPU-speed factor for every cost, and the costs of the stages
     the local rows measured. Nothing else moves, so an option that shares no measured
-    stage changes only through the CPU factor."""
-    data = local.subset(~local.host_itself)
+    stage changes only through the CPU factor.
+
+    Only ratio rows of throughput and packet rate are used, and only CPU costs move. On a
+    shared host, absolute rates and ping-pong times measure the neighbours too: fitted to
+    them, the CPU factor came out at x13 on this project's loaded 2-core machine and
+    inflated every stage's processing time (leave-one-topology-out latency error 0.16 ->
+    0.42). Ratios of CPU-bound paths do not depend on the CPU factor, so it stays near 1
+    unless imported rows pin it."""
+    rates = np.isin(local.metric, (THROUGHPUT, PACKET_RATE))
+    data = local.subset(~local.host_itself & rates)
     if not len(data):
         return published, 1.0
     design, y = data.design(), data.log_ratio
@@ -490,12 +501,12 @@ def calibrate(
         log_table = log_base.copy()
         log_table[:, :2] += theta[0]  # CPU speed: per-packet and per-byte costs
         for k, term in enumerate(terms):
-            log_table[term, :] += theta[1 + k]
+            log_table[term, :2] += theta[1 + k]  # its CPU costs, not its delay
         return StageCosts(np.where(FREE, np.exp(log_table), 0.0), published.offload_loss)
 
     def objective(theta: np.ndarray) -> np.ndarray:
         residual = _residuals(design, y, groups, np.ones(len(y)), table_for(theta))
-        return np.concatenate([residual, theta / 1.0])
+        return np.concatenate([residual, theta / CALIBRATION_SIGMA])
 
     result = least_squares(objective, np.zeros(1 + len(terms)), loss="soft_l1", f_scale=0.1)
     return table_for(result.x), float(math.exp(result.x[0]))

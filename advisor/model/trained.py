@@ -327,10 +327,11 @@ def training_data(plugin_set, with_local: bool | None = None) -> tuple[Callable[
 
 def _local_rows() -> list:
     """This host's bench rows and imported cluster rows (a bad file is skipped with a
-    warning by each store)."""
-    from ..bench.store import local_rows
+    warning by each store). A bench row's CPU-time ratio stands in for its wall-clock one
+    where it was measured: on a shared machine the wall clock also measures the neighbours."""
+    from ..bench.store import local_rows_by_cpu_time
 
-    rows = list(local_rows())
+    rows = list(local_rows_by_cpu_time(keep_others=True))
     try:
         from ..importers import imported_rows
     except ImportError:
