@@ -44,8 +44,17 @@ def main() -> None:
 
 
 def report(data_dir: Path) -> None:
+    from cnadvisor.bench.store import local_rows, local_rows_by_cpu_time
+
+    for label, rows in (("wall clock", local_rows()), ("CPU time", local_rows_by_cpu_time())):
+        print(f"\n== ratios by {label} ==")
+        compare(rows, data_dir)
+
+
+def compare(rows: list, data_dir: Path) -> None:
+    """Per topology and test, the mean measured ratio against the prediction; then the
+    rank correlation of the UDP 64 B ratios and the error of the TCP bulk ratios."""
     import numpy as np
-    from cnadvisor.bench.store import local_rows
     from cnadvisor.model.fitting import predicted_log_ratio
     from cnadvisor.model.observations import PACKET_RATE, THROUGHPUT, build
     from cnadvisor.model.structure import WORKLOAD
@@ -55,9 +64,9 @@ def report(data_dir: Path) -> None:
 
     profiles = {k: v.profile for k, v in load_plugins().solutions.items()}
     model = load_or_train(profiles)  # published data only: no local calibration
-    rows = local_rows()
     observations = build(rows, profiles)
     pick = observations.anchored & ~observations.host_itself
+    pick &= np.isin(observations.metric, (PACKET_RATE, THROUGHPUT))
     data = observations.subset(pick)
     if not len(data):
         print(f"no local rows with a baseline under {data_dir}")
@@ -66,25 +75,24 @@ def report(data_dir: Path) -> None:
     measured = np.exp(data.log_ratio)
     size = data.numerator[:, WORKLOAD["message_size"]]
     udp = data.numerator[:, WORKLOAD["udp"]] > 0
-    print(f"{'solution':16s} {'metric':12s} {'proto':5s} {'size':>6s} {'measured':>9s} "
-          f"{'predicted':>9s}")  # fmt: skip
-    for i in np.argsort(data.solution.astype(str), kind="stable"):
-        metric = "packet rate" if data.metric[i] == PACKET_RATE else "throughput"
-        if data.metric[i] not in (PACKET_RATE, THROUGHPUT):
-            metric = "latency"
-        print(f"{data.solution[i]!s:16s} {metric:12s} {'udp' if udp[i] else 'tcp':5s} "
-              f"{size[i]:6.0f} {measured[i]:9.3f} {predicted[i]:9.3f}")  # fmt: skip
-    small = udp & (size <= 64) & np.isin(data.metric, (THROUGHPUT, PACKET_RATE))
-    if small.sum() >= 3:
-        rho = spearmanr(predicted[small], measured[small]).statistic
-        print(
-            f"UDP 64 B ratio, Spearman predicted vs measured: {rho:.2f} over {small.sum()} "
-            "rows (goal >= 0.8)"
-        )
-    bulk = ~udp & (data.metric == THROUGHPUT) & (size >= 1400)
-    if bulk.any():
-        mae = float(np.mean(np.abs(predicted[bulk] - measured[bulk])))
-        print(f"TCP bulk ratio MAE: {mae:.3f} over {bulk.sum()} rows (goal <= 0.10)")
+    solution = data.solution.astype(str)
+    print(f"{'solution':16s} {'proto':5s} {'size':>6s} {'measured':>9s} {'predicted':>9s} rows")
+    table = {}
+    for key in sorted(set(zip(solution, udp, size, strict=True))):
+        rows_of = (solution == key[0]) & (udp == key[1]) & (size == key[2])
+        table[key] = (float(measured[rows_of].mean()), float(predicted[rows_of].mean()))
+        print(f"{key[0]:16s} {'udp' if key[1] else 'tcp':5s} {key[2]:6.0f} "
+              f"{table[key][0]:9.3f} {table[key][1]:9.3f} {int(rows_of.sum())}")  # fmt: skip
+    small = [value for (name, is_udp, bytes_), value in table.items() if is_udp and bytes_ <= 64]
+    if len(small) >= 3:
+        rho = spearmanr([p for _, p in small], [m for m, _ in small]).statistic
+        print(f"UDP 64 B ratio, Spearman predicted vs measured over {len(small)} topologies: "
+              f"{rho:.2f} (goal >= 0.8)")  # fmt: skip
+    bulk = [value for (name, is_udp, bytes_), value in table.items()
+            if not is_udp and bytes_ >= 1400]  # fmt: skip
+    if bulk:
+        mae = float(np.mean([abs(p - m) for m, p in bulk]))
+        print(f"TCP bulk ratio MAE over {len(bulk)} topologies: {mae:.3f} (goal <= 0.10)")
 
 
 if __name__ == "__main__":
