@@ -70,3 +70,37 @@ async def test_the_chart_is_drawn_when_its_tab_is_shown(trained_advisor):
         await pilot.pause()
         chart = str(app.screen.query_one("#chart").render())
         assert "Predicted" in chart and app.screen.evaluation.ranked[0].id in chart
+
+
+class _Counting:
+    """The real advisor, counting its evaluations."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+        self.evaluations = 0
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def evaluate(self, *args, **kwargs):
+        self.evaluations += 1
+        return self._real.evaluate(*args, **kwargs)
+
+
+async def test_answers_toggled_back_rank_from_memory(trained_advisor):
+    counting = _Counting(trained_advisor)
+    app = _app(counting)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        first = screen.evaluation
+        box = screen.query_one("#wi-virtualization")
+        original = str(box.value)
+        other = "vm" if original == "bare-metal" else "bare-metal"
+        for value in (other, original, other, original):
+            box.value = value
+            await pilot.pause()
+        assert screen.reranks == 5 and counting.evaluations == 2  # two distinct answers
+        assert screen.evaluation is first
+        expected = trained_advisor.evaluate(app.answers.requirements(), source="questionnaire")
+        assert screen.evaluation == expected  # what memory gave is what evaluating gives

@@ -25,6 +25,8 @@ from .screens.questionnaire import QuestionnaireScreen
 if TYPE_CHECKING:
     from ..advisor import Advisor, Evaluation
 
+EVALUATIONS_KEPT = 32  # evaluations remembered for what-if answers revisited
+
 
 class AdvisorApp(App):
     CSS_PATH = "advisor.tcss"
@@ -54,6 +56,7 @@ class AdvisorApp(App):
         self.start_on_results = start_on_results
         self.answers_path = answers_path or Path("my-system.yaml")
         self.last_evaluation: Evaluation | None = None
+        self._evaluations: dict[str, Evaluation] = {}  # by the requirements' JSON, oldest first
         self.recovery_path: Path | None = None
 
     def on_mount(self) -> None:
@@ -107,10 +110,20 @@ class AdvisorApp(App):
             self.notify(said, severity="warning" if warns else "information", markup=False)
 
     def evaluate(self, answers: Answers) -> Evaluation:
+        """The Advisor's evaluation of these answers; answers seen a moment ago (a what-if
+        drop-down toggled back, a size typed again) are ranked from memory."""
         if self.advisor is None:
             raise RuntimeError("the Advisor has not loaded yet")
-        self.last_evaluation = self.advisor.evaluate(answers.requirements(), source="questionnaire")
-        return self.last_evaluation
+        requirements = answers.requirements()
+        key = requirements.model_dump_json()
+        evaluation = self._evaluations.pop(key, None)
+        if evaluation is None:
+            evaluation = self.advisor.evaluate(requirements, source="questionnaire")
+        self._evaluations[key] = evaluation  # the most recent last
+        while len(self._evaluations) > EVALUATIONS_KEPT:
+            del self._evaluations[next(iter(self._evaluations))]
+        self.last_evaluation = evaluation
+        return evaluation
 
     def show_results(self) -> None:
         from .screens.results import ResultsScreen

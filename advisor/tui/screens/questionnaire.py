@@ -125,10 +125,13 @@ class QuestionnaireScreen(Screen):
         self.app.show_results()
 
 
+CHROME = 4  # lines around the questions: header, progress, intro, footer
+
+
 def screenful(questions: tuple[Question, ...], width: int, height: int) -> int:
     """How many question rows fill a terminal of this size, at least: each is a line of
     inputs, its help wrapped to the width, and a blank line."""
-    room, width = height, max(20, width - 4)
+    room, width = height - CHROME, max(20, width - 4)
     for count, question in enumerate(questions, 1):
         room -= 2 + -(-len(question.help) // width)
         if room <= 0:
