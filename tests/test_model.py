@@ -361,3 +361,21 @@ def test_the_cache_keeps_the_fitted_offload_losses(profiles, tmp_path, monkeypat
     fitted = ~np.isin(trained.costs.offload_loss, (0.0, 1.0))
     assert fitted.any()  # some kinds' losses are fitted, not fixed
     assert np.array_equal(cached.costs.offload_loss, trained.costs.offload_loss)
+
+
+def test_residual_trees_are_scored_beside_the_structure(observations, by_study):
+    """The card compares the structure with structure + residual trees; without the flag the
+    trees are not fitted (training stays fast) and that column repeats the model."""
+    from cnadvisor.model.evaluate import RESIDUAL
+    from cnadvisor.model.fitting import study_weights
+    from cnadvisor.model.residual import residual_predictor
+
+    assert np.array_equal(by_study.predicted[RESIDUAL], by_study.predicted["model"])
+    data = observations.subset(~observations.local)
+    structural = fit(data).predict(data.design())
+    corrected = residual_predictor(data, structural, study_weights(data))(data, structural)
+    pick = data.anchored & ~data.host_itself
+    assert np.isfinite(corrected).all() and not np.allclose(corrected, structural)
+    # in sample, trees fitted to the residuals must shrink them
+    before = np.abs(structural[pick] - data.log_ratio[pick]).mean()
+    assert np.abs(corrected[pick] - data.log_ratio[pick]).mean() < before

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import INTERVAL_LEVEL, PREDICTORS, SCORED, CrossValidation, cross_validate
+from .evaluate import (
+    INTERVAL_LEVEL,
+    PREDICTORS,
+    RESIDUAL,
+    SCORED,
+    CrossValidation,
+    cross_validate,
+)
 from .fitting import LEVEL_SIGMA, OFFLOAD_PRIOR, OFFLOAD_SIGMA, PRIOR_SIGMA, STAGE_SIGMA
 from .observations import METRIC_NAMES, THROUGHPUT, Observations
 from .structure import PARAMETERS, TERMS
@@ -84,6 +91,25 @@ def _goal(cv: CrossValidation) -> tuple[str, dict[str, float]]:
             f"below each naive baseline: {text} ({verdict})."), gains  # fmt: skip
 
 
+def _residual_verdict(cv: CrossValidation) -> str:
+    """Whether gradient-boosted trees on the structure's residuals earn their place."""
+    parts = []
+    helps = True
+    for metric in SCORED:
+        if cv.rows(metric):
+            model, trees = cv.macro_mae("model", metric), cv.macro_mae(RESIDUAL, metric)
+            helps &= trees < model
+            parts.append(f"{METRIC_NAMES[metric]} {trees:.3f} against {model:.3f}")
+    if helps:
+        verdict = "they help, and the shipped model should use them"
+    else:
+        verdict = "they do not help everywhere, so the shipped model is the structure alone"
+    return (
+        "Residual trees (gradient boosting on the structure's log errors, fitted in each "
+        f"fold): macro-averaged leave-one-study-out MAE {', '.join(parts)}; {verdict}."
+    )
+
+
 def write_card(
     observations: Observations, model: TrainedModel, meta: dict, folder: Path
 ) -> tuple[Path, dict]:
@@ -93,8 +119,8 @@ def write_card(
     folder.mkdir(parents=True, exist_ok=True)
     published = observations.subset(~observations.local)
     with threadpool_limits(limits=1):
-        by_study = cross_validate(published, "study")
-        by_solution = cross_validate(published, "solution")
+        by_study = cross_validate(published, "study", residual=True)
+        by_solution = cross_validate(published, "solution", residual=True)
     plot = folder / "predicted-vs-measured.png"
     _plot(by_study, plot)
     goal, gains = _goal(by_study)
@@ -160,6 +186,8 @@ def write_card(
         *_table([by_study, by_solution]),
         "",
         goal,
+        "",
+        _residual_verdict(by_study),
         "",
         f"![predicted vs measured]({plot.name})",
         "",

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fitting import fit
+from .fitting import fit, study_weights
 from .observations import LATENCY, PACKET_RATE, THROUGHPUT, Observations
+from .residual import residual_predictor
 from .structure import link_gbps
 
-PREDICTORS = ("model", "no overhead", "global mean", "per-solution mean", "physics")
+RESIDUAL = "model + residual trees"
+PREDICTORS = ("model", RESIDUAL, "no overhead", "global mean", "per-solution mean", "physics")
 SCORED = (THROUGHPUT, PACKET_RATE, LATENCY)
 INTERVAL_LEVEL = 0.8
 
@@ -106,13 +108,18 @@ WARM_FOLD_EVALUATIONS = 25  # a fold starts from the full fit and needs few step
 
 
 def _fold_predictions(
-    train: Observations, test: Observations, start: np.ndarray | None
+    train: Observations, test: Observations, start: np.ndarray | None, residual: bool = False
 ) -> dict[str, np.ndarray]:
     if start is None:
         estimator = fit(train)
     else:
         estimator = fit(train, start=start, max_nfev=WARM_FOLD_EVALUATIONS)
-    model = np.exp(estimator.predict(test.design()))
+    structural = estimator.predict(test.design())
+    model = np.exp(structural)
+    corrected = structural
+    if residual:
+        trees = residual_predictor(train, estimator.predict(train.design()), study_weights(train))
+        corrected = trees(test, structural)
     pick = scoreable(train)
     ratios = np.exp(train.log_ratio[pick])
     metrics = train.metric[pick]
@@ -125,6 +132,7 @@ def _fold_predictions(
         per_solution.append(float(ratios[same].mean()) if same.any() else global_mean[metric])
     return {
         "model": model,
+        RESIDUAL: np.exp(corrected),
         "no overhead": np.ones(len(test)),
         "global mean": np.array([global_mean[m] for m in test.metric]),
         "per-solution mean": np.array(per_solution),
@@ -137,11 +145,14 @@ def cross_validate(
     by: str,
     progress: Callable[[str], None] | None = None,
     start: np.ndarray | None = None,
+    residual: bool = False,
 ) -> CrossValidation:
     """``by="study"``: leave one study out. ``by="solution"``: leave one solution out, and
     with it every row of the study whose rows of that solution are scored. ``start``
     (parameters of a fit on all the data) warm-starts each fold: faster, and the fold still
-    moves to its own optimum, though it may stop near the full fit's (slightly optimistic)."""
+    moves to its own optimum, though it may stop near the full fit's (slightly optimistic).
+    ``residual`` also scores the structure plus residual trees (the card's comparison;
+    without it that predictor repeats the model)."""
     target = scoreable(observations)
     folds: list[tuple[str, np.ndarray, np.ndarray]] = []
     if by == "study":
@@ -165,7 +176,7 @@ def cross_validate(
         if progress:
             progress(label)
         test = observations.subset(held)
-        fold = _fold_predictions(train, test, start)
+        fold = _fold_predictions(train, test, start, residual)
         truth = np.exp(test.log_ratio)
         for name in PREDICTORS:
             predicted[name].append(fold[name])
