@@ -95,6 +95,7 @@ def test_model_beats_no_overhead_on_held_out_studies(by_study):
 
 def test_intervals_cover_held_out_truth_near_their_nominal_rate(by_study):
     assert 0.65 <= by_study.coverage(THROUGHPUT) <= 0.95
+    assert 0.65 <= by_study.macro_coverage(THROUGHPUT) <= 0.95
 
 
 def test_a_plugin_nobody_benchmarked_gets_a_prediction_with_an_interval(model):

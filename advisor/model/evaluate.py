@@ -78,6 +78,13 @@ class CrossValidation:
         pick = self.select(metric)
         return float(self.covered[pick].mean()) if pick.any() else math.nan
 
+    def macro_coverage(self, metric: int = THROUGHPUT) -> float:
+        """Coverage averaged over held-out studies: one large lab's rows (e.g. 80 ping-pong
+        runs of one setup) do not decide it alone."""
+        pick = self.select(metric)
+        values = [self.covered[pick & (self.studies == s)].mean() for s in set(self.studies[pick])]
+        return float(np.mean(values)) if values else math.nan
+
     def rows(self, metric: int = THROUGHPUT) -> int:
         return int(self.select(metric).sum())
 
