@@ -178,7 +178,10 @@ async def _steady_cursors(pilot) -> None:
     make the cursor steady, so the snapshot is independent of timing."""
     from textual.widgets import Input
 
-    await pilot.pause()
+    for _ in range(50):  # bounded: a focus that never comes fails the snapshot, not hangs
+        await pilot.pause()
+        if isinstance(pilot.app.focused, Input):
+            break
     for box in pilot.app.query(Input):
         box.cursor_blink = False
     await pilot.pause()
