@@ -48,8 +48,11 @@ async def test_the_first_screen_takes_keys_before_the_advisor_exists(trained_adv
     app = AdvisorApp(loader)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            assert loader.started.wait(WAIT)  # loading began once the screen was up ...
+            for _ in range(100):  # bounded; a blocking wait here would stop the app's loop
+                await pilot.pause()
+                if loader.started.is_set():
+                    break
+            assert loader.started.is_set()  # loading began once the screen was up ...
             assert isinstance(app.screen, QuestionnaireScreen) and app.advisor is None
             assert _row_of(app.focused).question.path == SECTIONS[0].questions[0].path
             await pilot.press("ctrl+u", *"early bird")  # ... and keys work meanwhile

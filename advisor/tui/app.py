@@ -67,12 +67,14 @@ class AdvisorApp(App):
         if self.start_on_results and not self.answers.errors():
             self.show_results()
 
-    async def on_ready(self) -> None:
-        """The first screen is painted (Textual's Ready event): once the rest of its rows
-        are mounted, load the Advisor (a thread importing at the same time would slow
-        them down)."""
-        if self._load is None or self.advisor is not None:
-            return
+    def on_ready(self) -> None:
+        """The first screen is painted (Textual's Ready event). Load the Advisor after the
+        screen's own work that follows the paint (its first question focused, the rest of
+        its rows mounted): a thread importing at the same time would slow that down."""
+        if self._load is not None and self.advisor is None:
+            self.screen.call_after_refresh(self._load_when_settled)
+
+    async def _load_when_settled(self) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, QuestionnaireScreen):
                 await screen.settled()

@@ -68,10 +68,10 @@ class QuestionnaireScreen(Screen):
         first = screenful(section.questions, self.app.size.width, self.app.size.height)
         container.mount_all(rows[:first])
         self._rest, self._mounting = rows[first:], None
+        container.scroll_home(animate=False)
+        self.call_after_refresh(self.focus_first_question)  # keys first, then the rest
         if self._rest:
             self.call_after_refresh(self._mount_rest, self._shown)
-        container.scroll_home(animate=False)
-        self.call_after_refresh(self.focus_first_question)
 
     def _mount_rest(self, shown: int) -> None:
         if shown == self._shown and self._rest:  # still the same section, not yet mounted
