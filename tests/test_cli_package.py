@@ -79,6 +79,9 @@ def test_model_report_progress_goes_to_stderr_only(tmp_path):
     phases = [line for line in result.stderr.splitlines() if line.endswith("…")]
     assert phases[0].startswith("cnadvisor: training")
     assert any("cross-validating" in line for line in phases)
+    assert any("one study out: fold 1/" in line for line in phases)  # each fold is named
+    assert any("one solution out: fold " in line for line in phases)
+    assert phases[-1].endswith("writing the card and its plot…")
     assert "…" not in result.stdout
     assert result.stdout.startswith("model card: ")
     assert (tmp_path / "card" / "model-card.md").exists()

@@ -116,8 +116,6 @@ def info(advisor, fmt: str) -> int:
 
 def report(profiles: dict, load_rows: Callable[[], list], args, show: Progress | None) -> int:
     """Train, cross-validate both ways and write the card; ``show`` hears each phase."""
-    import inspect
-
     from ..dataset.load import underlay_mtus
     from ..model.card import update_readme, write_card
     from ..model.observations import build
@@ -129,12 +127,7 @@ def report(profiles: dict, load_rows: Callable[[], list], args, show: Progress |
     model, meta = fit(profiles, rows)
     observations = build(rows, profiles, underlay_mtus())
     folder = Path(args.output)
-    if "progress" in inspect.signature(write_card).parameters:  # the card names each fold
-        say("cross-validating (leave one study out, then one solution out)…")
-        card, figures = write_card(observations, model, meta, folder, progress=show)
-    else:
-        say("cross-validating (leave one study out, then one solution out) and writing the card…")
-        card, figures = write_card(observations, model, meta, folder)
+    card, figures = write_card(observations, model, meta, folder, progress=show)
     print(f"model card: {card}")
     for line in figures["summary"]:
         print(line)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -111,16 +112,23 @@ def _residual_verdict(cv: CrossValidation) -> str:
 
 
 def write_card(
-    observations: Observations, model: TrainedModel, meta: dict, folder: Path
+    observations: Observations,
+    model: TrainedModel,
+    meta: dict,
+    folder: Path,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Path, dict]:
-    """Run both cross-validations, write model-card.md and its plot; return the headlines."""
+    """Run both cross-validations, write model-card.md and its plot; return the headlines.
+    ``progress`` hears each fold and phase (the CLI shows them on a terminal)."""
     from threadpoolctl import threadpool_limits
 
     folder.mkdir(parents=True, exist_ok=True)
     published = observations.subset(~observations.local)
     with threadpool_limits(limits=1):
-        by_study = cross_validate(published, "study", residual=True)
-        by_solution = cross_validate(published, "solution", residual=True)
+        by_study = cross_validate(published, "study", progress, residual=True)
+        by_solution = cross_validate(published, "solution", progress, residual=True)
+    if progress:
+        progress("writing the card and its plot…")
     plot = folder / "predicted-vs-measured.png"
     _plot(by_study, plot)
     goal, gains = _goal(by_study)

@@ -176,12 +176,12 @@ def cross_validate(
     metric, measured, labels, studies = [], [], [], []
     predicted: dict[str, list[np.ndarray]] = {name: [] for name in PREDICTORS}
     residual_by_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for label, held, keep in folds:
+    for number, (label, held, keep) in enumerate(folds, start=1):
         train = observations.subset(keep)
         if not scoreable(train).any():
             continue
         if progress:
-            progress(label)
+            progress(f"cross-validating, one {by} out: fold {number}/{len(folds)} ({label})…")
         test = observations.subset(held)
         fold = _fold_predictions(train, test, start, residual)
         truth = np.exp(test.log_ratio)
