@@ -134,3 +134,28 @@ def test_the_first_screen_imports_nothing_heavy():
     assert "cnadvisor.tui.app" in done.stdout.split()
     heavy = [m for m in done.stdout.split() if any(m == h or m.startswith(h + ".") for h in HEAVY)]
     assert heavy == []
+
+
+async def test_a_file_opened_on_results_ranks_once_the_advisor_loads(trained_advisor):
+    """`cnadvisor tui FILE` starts on the results, with the questionnaire beneath it."""
+    from cnadvisor.loading import load_file
+
+    examples = Path(__file__).resolve().parent.parent / "examples" / "requirements"
+    requirements = load_file(str(examples / "trading-gateway.yaml")).requirements
+    loader = HeldLoader(trained_advisor)
+    app = AdvisorApp(loader, Answers.from_requirements(requirements), start_on_results=True)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ResultsScreen) and screen.evaluation is None
+            loader.release.set()
+            for _ in range(100):  # bounded: a loader never started fails here
+                await pilot.pause()
+                if screen.evaluation is not None:
+                    break
+            assert loader.events == ["advisor made"]
+            expected = trained_advisor.evaluate(requirements)
+            assert [o.id for o in screen.evaluation.ranked] == [o.id for o in expected.ranked]
+    finally:
+        loader.release.set()
