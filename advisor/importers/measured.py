@@ -139,9 +139,6 @@ class CalibratedModel:
             f"{inner.description}; figures measured on cluster {', '.join(clusters)} "
             f"({', '.join(solutions)}) replace the prediction where scenario and protocol match"
         )
-        batch = getattr(inner, "predict_many", None)
-        if batch is not None:
-            self.predict_many = batch
 
     def lookup(self, solution_id: str, point: WorkloadPoint) -> Measurement | None:
         service = bool(getattr(point, "via_service", False))
@@ -149,8 +146,20 @@ class CalibratedModel:
         streams = int(getattr(point, "streams", 1) or 1)
         return closest(self.found.get(key, []), point.message_size, streams)
 
+    def predict_many(self, solutions: list, point: WorkloadPoint) -> list[Prediction]:
+        """The inner model's batch, each prediction replaced where a measurement matches
+        (the ranking asks for batches: the measured figure must win there too)."""
+        batch = getattr(self.inner, "predict_many", None)
+        if batch is None:
+            predictions = [self.inner.predict(solution, point) for solution in solutions]
+        else:
+            predictions = batch(solutions, point)
+        return [self._measured(s, point, p) for s, p in zip(solutions, predictions, strict=True)]
+
     def predict(self, solution, point: WorkloadPoint) -> Prediction:
-        predicted = self.inner.predict(solution, point)
+        return self._measured(solution, point, self.inner.predict(solution, point))
+
+    def _measured(self, solution, point: WorkloadPoint, predicted: Prediction) -> Prediction:
         measured = self.lookup(solution.id, point)
         if measured is None:
             return predicted

@@ -16,7 +16,7 @@ import importlib.metadata as metadata
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -123,18 +123,22 @@ class TrainedModel:
     def predict_many(
         self, solutions: list[SolutionProfile], point: WorkloadPoint
     ) -> list[Prediction]:
-        """One vectorised pass for many solutions (the ranking's hot path)."""
-        missing = [s for s in solutions if (s.id, point) not in self._cache]
+        """One vectorised pass for many solutions (the ranking's hot path). Predictions are
+        kept per solution and *modelled* point: density and pinning do not move them."""
+        key = modelled(point)
+        missing = [s for s in solutions if (s.id, key) not in self._cache]
         if missing and len(self._cache) > CACHE_LIMIT:
             self._cache.clear()  # a batch of thousands of systems must not grow memory
         if missing:
-            for solution, prediction in zip(missing, self._predict(missing, point), strict=True):
-                self._cache[(solution.id, point)] = prediction
-        return [self._cache[(s.id, point)] for s in solutions]
+            for solution, prediction in zip(missing, self._predict(missing, key), strict=True):
+                self._cache[(solution.id, key)] = prediction
+        return [self._cache[(s.id, key)] for s in solutions]
 
     def _predict(self, solutions: list[SolutionProfile], point: WorkloadPoint) -> list:
         conditions = conditions_for(point)
-        specs = [spec_for(s, conditions_for(point, bypass_for(s, point))) for s in solutions]
+        bypasses = [bypass_for(s, point) for s in solutions]
+        specs = [spec_for(s, conditions_for(point, bypass) if bypass else conditions)
+                 for s, bypass in zip(solutions, bypasses, strict=True)]  # fmt: skip
         x = encode(specs)
         host = encode([baseline_spec(conditions)])
         gbps = throughput_gbps(x, self.costs)
@@ -142,35 +146,38 @@ class TrainedModel:
         latency = one_way_latency_us(x, self.costs)
         host_gbps = float(throughput_gbps(host, self.costs)[0])
         host_latency = float(one_way_latency_us(host, self.costs)[0])
-        out = []
-        for i, solution in enumerate(solutions):
-            out.append(
-                self._assemble(
-                    solution,
-                    point,
-                    specs[i].mtu,
-                    float(gbps[i]),
-                    float(mpps[i]),
-                    float(latency[i]),
-                    host_gbps,
-                    host_latency,
-                    bypass_for(solution, point),
-                )
-            )
-        return out
+        shared = self._shared_basis(point)
+        return [
+            self._assemble(solution, point, specs[i], float(gbps[i]), float(mpps[i]),
+                           float(latency[i]), host_gbps, host_latency, bypasses[i], shared)
+            for i, solution in enumerate(solutions)
+        ]  # fmt: skip
+
+    def _shared_basis(self, point: WorkloadPoint) -> list[str]:
+        """The basis lines every option shares at one workload point."""
+        lines = []
+        if point.virtualization == "vm":
+            lines.append("inside a VM: a virtio/vhost stage on every path (host too)")
+        if self.meta.get("calibration"):
+            lines.append(self.meta["calibration"]["summary"])
+        lines.append("containers per host and CPU pinning: not modelled (no source gives "
+                     "figures the model could use)")  # fmt: skip
+        return lines
 
     def _assemble(
         self,
         solution: SolutionProfile,
         point: WorkloadPoint,
-        mtu: float,
+        spec,
         gbps: float,
         mpps: float,
         latency: float,
         host_gbps: float,
         host_latency: float,
         bypass: str | None,
+        shared: list[str],
     ) -> Prediction:
+        """The numbers as a Prediction, with intervals and the basis a reader can check."""
         spread = {m: math.exp(self.widths.get(m, math.log(2))) for m in (THROUGHPUT,
                   PACKET_RATE, LATENCY)}  # fmt: skip
         ratio = gbps / host_gbps if host_gbps > 0 else math.nan
@@ -179,31 +186,25 @@ class TrainedModel:
         added = max(latency - host_latency, 0.0)
         lat_margin = host_latency * (spread[LATENCY] - 1.0)
         if baseline:
-            ratio_estimate = Estimate(value=1.0, low=1.0, high=1.0, unit="ratio")
-            added_estimate = Estimate(value=0.0, low=0.0, high=0.0, unit="us")
+            ratio_estimate = _estimate(1.0, 1.0, 1.0, "ratio")
+            added_estimate = _estimate(0.0, 0.0, 0.0, "us")
         else:
             ratio_estimate = _scaled(ratio, spread[THROUGHPUT], "ratio")
-            if bypass is None and ratio <= 1.0:  # stages on top of the host's stack
-                ratio_estimate = ratio_estimate.model_copy(
-                    update={"high": min(ratio_estimate.high, 1.0)}
-                )
-            added_estimate = Estimate(value=added, low=max(0.0, added - lat_margin),
-                                      high=added + lat_margin, unit="us")  # fmt: skip
+            if bypass is None and ratio <= 1.0 and ratio_estimate.high > 1.0:
+                # stages on top of the host's stack never beat it
+                ratio_estimate = _estimate(ratio, ratio_estimate.low, 1.0, "ratio")
+            added_estimate = _estimate(added, max(0.0, added - lat_margin), added + lat_margin,
+                                       "us")  # fmt: skip
         basis = [
             f"structural model: {gbps:.2f} Gbit/s, {mpps:.3f} Mpps, one-way latency "
             f"{latency:.1f} µs for {point.message_size}-byte {point.protocol.upper()} on "
             f"{max(1, min(point.streams, point.cores))} core(s)",
-            "path: " + " → ".join(spec_terms(solution, point, bypass)),
+            "path: " + " → ".join(spec.terms),
             f"throughput × host: {ratio:.3f} (80 % interval ×/÷ {spread[THROUGHPUT]:.2f})",
         ]
         if bypass:
             basis.append(f"the application uses {bypass} in place of the kernel stack")
-        if point.virtualization == "vm":
-            basis.append("inside a VM: a virtio/vhost stage on every path (host too)")
-        if self.meta.get("calibration"):
-            basis.append(self.meta["calibration"]["summary"])
-        basis.append("containers per host and CPU pinning: not modelled (no source gives "
-                     "figures the model could use)")  # fmt: skip
+        basis.extend(shared)
         return Prediction(
             solution_id=solution.id,
             scenario=point.scenario,
@@ -213,19 +214,27 @@ class TrainedModel:
             packet_rate_mpps=_scaled(mpps, spread[PACKET_RATE], "Mpps"),
             added_latency_us=added_estimate,
             latency_us=_scaled(latency, spread[LATENCY], "us"),
-            effective_mtu=int(mtu) if inter else None,
+            effective_mtu=int(spec.mtu) if inter else None,
             basis=basis,
         )
 
 
-def spec_terms(solution: SolutionProfile, point: WorkloadPoint, bypass: str | None) -> list[str]:
-    return list(spec_for(solution, conditions_for(point, bypass)).terms)
+def modelled(point: WorkloadPoint) -> WorkloadPoint:
+    """The point as the model sees it: containers per host and CPU pinning set to their
+    defaults, since no data lets them move a prediction."""
+    if point.containers_per_host == 1 and not point.cpu_pinning:
+        return point
+    return replace(point, containers_per_host=1, cpu_pinning=False)
+
+
+def _estimate(value: float, low: float, high: float, unit: str) -> Estimate:
+    return Estimate(value=value, low=low, high=high, unit=unit)
 
 
 def _scaled(value: float, spread: float, unit: str) -> Estimate:
     if not math.isfinite(value):
         return Estimate.unknown(unit)
-    return Estimate(value=value, low=value / spread, high=value * spread, unit=unit)
+    return _estimate(value, value / spread, value * spread, unit)
 
 
 def _local_count(rows) -> int:
