@@ -222,7 +222,10 @@ class Answers:
         """The answers of `cnadvisor init`'s template, so both start from the same place."""
         from .template import TEMPLATE
 
-        return cls.from_requirements(Requirements.model_validate(yaml.safe_load(TEMPLATE)))
+        # LibYAML's safe loader when present: the same documents, about 10x faster, and this
+        # runs before the questionnaire's first paint
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return cls.from_requirements(Requirements.model_validate(yaml.load(TEMPLATE, loader)))
 
     @classmethod
     def from_requirements(cls, requirements: Requirements) -> Answers:
