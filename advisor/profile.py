@@ -13,6 +13,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .stages import PacketIO, is_known, known_stage_names, nearest_stage
+from .vocabulary import (  # noqa: F401  (also importable from here)
+    ISOLATION_ORDER,
+    POLICY_ORDER,
+    IPFamily,
+    Isolation,
+    Orchestrator,
+    PolicyLevel,
+)
 
 POD_PACKET_IO = (PacketIO.DPDK, PacketIO.AF_XDP, PacketIO.NETMAP)
 
@@ -23,35 +31,6 @@ class Family(StrEnum):
     OVERLAY = "overlay"
     ROUTING = "routing"
     KUBERNETES_CNI = "kubernetes-cni"
-
-
-class Orchestrator(StrEnum):
-    DOCKER = "docker"
-    KUBERNETES = "kubernetes"
-    SWARM = "swarm"
-    PODMAN = "podman"
-    STANDALONE = "standalone"  # namespaces wired by hand, LXC, systemd-nspawn ...
-
-
-class Isolation(StrEnum):
-    """How much of the network stack a container shares, from most to least shared."""
-
-    HOST_STACK = "host-stack"
-    SHARED_NAMESPACE = "shared-namespace"
-    NAMESPACE = "namespace"
-    NO_NETWORK = "no-network"
-
-
-ISOLATION_ORDER = list(Isolation)
-
-
-class PolicyLevel(StrEnum):
-    NONE = "none"
-    L3_L4 = "l3-l4"
-    L7 = "l7"
-
-
-POLICY_ORDER = list(PolicyLevel)
 
 
 class Underlay(StrEnum):
@@ -73,7 +52,6 @@ class ExternalAccess(StrEnum):
     L2 = "l2"  # container appears on the physical L2 segment
 
 
-IPFamily = Literal["ipv4", "ipv6", "dual-stack"]
 # Marks a field whose null is an answer ("not archived", "any network"), not an unknown fact.
 NULL_IS_AN_ANSWER = {"null_is_an_answer": True}
 ManagedPlatform = Literal["eks", "aks", "gke"]

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .profile import IPFamily, Isolation, Orchestrator, PolicyLevel
 from .safetext import unsafe_characters
+from .vocabulary import IPFamily, Isolation, Orchestrator, PolicyLevel
 
 T = TypeVar("T")
 
