@@ -168,20 +168,28 @@ async def test_quitting_with_unsaved_answers_asks(trained_advisor):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_snapshot_questionnaire(snap_compare, trained_advisor, size):
+def test_snapshot_questionnaire(snap_compare, trained_advisor, size, monkeypatch):
+    from textual.widgets import Input
+
+    # the cursor never blinks off: under load the blink timer could fire between making
+    # the cursor steady and the screenshot
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
     assert snap_compare(AdvisorApp(trained_advisor), terminal_size=size, run_before=_steady_cursors)
 
 
 async def _steady_cursors(pilot) -> None:
     """The focused answer's cursor blinks; on a loaded machine the screenshot can fall in
-    its dark half, or before the first question has taken focus. Wait for the focus, then
-    make the cursor steady, so the snapshot is independent of timing."""
+    its dark half, or before the first question has taken focus, or before the rows below
+    the first screenful are mounted. Wait for the focus and the rows, then make the cursor
+    steady, so the snapshot is independent of timing."""
     from textual.widgets import Input
 
     for _ in range(50):  # bounded: a focus that never comes fails the snapshot, not hangs
         await pilot.pause()
         if isinstance(pilot.app.focused, Input):
             break
+    await pilot.app.screen.settled()  # the rows below the first screenful are mounted too
+    await pilot.pause()
     for box in pilot.app.query(Input):
         box.cursor_blink = False
     await pilot.pause()
