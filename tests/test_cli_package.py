@@ -1,5 +1,5 @@
 """The CLI package: one documented set of exit codes, only the chosen command's module
-imported, and `model report`'s progress on stderr only."""
+imported (`model report`'s progress on stderr only is checked in test_model_cli)."""
 
 from __future__ import annotations
 
@@ -70,18 +70,3 @@ def test_message_size_is_parsed_one_way_everywhere():
         bad = cli(*command, "--message-size", "big")
         assert bad.returncode == exit_codes.USAGE
         assert "whole numbers of bytes" in bad.stderr and bad.stdout == ""
-
-
-def test_model_report_progress_goes_to_stderr_only(tmp_path):
-    env = {"CNADVISOR_CACHE_DIR": str(tmp_path / "cache")}
-    result = cli("model", "report", "-o", str(tmp_path / "card"), "--progress", env=env)
-    assert result.returncode == 0, result.stderr
-    phases = [line for line in result.stderr.splitlines() if line.endswith("…")]
-    assert phases[0].startswith("cnadvisor: training")
-    assert any("cross-validating" in line for line in phases)
-    assert any("one study out: fold 1/" in line for line in phases)  # each fold is named
-    assert any("one solution out: fold " in line for line in phases)
-    assert phases[-1].endswith("writing the card and its plot…")
-    assert "…" not in result.stdout
-    assert result.stdout.startswith("model card: ")
-    assert (tmp_path / "card" / "model-card.md").exists()

@@ -21,8 +21,16 @@ def test_model_train_then_info_reports_the_cache():
 
 
 def test_model_report_writes_a_card_with_baselines_and_a_plot(tmp_path):
-    result = cli("model", "report", "-o", str(tmp_path))
+    """One report run (the slowest command there is) checks the card, the plot, and that
+    its progress lines go to stderr only."""
+    result = cli("model", "report", "-o", str(tmp_path), "--progress")
     assert result.returncode == 0, result.stderr
+    phases = [line for line in result.stderr.splitlines() if line.endswith("…")]
+    assert phases[0].startswith("cnadvisor: training")
+    assert any("one study out: fold 1/" in line for line in phases)  # each fold is named
+    assert any("one solution out: fold " in line for line in phases)
+    assert phases[-1].endswith("writing the card and its plot…")
+    assert "…" not in result.stdout and result.stdout.startswith("model card: ")
     card = (tmp_path / "model-card.md").read_text()
     for needed in (
         "| one study | throughput |",
@@ -35,6 +43,8 @@ def test_model_report_writes_a_card_with_baselines_and_a_plot(tmp_path):
         "Fitted stage costs",
         "Where the model is weak",
         "Spearman",
+        "Residual trees",
+        "offload_loss",
     ):
         assert needed in card, needed
     assert "Goal: macro-averaged leave-one-study-out MAE" in result.stdout
