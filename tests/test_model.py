@@ -380,3 +380,22 @@ def test_residual_trees_are_scored_beside_the_structure(observations, by_study):
     # in sample, trees fitted to the residuals must shrink them
     before = np.abs(structural[pick] - data.log_ratio[pick]).mean()
     assert np.abs(corrected[pick] - data.log_ratio[pick]).mean() < before
+
+
+def test_a_cache_with_impossible_offload_losses_is_retrained(profiles, tmp_path, monkeypatch):
+    """A cached share outside [0, 1] (a hand-edited or foreign file) must not reach a
+    prediction: the model is rebuilt, with a warning."""
+    from cnadvisor.model.data import shipped_fingerprint
+    from cnadvisor.model.trained import cache_key
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    trained = load_or_train(profiles)
+    key = cache_key(shipped_fingerprint(), profiles)
+    arrays, meta = cache.load(key)
+    cache.save(key, {"costs": arrays["costs"], "offload_loss": arrays["offload_loss"] + 2.0},
+               {k: v for k, v in meta.items() if k not in ("key", "format")})  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = load_or_train(profiles)
+    assert any("damaged" in str(w.message) for w in caught)
+    assert np.array_equal(again.costs.offload_loss, trained.costs.offload_loss)
