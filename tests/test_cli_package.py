@@ -70,3 +70,43 @@ def test_message_size_is_parsed_one_way_everywhere():
         bad = cli(*command, "--message-size", "big")
         assert bad.returncode == exit_codes.USAGE
         assert "whole numbers of bytes" in bad.stderr and bad.stdout == ""
+
+
+def test_every_modelled_factor_reaches_the_workload_point():
+    from dataclasses import fields
+
+    from cnadvisor.cli.predict import FACTORS, workload
+    from cnadvisor.performance import WorkloadPoint
+
+    given = ["--scenario", "intra-host", "--protocol", "udp", "--virtualization", "vm",
+             "--containers-per-host", "4", "--cpu-pinning", "--streams", "3", "--cores", "2",
+             "--via-service", "--packet-io", "--nic-gbps", "25", "--mtu", "9000"]  # fmt: skip
+    args = parser("predict").parse_args(["predict", "x", *given])
+    point = workload(args, 64)
+    default = WorkloadPoint()
+    set_here = {"message_size", "scenario", *FACTORS}
+    assert {f.name for f in fields(WorkloadPoint)} - set_here == {"ip_family"}
+    for name in set_here:  # each option moved its field off the default
+        assert getattr(point, name) != getattr(default, name), name
+    assert (point.underlay_mtu, point.streams, point.message_size) == (9000, 3, 64)
+
+
+def test_shared_options_are_spelled_alike_in_every_command():
+    full = parser(None)
+    commands = full._subparsers._group_actions[0].choices  # argparse has no public API
+
+    def option(command, flag):
+        (action,) = [a for a in command._actions if flag in a.option_strings]
+        return action
+
+    scenario = {option(commands[name], "--scenario").choices for name in ("predict", "import")}
+    assert len(scenario) == 1
+    formats = [commands["evaluate"], commands["predict"], commands["plugins"]]
+    formats.append(commands["model"]._subparsers._group_actions[0].choices["info"])
+    for command in formats:
+        assert option(command, "--format").option_strings == ["--format", "-f"]
+        assert option(command, "--format").help, command.prog
+    for command in (["predict", "x"], ["import", "iperf3", "x", "--solution", "y"]):
+        bad = cli(*command, "--scenario", "same-host")
+        assert bad.returncode == exit_codes.USAGE
+        assert "--scenario: invalid choice: 'same-host'" in bad.stderr

@@ -65,6 +65,49 @@ def message_sizes(low: int = 1, high: int = TCP_LARGEST, *, many: bool = True):
     return parse
 
 
+SCENARIOS = ("inter-host", "intra-host")  # the peer on another host, or on the same one
+
+
+def add_scenario_option(
+    parser: argparse.ArgumentParser, *, default: str | None, note: str = ""
+) -> None:
+    """``--scenario``, the same choices and words wherever a command takes it; ``note``
+    says which inputs it applies to."""
+    suffix = f" (default {default})" if default else ""
+    parser.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default=default,
+        help=f"{note}client and server on different hosts or on one host{suffix}",
+    )
+
+
+def add_message_size_option(
+    parser: argparse.ArgumentParser, *, many: bool, high: int, default=None, help: str
+) -> None:
+    """``--message-size`` in bytes, parsed by :func:`message_sizes` everywhere."""
+    parser.add_argument(
+        "--message-size",
+        type=message_sizes(1, high, many=many),
+        default=default,
+        metavar="BYTES[,BYTES...]" if many else "BYTES",
+        help=help,
+    )
+
+
+def add_format_option(
+    parser: argparse.ArgumentParser, formats: Sequence[str], help: str | None = None,
+    *, default: object = "table",
+) -> None:  # fmt: skip
+    """``--format/-f``, one spelling for every command that prints data several ways."""
+    parser.add_argument("--format", "-f", choices=formats, default=default, help=help)
+
+
+def add_switch(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
+    """``--flag/--no-flag`` that stays None when not given, so "not said" differs from "no"."""
+    parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help)
+
+
 def did_you_mean(name: str, known: Iterable[str], n: int = 3) -> str:
     """ " (did you mean a, b?)" for the known names closest to a mistyped one, else ""."""
     close = difflib.get_close_matches(name, list(known), n=n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from . import exit_codes
-from .common import load_advisor, positive, print_errors, report_plugin_problems
+from .common import add_format_option, load_advisor, positive, print_errors, report_plugin_problems
 
 FORMATS = ("table", "json", "csv", "markdown", "html")
 
@@ -13,10 +13,9 @@ FORMATS = ("table", "json", "csv", "markdown", "html")
 def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
     evaluate = commands.add_parser("evaluate", help=help_text)
     evaluate.add_argument("inputs", nargs="+", metavar="FILE", help="YAML files, folders, or -")
-    evaluate.add_argument(
-        "--format", "-f", choices=FORMATS, default="table",
-        help="table (default); json or csv for programs; markdown for a decision record; html "
-        "for one self-contained page to share",
+    add_format_option(
+        evaluate, FORMATS, "table (default); json or csv for programs; markdown for a decision "
+        "record; html for one self-contained page to share",
     )  # fmt: skip
     evaluate.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
     evaluate.add_argument("--force", action="store_true", help="allow --output to replace a file")

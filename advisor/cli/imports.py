@@ -6,7 +6,15 @@ from __future__ import annotations
 import argparse
 
 from . import exit_codes
-from .common import UDP_LARGEST, UsageError, check_solutions, message_sizes, print_errors
+from .common import (
+    UDP_LARGEST,
+    UsageError,
+    add_message_size_option,
+    add_scenario_option,
+    add_switch,
+    check_solutions,
+    print_errors,
+)
 
 PLACEMENT_FORMATS = ("iperf3", "netperf", "sockperf")  # files that do not record placement
 
@@ -23,22 +31,11 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
     importer.add_argument("files", nargs="+", metavar="FILE")
     importer.add_argument("--solution", required=True, metavar="ID", help="the option measured")
     importer.add_argument("--cluster", default="default", metavar="NAME")
-    importer.add_argument(
-        "--scenario",
-        choices=("intra-host", "inter-host"),
-        help="iperf3/netperf/sockperf only: client and server on the same node or not",
-    )
-    importer.add_argument(
-        "--service",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="iperf3/netperf/sockperf only: the client reached the server through a Service",
-    )
-    importer.add_argument(
-        "--message-size",
-        type=message_sizes(1, UDP_LARGEST, many=False),
-        metavar="BYTES",
-        help="sockperf/netperf, when not in the file",
+    only = "iperf3/netperf/sockperf only: "
+    add_scenario_option(importer, default=None, note=only)
+    add_switch(importer, "--service", f"{only}the client reached the server through a Service")
+    add_message_size_option(
+        importer, many=False, high=UDP_LARGEST, help="sockperf/netperf, when not in the file"
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import exit_codes
-from .common import load_advisor
+from .common import add_format_option, add_switch, load_advisor
 
 Progress = Callable[[str], None]
 
@@ -30,12 +30,8 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
             help="train on published rows plus this host's `cnadvisor bench` measurements",
         )
     info = actions.add_parser("info", help="what the cached model was trained on")
-    info.add_argument(
-        "--format",
-        "-f",
-        choices=("table", "json"),
-        default="table",
-        help="a readable table (default) or the cached metadata as JSON",
+    add_format_option(
+        info, ("table", "json"), "a readable table (default) or the cached metadata as JSON"
     )
     report.add_argument(
         "--output",
@@ -49,11 +45,8 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
         metavar="FILE",
         help="also replace FILE's generated model-headline block (README.md)",
     )
-    report.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="one line per phase on stderr (default: when stderr is a terminal)",
+    add_switch(
+        report, "--progress", "one line per phase on stderr (default: when stderr is a terminal)"
     )
 
 

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from . import exit_codes
-from .common import UsageError, did_you_mean, load_plugin_set
+from .common import UsageError, add_format_option, did_you_mean, load_plugin_set
 
 FORMATS = ("table", "json")
+HELP = "a readable table (default) or JSON for programs"
 
 
 def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
@@ -21,15 +22,15 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
         description="list (the default): what is loaded; show ID: one profile; check: "
         "validate every installed plugin (exit 1 on problems); new NAME: write a plugin package",
     )
-    plugins.add_argument("--format", "-f", choices=FORMATS, default="table")
+    add_format_option(plugins, FORMATS, HELP)
     plugins.set_defaults(action="list")
     actions = plugins.add_subparsers(dest="action", metavar="ACTION")
     # the sub-actions' --format leaves the value given before them alone (`plugins -f json`)
     listing = actions.add_parser("list", help="every loaded plugin and its solutions")
-    listing.add_argument("--format", "-f", choices=FORMATS, default=argparse.SUPPRESS)
+    add_format_option(listing, FORMATS, HELP, default=argparse.SUPPRESS)
     show = actions.add_parser("show", help="one solution's profile with its sources")
     show.add_argument("name", metavar="ID", help="a solution id")
-    show.add_argument("--format", "-f", choices=FORMATS, default=argparse.SUPPRESS)
+    add_format_option(show, FORMATS, HELP, default=argparse.SUPPRESS)
     check = actions.add_parser("check", help="validate every installed plugin; exit 1 on problems")
     check.add_argument("name", nargs="?", metavar="PLUGIN", help="only this plugin")
     check.add_argument("--strict", action="store_true", help="warnings fail too")

@@ -8,14 +8,46 @@ import sys
 
 from . import exit_codes
 from .common import (
+    TCP_LARGEST,
     UDP_LARGEST,
     UsageError,
+    add_format_option,
+    add_message_size_option,
+    add_scenario_option,
     bounded,
     check_solutions,
     load_advisor,
-    message_sizes,
     positive,
 )
+
+# WorkloadPoint field → its option and argparse keywords: one row per modelled factor, so
+# the parser and the point built from it cannot drift apart (--scenario and
+# --message-size are shared with `import` and declared in common)
+FACTORS: dict[str, tuple[str, dict]] = {
+    "protocol": ("--protocol", {"choices": ("tcp", "udp"), "default": "tcp",
+                                "help": "default tcp"}),
+    "virtualization": ("--virtualization", {
+        "choices": ("bare-metal", "vm"), "default": "bare-metal",
+        "help": "containers on bare metal or inside VMs (a virtio/vhost stage on every path)"}),
+    "containers_per_host": ("--containers-per-host", {
+        "type": positive, "default": 1, "metavar": "N", "help": "density (not modelled yet)"}),
+    "cpu_pinning": ("--cpu-pinning", {"action": "store_true", "help": "(not modelled yet)"}),
+    "streams": ("--streams", {"type": positive, "default": 1, "metavar": "N",
+                              "help": "parallel flows (default 1)"}),
+    "cores": ("--cores", {"type": positive, "default": 1, "metavar": "N",
+                          "help": "cores the flows may use (default 1; a flow uses one)"}),
+    "via_service": ("--via-service", {
+        "action": "store_true",
+        "help": "through a Kubernetes Service (kube-proxy DNAT, or the CNI's eBPF load balancer)"}),
+    "packet_io": ("--packet-io", {
+        "action": "store_true",
+        "help": "the application uses DPDK or AF_XDP where the option gives the pod such an "
+        "interface"}),
+    "nic_gbps": ("--nic-gbps", {"type": bounded(float, 0.001, 1600), "default": 10.0,
+                                "metavar": "GBPS", "help": "NIC speed, Gbit/s (default 10)"}),
+    "underlay_mtu": ("--mtu", {"type": bounded(int, 576, 65535), "default": 1500,
+                               "metavar": "BYTES", "help": "underlay MTU (default 1500)"}),
+}  # fmt: skip
 
 
 def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
@@ -25,64 +57,40 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
         description="Predict what each option costs under one workload, with 80 % intervals.",
     )
     predict.add_argument("solutions", nargs="+", metavar="SOLUTION", help="option ids")
-    predict.add_argument(
-        "--message-size",
-        type=message_sizes(),
+    add_message_size_option(
+        predict,
+        many=True,
+        high=TCP_LARGEST,
         default=(1400,),
-        help="application write or datagram size in bytes, comma-separated (TCP up to 1 MiB, "
-        f"UDP up to {UDP_LARGEST})",
+        help="application write or datagram size, comma-separated (default 1400; TCP up to "
+        f"1 MiB, UDP up to {UDP_LARGEST})",
     )
-    predict.add_argument("--protocol", choices=("tcp", "udp"), default="tcp", help="default tcp")
-    predict.add_argument(
-        "--scenario",
-        choices=("inter-host", "intra-host"),
-        default="inter-host",
-        help="peer on another host (default) or on the same host",
-    )
-    predict.add_argument(
-        "--virtualization",
-        choices=("bare-metal", "vm"),
-        default="bare-metal",
-        help="containers on bare metal or inside VMs (a virtio/vhost stage on every path)",
-    )
-    predict.add_argument(
-        "--containers-per-host", type=positive, default=1, help="density (not modelled yet)"
-    )
-    predict.add_argument("--cpu-pinning", action="store_true", help="(not modelled yet)")
-    predict.add_argument("--streams", type=positive, default=1, help="parallel flows")
-    predict.add_argument(
-        "--cores", type=positive, default=1, help="cores the flows may use (one per flow at most)"
-    )
-    predict.add_argument(
-        "--via-service",
-        action="store_true",
-        help="through a Kubernetes Service (kube-proxy DNAT, or the CNI's eBPF load balancer)",
-    )
-    predict.add_argument(
-        "--packet-io",
-        action="store_true",
-        help="the application uses DPDK or AF_XDP where the option gives the pod such an interface",
-    )
-    predict.add_argument(
-        "--nic-gbps", type=bounded(float, 0.001, 1600), default=10.0, help="NIC speed, Gbit/s"
-    )
-    predict.add_argument(
-        "--mtu", type=bounded(int, 576, 65535), default=1500, help="underlay MTU, bytes"
-    )
+    add_scenario_option(predict, default="inter-host")
+    for flag, keywords in FACTORS.values():
+        predict.add_argument(flag, **keywords)
     predict.add_argument(
         "--model",
         choices=("trained", "analytical"),
         default="trained",
         help="trained (default) or header arithmetic at line rate only",
     )
-    predict.add_argument(
-        "--format", "-f", choices=("table", "json", "csv"), default="table",
-        help="table (default), json or csv, every estimate with its interval",
+    add_format_option(
+        predict, ("table", "json", "csv"), "table (default), json or csv, every estimate with "
+        "its interval"
     )  # fmt: skip
 
 
-def run(args: argparse.Namespace) -> int:
+def workload(args: argparse.Namespace, message_size: int):
+    """The point the command line describes, at one message size."""
     from ..performance import WorkloadPoint
+
+    given = {
+        field: getattr(args, flag[2:].replace("-", "_")) for field, (flag, _) in FACTORS.items()
+    }
+    return WorkloadPoint(message_size=message_size, scenario=args.scenario, **given)
+
+
+def run(args: argparse.Namespace) -> int:
     from ..render.predict import render_predictions
 
     sizes = list(args.message_size)
@@ -90,21 +98,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--message-size values must be 1..{UDP_LARGEST} bytes for UDP")
     advisor = load_advisor(args, analytical=args.model == "analytical")
     check_solutions(args.solutions, (item.profile.id for item in advisor.solutions))
-    base = WorkloadPoint(
-        message_size=sizes[0],
-        protocol=args.protocol,
-        scenario=args.scenario,
-        virtualization=args.virtualization,
-        containers_per_host=args.containers_per_host,
-        cpu_pinning=args.cpu_pinning,
-        nic_gbps=args.nic_gbps,
-        underlay_mtu=args.mtu,
-        streams=args.streams,
-        cores=args.cores,
-        via_service=args.via_service,
-        packet_io=args.packet_io,
-    )
-    predicted = advisor.predict_sizes(args.solutions, base, sizes)
+    predicted = advisor.predict_sizes(args.solutions, workload(args, sizes[0]), sizes)
     records = [
         (solution_id, size, prediction)
         for solution_id in args.solutions
