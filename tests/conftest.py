@@ -55,26 +55,30 @@ def install_plugin(
     """A factory that installs a real plugin distribution, laid out as pip would: the
     package and its dist-info folder (with the ``cnadvisor`` entry point) in a site folder
     put on sys.path. Autoload is turned back on. Returns the site folder (for PYTHONPATH
-    of a subprocess); the package's modules are forgotten afterwards."""
+    of a subprocess; several plugins given the same ``site`` share one); the package's
+    modules are forgotten afterwards."""
     packages: list[str] = []
 
-    def install(name: str, files: dict[str, str], version: str = "0.1") -> Path:
+    def install(
+        name: str, files: dict[str, str], version: str = "0.1", site: str | None = None
+    ) -> Path:
         package = "cnadvisor_" + name.replace("-", "_")
-        site = tmp_path / f"site-{name}"
+        folder = tmp_path / (site or f"site-{name}")
         for relative, text in {"__init__.py": "", **files}.items():
-            path = site / package / relative
+            path = folder / package / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        dist_info = site / f"{package}-{version}.dist-info"
+        dist_info = folder / f"{package}-{version}.dist-info"
         dist_info.mkdir()
         (dist_info / "METADATA").write_text(
             f"Metadata-Version: 2.1\nName: cnadvisor-{name}\nVersion: {version}\n"
         )
         (dist_info / "entry_points.txt").write_text(f"[cnadvisor]\n{name} = {package}.plugin\n")
-        monkeypatch.syspath_prepend(str(site))
+        if str(folder) not in sys.path:
+            monkeypatch.syspath_prepend(str(folder))
         packages.append(package)
         importlib.invalidate_caches()
-        return site
+        return folder
 
     monkeypatch.delenv(DISABLE_AUTOLOAD_ENV, raising=False)
     yield install

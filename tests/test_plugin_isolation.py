@@ -6,14 +6,13 @@ entry-point group: a dist-info folder on sys.path, as pip would install it.
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from cnadvisor.plugins import DISABLE_AUTOLOAD_ENV, PluginLoadError, load_plugins
+from cnadvisor.plugins import PluginLoadError, load_plugins
 
 GOOD_PROFILE = """
 PROFILE = {
@@ -56,23 +55,12 @@ EXPECTED = {
 
 
 @pytest.fixture
-def broken_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Install one distribution per broken kind onto sys.path via a dist-info folder."""
+def broken_distribution(install_plugin) -> Path:
+    """One real distribution per broken kind, all in one site folder (a subprocess's
+    PYTHONPATH); returns that folder."""
     for kind, source in BROKEN.items():
-        module = f"cnadvisor_broken_{kind}"
-        (tmp_path / f"{module}.py").write_text(source)
-        dist_info = tmp_path / f"cnadvisor_broken_{kind}-0.1.dist-info"
-        dist_info.mkdir()
-        (dist_info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: cnadvisor-broken-{kind}\nVersion: 0.1\n"
-        )
-        (dist_info / "entry_points.txt").write_text(f"[cnadvisor]\nbroken-{kind} = {module}\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delenv(DISABLE_AUTOLOAD_ENV, raising=False)
-    importlib.invalidate_caches()
-    yield tmp_path
-    for kind in BROKEN:
-        sys.modules.pop(f"cnadvisor_broken_{kind}", None)
+        site = install_plugin(f"broken-{kind}", {"plugin.py": source}, site="site-broken")
+    return site
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))
