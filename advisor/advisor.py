@@ -230,20 +230,27 @@ class Advisor:
         scored: list[tuple[float, RegisteredSolution, dict, list[Prediction], list[Finding]]] = []
         excluded: list[ExcludedOption] = []
         points = workload_points(requirements)
-        predicted = self._predict_all([item.profile for item in solutions], points)
         plugin_said = self._plugin_findings(requirements, solutions)
-        for item, said, predictions in zip(solutions, plugin_said, predicted, strict=True):
+        # Rules that need no prediction go first: an option they (or a plugin) exclude is
+        # never predicted, which is most options in most systems.
+        staged = [constraints.StagedCheck(item.profile, requirements) for item in solutions]
+        open_indices = []
+        for index, (item, check, said) in enumerate(zip(solutions, staged, plugin_said,
+                                                        strict=True)):  # fmt: skip
+            blockers = check.blockers + [f for f in said if f.severity is Severity.EXCLUDE]
+            if blockers:
+                excluded.append(_excluded(item, blockers))
+            else:
+                open_indices.append(index)
+        predicted = self._predict_all([solutions[i].profile for i in open_indices], points)
+        for index, predictions in zip(open_indices, predicted, strict=True):
+            item, said = solutions[index], plugin_said[index]
             profile = item.profile
             inter = next((p for p in predictions if p.scenario == "inter-host"), None)
-            findings = constraints.check(profile, requirements, inter)
-            findings += said
+            findings = staged[index].finish(inter) + said
             blockers = [f for f in findings if f.severity is Severity.EXCLUDE]
             if blockers:
-                excluded.append(
-                    ExcludedOption(
-                        id=profile.id, name=profile.name, plugin=item.plugin, reasons=blockers
-                    )
-                )
+                excluded.append(_excluded(item, blockers))
                 continue
             intra = next((p for p in predictions if p.scenario == "intra-host"), None)
             criteria = scoring.score(profile, requirements, inter, intra)
@@ -341,6 +348,11 @@ def workload_points(requirements: Requirements) -> tuple[WorkloadPoint, ...]:
     if traffic.leaves_host > 0:
         scenarios.append("inter-host")
     return tuple(WorkloadPoint.from_requirements(requirements, s) for s in scenarios)
+
+
+def _excluded(item: RegisteredSolution, blockers: list[Finding]) -> ExcludedOption:
+    profile = item.profile
+    return ExcludedOption(id=profile.id, name=profile.name, plugin=item.plugin, reasons=blockers)
 
 
 def _costliest(

@@ -366,8 +366,43 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+PREDICTION_RULES: frozenset[Rule] = frozenset({mtu, performance})
+"""Rules that read the model's prediction; every other rule reads profile and requirements
+only, so an option they exclude needs no prediction at all."""
+
+
 def check(
     solution: SolutionProfile, requirements: Requirements, prediction: Prediction | None
 ) -> list[Finding]:
     """Every built-in rule's findings for one option."""
     return [finding for rule in RULES for finding in rule(solution, requirements, prediction)]
+
+
+class StagedCheck:
+    """One option's rules in two steps, findings kept in rule order: the rules that need no
+    prediction first, so that the ranking predicts only for options they leave in."""
+
+    def __init__(self, solution: SolutionProfile, requirements: Requirements) -> None:
+        self.solution = solution
+        self.requirements = requirements
+        self._found: list[list[Finding] | None] = [
+            None if rule in PREDICTION_RULES else list(rule(solution, requirements, None))
+            for rule in RULES
+        ]
+
+    @property
+    def blockers(self) -> list[Finding]:
+        """What excludes the option before any prediction is made."""
+        return [
+            f for found in self._found if found for f in found if f.severity is Severity.EXCLUDE
+        ]
+
+    def finish(self, prediction: Prediction | None) -> list[Finding]:
+        """All findings, in rule order, once the inter-host prediction is known."""
+        return [
+            finding
+            for rule, found in zip(RULES, self._found, strict=True)
+            for finding in (
+                rule(self.solution, self.requirements, prediction) if found is None else found
+            )
+        ]

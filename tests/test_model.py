@@ -399,3 +399,21 @@ def test_a_cache_with_impossible_offload_losses_is_retrained(profiles, tmp_path,
         again = load_or_train(profiles)
     assert any("damaged" in str(w.message) for w in caught)
     assert np.array_equal(again.costs.offload_loss, trained.costs.offload_loss)
+
+
+def test_a_full_prediction_cache_still_answers_every_option(model, plugin_set, monkeypatch):
+    """When the cache is full it is emptied, and options cached earlier at the same point
+    are predicted again rather than looked up in the emptied cache."""
+    from cnadvisor.model import trained
+
+    inner = getattr(model, "model", model)
+    assert isinstance(inner, trained.TrainedModel)
+    monkeypatch.setattr(trained, "CACHE_LIMIT", 1)
+    monkeypatch.setattr(inner, "_cache", {})
+    profiles = [plugin_set.solutions[i].profile for i in ("calico-vxlan", "flannel-vxlan")]
+    point = WorkloadPoint(message_size=777)
+    first = inner.predict_many(profiles[:1], point)
+    inner.predict_many([profiles[1]], WorkloadPoint(message_size=778))  # fills the cache
+    both = inner.predict_many(profiles, point)
+    assert [p.solution_id for p in both] == ["calico-vxlan", "flannel-vxlan"]
+    assert both[0] == first[0]

@@ -239,3 +239,46 @@ def test_a_routing_mesh_publishes_one_port_per_service_without_conflicts(advisor
     assert _factor(ranked["swarm-overlay"], "operability", "port conflicts") is None
     assert _factor(ranked["host"], "operability", "port conflicts").score == 0.0
     assert ranked["swarm-overlay"].score > ranked["host"].score
+
+
+class _CountingModel:
+    """The analytical model, counting which options it is asked to predict."""
+
+    def __init__(self) -> None:
+        from cnadvisor.performance import AnalyticalModel
+
+        self.inner = AnalyticalModel()
+        self.name, self.description = self.inner.name, self.inner.description
+        self.asked: set[str] = set()
+
+    def predict(self, solution, point):
+        self.asked.add(solution.id)
+        return self.inner.predict(solution, point)
+
+
+def test_options_excluded_without_a_prediction_are_never_predicted(plugin_set):
+    """The ranking's hot path predicts only options the prediction-free rules leave in;
+    what it ranks and excludes is the same as checking every rule on every option."""
+    from cnadvisor import constraints
+    from cnadvisor.advisor import Advisor
+
+    model = _CountingModel()
+    counted = Advisor(plugin_set.solutions.values(), plugins=plugin_set, model=model)
+    requirements = make_requirements(
+        environment={"orchestrator": "docker"},
+        workload={"traffic": {"intra_host": 0.2, "inter_host": 0.8}},
+    )
+    evaluation = counted.evaluate(requirements)
+    orchestrator_only = {
+        option.id
+        for option in evaluation.excluded
+        if {r.requirement for r in option.reasons} == {"environment.orchestrator"}
+    }
+    assert orchestrator_only, "a Kubernetes-only option should be excluded under docker"
+    assert not orchestrator_only & model.asked
+    assert {option.id for option in evaluation.ranked} <= model.asked
+    for option in evaluation.ranked:  # findings in rule order, as one full check gives them
+        profile = counted.solution(option.id).profile
+        inter = next((p for p in option.predictions if p.scenario == "inter-host"), None)
+        own = [f for f in option.findings if f.source == "core"]
+        assert own == constraints.check(profile, requirements, inter)

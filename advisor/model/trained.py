@@ -129,6 +129,7 @@ class TrainedModel:
         missing = [s for s in solutions if (s.id, key) not in self._cache]
         if missing and len(self._cache) > CACHE_LIMIT:
             self._cache.clear()  # a batch of thousands of systems must not grow memory
+            missing = list(solutions)  # what was cached for this point went with the rest
         if missing:
             for solution, prediction in zip(missing, self._predict(missing, key), strict=True):
                 self._cache[(solution.id, key)] = prediction
