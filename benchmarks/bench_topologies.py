@@ -37,7 +37,7 @@ from cnadvisor.bench.topologies import TOPOLOGIES
 
 TCP, UDP = Test("tcp", 1400, 1), Test("udp", 64, 1)
 HEADER = (
-    f"{'topology':<16}{'baseline':<10}{'solution':<15}"
+    f"{'topology':<22}{'baseline':<15}{'solution':<15}"
     f"{'TCP wall':>9}{'spread':>9}{'TCP CPU':>9}{'spread':>9}"
     f"{'UDP64 wall':>11}{'spread':>9}{'UDP64 CPU':>10}{'spread':>9}"
 )
@@ -62,14 +62,14 @@ def topologies(repeat: int, duration: int) -> None:
     for name, status in outcome.status.items():
         topology = outcome.topologies[name]
         if status != "ok":
-            print(f"{name:<16}{status[:110]}")
+            print(f"{name:<22}{status[:110]}")
             continue
         cells = []
         for test, key in ((TCP, "throughput_gbps"), (UDP, "packet_rate_mpps")):
             result = figures[(name, test)]
             cells.append(_cell(*quality.ratio(outcome, result, key)))
             cells.append(_cell(*quality.cpu_ratio(outcome, result)))
-        print(f"{name:<16}{topology.baseline_name:<10}{topology.solution_id or '-':<15}"
+        print(f"{name:<22}{topology.baseline_name:<15}{topology.solution_id or '-':<15}"
               + "".join(cells))  # fmt: skip
 
 
@@ -118,7 +118,7 @@ def table(path: Path) -> None:
             cells.append(_cell(number(row["ratio"]), number(row["ratio_spread_percent"])))
             cells.append(_cell(number(row["cpu_ratio"]), number(row["cpu_ratio_spread_percent"])))
         any_row = next(iter(kinds.values()))
-        print(f"{name:<16}{any_row['baseline_topology']:<10}{any_row['solution_id'] or '-':<15}"
+        print(f"{name:<22}{any_row['baseline_topology']:<15}{any_row['solution_id'] or '-':<15}"
               + "".join(cells))  # fmt: skip
     if "veth" in found and "host-wire" in found:
         print("\nveth against host-wire (same datapath: one veth pair between two namespaces)")
@@ -160,7 +160,7 @@ def harness_vs_bare(repeat: int, duration: int) -> None:
     for _ in range(repeat):
         prefix = new_prefix()
         with Guard(prefix):
-            outcome = run(order(["host"]), options, prefix)
+            outcome = run(order(["host-loopback"]), options, prefix)
         harness.append(outcome.results[0].median("throughput_gbps"))
         bare.append(_bare_iperf3(duration))
     h, b = statistics.median(harness), statistics.median(bare)

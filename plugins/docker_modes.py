@@ -20,8 +20,8 @@ def cnadvisor_solutions() -> list[SolutionProfile]:
 def cnadvisor_bench_topologies() -> list[dict[str, str]]:
     """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
     return [
-        {"solution_id": "host", "topology": "host"},
+        {"solution_id": "host", "topology": "host-loopback"},
         {"solution_id": "host", "topology": "host-wire"},
-        {"solution_id": "container", "topology": "container"},
-        {"solution_id": "bridge", "topology": "bridge"},
+        {"solution_id": "container", "topology": "shared-netns"},
+        {"solution_id": "bridge", "topology": "veth-bridge"},
     ]

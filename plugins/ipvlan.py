@@ -21,6 +21,6 @@ def cnadvisor_solutions() -> list[SolutionProfile]:
 def cnadvisor_bench_topologies() -> list[dict[str, str]]:
     """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
     return [
-        {"solution_id": "ipvlan-l2", "topology": "ipvlan-l2"},
-        {"solution_id": "ipvlan-l3", "topology": "ipvlan-l3"},
+        {"solution_id": "ipvlan-l2", "topology": "ipvlan-pair-l2"},
+        {"solution_id": "ipvlan-l3", "topology": "ipvlan-pair-l3"},
     ]

@@ -22,9 +22,9 @@ def cnadvisor_solutions() -> list[SolutionProfile]:
 def cnadvisor_bench_topologies() -> list[dict[str, str]]:
     """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
     return [
-        {"solution_id": "macvlan-bridge", "topology": "macvlan-bridge"},
-        {"solution_id": "macvlan-vepa", "topology": "macvlan-vepa"},
-        {"solution_id": "macvlan-private", "topology": "macvlan-private"},
-        {"solution_id": "macvlan-passthru", "topology": "macvlan-passthru"},
-        {"solution_id": "macvlan-source", "topology": "macvlan-source"},
+        {"solution_id": "macvlan-bridge", "topology": "macvlan-pair"},
+        {"solution_id": "macvlan-vepa", "topology": "macvlan-hairpin"},
+        {"solution_id": "macvlan-private", "topology": "macvlan-lan-private"},
+        {"solution_id": "macvlan-passthru", "topology": "macvlan-lan-passthru"},
+        {"solution_id": "macvlan-source", "topology": "macvlan-lan-source"},
     ]

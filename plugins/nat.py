@@ -19,4 +19,4 @@ def cnadvisor_solutions() -> list[SolutionProfile]:
 @hookimpl
 def cnadvisor_bench_topologies() -> list[dict[str, str]]:
     """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
-    return [{"solution_id": "bridge-nat", "topology": "bridge-nat"}]
+    return [{"solution_id": "bridge-nat", "topology": "veth-bridge-nat"}]

@@ -84,7 +84,7 @@ def _run_prefix(process: subprocess.Popen) -> str:
 
 
 def test_four_topologies_measured_for_real(data_dir, untouched, tmp_path) -> None:
-    """veth, bridge and vxlan (two emulated hosts) with their two baselines: TCP and 64 B
+    """veth, veth-bridge and vxlan (two emulated hosts) with their two baselines: TCP and 64 B
     UDP, 1 s each; rows carry their own baseline, write size, offloads and loss."""
     options = Options(
         repeat=1, duration=1, pin=True, plan=(Test("tcp", 1400, 1), Test("udp", 64, 1))
@@ -92,8 +92,8 @@ def test_four_topologies_measured_for_real(data_dir, untouched, tmp_path) -> Non
     prefix = new_prefix()
     untouched.append(prefix)
     with cleanup.Guard(prefix):
-        outcome = run(order(["veth", "bridge", "vxlan"]), options, prefix)
-    names = ("host", "host-wire", "veth", "bridge", "vxlan")
+        outcome = run(order(["veth", "veth-bridge", "vxlan"]), options, prefix)
+    names = ("host-loopback", "host-wire", "veth", "veth-bridge", "vxlan")
     assert outcome.status == {name: "ok" for name in names}
     for result in outcome.results:
         assert not result.error
@@ -130,15 +130,16 @@ def test_four_topologies_measured_for_real(data_dir, untouched, tmp_path) -> Non
         label = line["baseline_label"].split(":")[0]
         by_label.setdefault(line["solution_label"].split()[0], set()).add(label)
     assert by_label["VXLAN"] == {"host-wire"}
-    assert by_label["veth"] == by_label["Linux"] == {"host"}
+    assert by_label["veth"] == by_label["Linux"] == {"host-loopback"}
     vxlan = {r.scenario for r in rows if r.solution_id == "overlay-vxlan"}
     assert vxlan == {"inter-host"}
     meta = json.loads(store.provenance_path(paths[0]).read_text())
-    assert meta["host"]["cores"] == os.cpu_count() and meta["host"]["kernel"]
+    assert meta["machine"]["cores"] == os.cpu_count() and meta["machine"]["kernel"]
     assert meta["topologies"]["vxlan"] == "ok" and len(meta["commands"]) == 10
-    assert meta["baselines"] == {"host": "host", "host-wire": "host-wire", "veth": "host",
-                                 "bridge": "host", "vxlan": "host-wire"}  # fmt: skip
-    bridge_setup = meta["setup_commands"]["bridge"]
+    assert meta["baselines"] == {"host-loopback": "host-loopback", "host-wire": "host-wire",
+                                 "veth": "host-loopback", "veth-bridge": "host-loopback",
+                                 "vxlan": "host-wire"}  # fmt: skip
+    bridge_setup = meta["setup_commands"]["veth-bridge"]
     assert bridge_setup[0].startswith(f"ip netns add {prefix}")
     assert any("link add br0 type bridge" in c for c in bridge_setup)
     assert store.local_rows() == rows
@@ -146,7 +147,9 @@ def test_four_topologies_measured_for_real(data_dir, untouched, tmp_path) -> Non
     stages = {c["stage"]: c for c in store.local_stage_costs()}
     assert set(stages) == {"kernel-stack", "veth", "linux-bridge", "vxlan"}
     assert stages["kernel-stack"]["ns_per_packet"] > 0
-    assert stages["linux-bridge"]["derived_from"].startswith("P(bridge) - 2 P(veth) + P(host)")
+    assert stages["linux-bridge"]["derived_from"].startswith(
+        "P(veth-bridge) - 2 P(veth) + P(host-loopback)"
+    )
     assert all(c["repeats"] == 1 and c["cpu_model"] for c in stages.values())
     # each row says what it measures and its factor to one entry of a profile's list
     assert stages["veth"]["unit"].startswith("one veth crossing")
@@ -171,7 +174,8 @@ def _check_local_columns(rows) -> None:
     for item in measured:
         row = item.row
         assert item.repeats == 1 and item.ratio_spread_percent is None
-        assert item.baseline_topology == ("host-wire" if row.scenario == "inter-host" else "host")
+        expected = "host-wire" if row.scenario == "inter-host" else "host-loopback"
+        assert item.baseline_topology == expected
         assert item.ratio == pytest.approx(row.value / row.baseline_value, rel=1e-3)
         assert item.cpu_ratio is not None and item.cpu_ratio > 0, item
         # pinned to one core: client + server get at most about that core
@@ -190,7 +194,7 @@ def test_latency_percentiles_with_sockperf(untouched) -> None:
     prefix = new_prefix()
     untouched.append(prefix)
     with cleanup.Guard(prefix):
-        outcome = run([TOPOLOGIES["host"]], options, prefix)
+        outcome = run([TOPOLOGIES["host-loopback"]], options, prefix)
     (result,) = outcome.results
     p50, p99 = result.samples["latency_p50_us"][0], result.samples["latency_p99_us"][0]
     assert 0 < p50 <= p99
@@ -198,7 +202,7 @@ def test_latency_percentiles_with_sockperf(untouched) -> None:
 
 
 def test_only_benchmark_addresses_inside_our_namespaces(untouched) -> None:
-    for name in ("host", "bridge-nat", "routed", "macvlan-bridge"):
+    for name in ("host-loopback", "veth-bridge-nat", "routed", "macvlan-pair"):
         sandbox = Sandbox()
         untouched.append(sandbox.prefix)
         try:
@@ -240,7 +244,7 @@ def test_error_mid_build_removes_everything(untouched) -> None:
     topology = Topology("broken", "broken", "intra-host", "raises", broken)
     options = Options(repeat=1, duration=1, latency=False, kinds=("tcp",), sizes=(1400,))
     with pytest.raises(RuntimeError, match="boom"), cleanup.Guard(prefix):
-        run([TOPOLOGIES["host"], topology], options, prefix)
+        run([TOPOLOGIES["host-loopback"], topology], options, prefix)
     assert not [n for n in netns.list_namespaces() if n.startswith(prefix)]
 
 
@@ -347,7 +351,7 @@ def test_density_measures_copies_at_once_and_cleans_them_up(data_dir, untouched)
     with cleanup.Guard(prefix):
         one = run(order(["veth"]), single, prefix)
         three = run(order(["veth"]), dense, prefix)
-    assert three.status == {"host": "ok", "veth": "ok"}
+    assert three.status == {"host-loopback": "ok", "veth": "ok"}
     (veth,) = [r for r in three.results if r.topology == "veth"]
     assert "x3 concurrent copies" in veth.command
     assert veth.samples["throughput_gbps"][0] > 0
@@ -386,14 +390,14 @@ def test_a_lossy_path_is_recorded_and_flagged(untouched) -> None:
     receiver's full socket buffer causes is not mistaken for path loss."""
     veth = TOPOLOGIES["veth"]
     lossy = Topology("veth", veth.label, veth.scenario, veth.description,
-                     _lossy(veth.build), baseline="host")  # fmt: skip
+                     _lossy(veth.build), baseline="host-loopback")  # fmt: skip
     options = Options(repeat=1, duration=1, pin=True,
                       plan=(Test("tcp", 1400, 1), Test("udp", 64, 1)))  # fmt: skip
     prefix = new_prefix()
     untouched.append(prefix)
     with cleanup.Guard(prefix):
-        outcome = run([*order(["host"]), lossy], options, prefix)  # host labelled "host"
-    assert outcome.status == {"host": "ok", "veth": "ok"}
+        outcome = run([*order(["host-loopback"]), lossy], options, prefix)  # labelled "host"
+    assert outcome.status == {"host-loopback": "ok", "veth": "ok"}
     by_test = {(r.topology, r.test.kind): r for r in outcome.results}
     seen = {key: result.samples for key, result in by_test.items()}
     assert by_test[("veth", "tcp")].samples["retransmits"][0] > 0, seen
@@ -401,7 +405,7 @@ def test_a_lossy_path_is_recorded_and_flagged(untouched) -> None:
     assert lossy_path > 10, seen
     # the baseline's loss is mostly its full socket buffer (-b 0), not the path; a loaded
     # machine may drop some packets in its backlog queue, which is path loss and flagged
-    host_path_loss = by_test[("host", "udp")].samples["path_loss_percent"][0]
+    host_path_loss = by_test[("host-loopback", "udp")].samples["path_loss_percent"][0]
     assert host_path_loss < lossy_path / 2, seen
     saved = parse_rows(store.to_csv(store.rows(outcome, store.host_facts())), "lossy")
     notes = {(r.solution_id, r.protocol, r.metric): r.notes for r in saved}

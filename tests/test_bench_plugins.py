@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from cnadvisor.bench import emulations, store
 from cnadvisor.bench.runner import order
-from cnadvisor.bench.topologies import TOPOLOGIES
+from cnadvisor.bench.topologies import RENAMED, TOPOLOGIES
 from cnadvisor.plugins import DISABLE_AUTOLOAD_ENV, load_plugins
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +97,7 @@ def test_a_plugin_declares_the_topology_of_its_own_profile_only(acme) -> None:
 def test_run_by_solution_id_labels_the_topology_with_it(acme) -> None:
     found = emulations.declared(load_plugins())
     topologies = {t.name: t for t in order(["acme-overlay", "veth"], found)}
-    assert list(topologies) == ["host", "host-wire", "vxlan", "veth"]
+    assert list(topologies) == ["host-loopback", "host-wire", "vxlan", "veth"]
     assert topologies["vxlan"].solution_id == "acme-overlay"
     assert topologies["vxlan"].also_emulates == ("overlay-vxlan",)
     assert topologies["host-wire"].solution_id == "host"
@@ -120,8 +120,25 @@ def test_every_builtin_topology_label_comes_from_a_builtin_plugin() -> None:
     # and the bench's own code names no solution that is not also a datapath's name
     source = " ".join(path.read_text() for path in (ROOT / "advisor" / "bench").glob("*.py"))
     quoted = set(re.findall(r"\"([a-z0-9-]+)\"", source))
-    named = {i for i in plugin_set.solutions if i in quoted and i not in TOPOLOGIES}
-    assert named <= {"none"}, named  # "none": the dataset's encryption value, not the mode
+    assert not {i for i in plugin_set.solutions if i in TOPOLOGIES}  # no topology is an id
+    named = {i for i in plugin_set.solutions if i in quoted}
+    # "none": the dataset's encryption value, not the mode; RENAMED: the old names
+    # (the kernel's own words "bridge" and "l2" among them), read and mapped on load
+    assert named <= {"none", *RENAMED}, named
+
+
+def test_old_topology_names_still_run_the_same_topology() -> None:
+    """The names used up to 0.1.0 equalled solution ids: as ids they measure the topology
+    the plugin declares; without such a declaration they map by name, with a warning."""
+    found = emulations.declared(load_plugins())
+    for old, new in RENAMED.items():
+        topologies = {t.name: t for t in order([old], found)}
+        assert new in topologies, (old, list(topologies))
+        assert topologies[new].solution_id == old  # labelled with the id asked for
+    with pytest.warns(FutureWarning, match="'ipvlan-l3' is now called 'ipvlan-pair-l3'"):
+        (baseline, ipvlan) = order(["ipvlan-l3"], [])  # no plugin declarations at all
+    assert [baseline.name, ipvlan.name] == ["host-loopback", "ipvlan-pair-l3"]
+    assert ipvlan.solution_id == ""
 
 
 @pytest.mark.skipif(shutil.which("iperf3") is None, reason="iperf3 missing")

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .topologies import TOPOLOGIES, Topology
+from .topologies import RENAMED, TOPOLOGIES, Topology
 
 if TYPE_CHECKING:
     from ..plugins import PluginSet
@@ -121,8 +121,10 @@ def labelled(topology: Topology, emulations: Sequence[Emulation], solution: str 
 
 def resolve(names: Sequence[str], emulations: Sequence[Emulation]) -> list[tuple[Topology, str]]:
     """Each requested name as (topology, solution id asked for, or ""): a topology name,
-    or a solution id some plugin declared a topology for. ValueError for anything else,
-    or for two names that need the same topology under different solution ids."""
+    or a solution id some plugin declared a topology for, or a topology's name before
+    the rename (:data:`~.topologies.RENAMED`, with a FutureWarning saying the new one).
+    ValueError for anything else, or for two names that need the same topology under
+    different solution ids."""
     by_solution: dict[str, str] = {}
     for emulation in emulations:
         by_solution.setdefault(emulation.solution_id, emulation.topology)
@@ -133,6 +135,14 @@ def resolve(names: Sequence[str], emulations: Sequence[Emulation]) -> list[tuple
             topology, solution = name, ""
         elif name in by_solution:
             topology, solution = by_solution[name], name
+        elif name in RENAMED:
+            topology, solution = RENAMED[name], ""
+            warnings.warn(
+                f"topology {name!r} is now called {topology!r}; the old name is accepted "
+                "until the next release",
+                FutureWarning,
+                stacklevel=2,
+            )
         else:
             unknown.append(name)
             continue

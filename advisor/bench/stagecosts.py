@@ -10,11 +10,11 @@ Topologies built here differ by known
 stages (counted as the builders in :mod:`.topologies` wire them), so each stage's cost is
 a fixed combination of path costs, for example::
 
-    P(veth)   = K + v                 (K: the loopback baseline's own cost, kernel-stack)
-    P(bridge) = K + 2v + b            (two veth crossings and one bridge)
-    P(routed) = K + 3v + 2h           (container veth, the wire, container veth; 2 hops)
+    P(veth)        = K + v            (K: the loopback baseline's own cost, kernel-stack)
+    P(veth-bridge) = K + 2v + b       (two veth crossings and one bridge)
+    P(routed)      = K + 3v + 2h      (container veth, the wire, container veth; 2 hops)
 
-so b = P(bridge) - 2 P(veth) + P(host). The combination is applied to each repeat (the
+so b = P(veth-bridge) - 2 P(veth) + P(host-loopback). The combination is applied to each repeat (the
 topologies are measured in turns, so repeat i of each saw the same load) and the median
 is reported with the repeats' minimum and maximum as the uncertainty. Cost per byte comes
 the same way from the slope between the smallest and the largest UDP message size.
@@ -22,14 +22,14 @@ Tunnels count encapsulation and decapsulation together, once per path, as the pr
 list them.
 
 Units: bench rows against profile entries. The table counts real crossings, while a
-profile's ``datapath`` lists an inter-host path's stages once for both hosts (e.g.
-``overlay-vxlan``: ``[veth, linux-bridge, vxlan]`` for a packet that crosses two
+profile's ``datapath`` lists an inter-host path's stages once for both hosts (e.g. a
+VXLAN overlay's ``[veth, linux-bridge, vxlan]`` for a packet that crosses two
 container veths and two bridges). Each row therefore says what it measures (``unit``)
 and by how much to multiply it for the cost of one entry of a profile's stage list:
-``per_intra_entry`` for ``intra_host`` lists (one entry per crossing: ``bridge`` lists
-``veth`` twice) and ``per_inter_entry`` for ``inter_host`` lists whose both ends are
-containers (overlays, routed CNIs). A one-sided inter-host path (``bridge-nat``'s port
-mapping: a plain host dials a container) crosses each listed stage once: use
+``per_intra_entry`` for ``intra_host`` lists (one entry per crossing: a bridge's list
+has ``veth`` twice) and ``per_inter_entry`` for ``inter_host`` lists whose both ends are
+containers (overlays, routed CNIs). A one-sided inter-host path (a port mapping, as
+``veth-bridge-nat`` builds it: a plain host dials a container) crosses each listed stage once: use
 ``per_intra_entry`` for it. Empty factors: no profile entry corresponds.
 
 =============  ===========================================================  =====  =====
@@ -87,8 +87,9 @@ UNITS: dict[str, tuple[str, float | None, float | None]] = {
 
 # Stage -> (topology -> coefficient) over per-packet path costs; stage names are those of
 # advisor/stages.py plus "kernel-stack" (the baseline path itself).
-_HOP = {"routed": 0.5, "veth": -1.5, "host": 1.0}  # h = (P(routed) - 3 P(veth) + 2 P(host)) / 2
-_BRIDGE = {"bridge": 1.0, "veth": -2.0, "host": 1.0}
+# h = (P(routed) - 3 P(veth) + 2 P(host-loopback)) / 2
+_HOP = {"routed": 0.5, "veth": -1.5, "host-loopback": 1.0}
+_BRIDGE = {"veth-bridge": 1.0, "veth": -2.0, "host-loopback": 1.0}
 
 
 def _plus(*parts: tuple[float, dict[str, float]]) -> dict[str, float]:
@@ -105,20 +106,20 @@ def _l2_tunnel(name: str) -> dict[str, float]:
 
 
 FORMULAS: dict[str, dict[str, float]] = {
-    "kernel-stack": {"host": 1.0},
-    "veth": {"veth": 1.0, "host": -1.0},
+    "kernel-stack": {"host-loopback": 1.0},
+    "veth": {"veth": 1.0, "host-loopback": -1.0},
     "linux-bridge": _BRIDGE,
     "routed-hop": _HOP,
-    # bridge-nat: outside veth, routed + DNAT in the host, bridge, container veth
-    "netfilter-nat": _plus((1, {"bridge-nat": 1.0, "bridge": -1.0}), (-1, _HOP)),
+    # veth-bridge-nat: outside veth, routed + DNAT in the host, bridge, container veth
+    "netfilter-nat": _plus((1, {"veth-bridge-nat": 1.0, "veth-bridge": -1.0}), (-1, _HOP)),
     "vxlan": _l2_tunnel("vxlan"),
     "geneve": _l2_tunnel("geneve"),
     "ipip": {"ipip": 1.0, "routed": -1.0},
     "gre": {"gre": 1.0, "routed": -1.0},
     "wireguard": {"wireguard": 1.0, "routed": -1.0},
-    "macvlan": {"macvlan-bridge": 1.0, "host": -1.0},
-    "ipvlan-l2": {"ipvlan-l2": 1.0, "host": -1.0},
-    "ipvlan-l3": {"ipvlan-l3": 1.0, "host": -1.0},
+    "macvlan": {"macvlan-pair": 1.0, "host-loopback": -1.0},
+    "ipvlan-l2": {"ipvlan-pair-l2": 1.0, "host-loopback": -1.0},
+    "ipvlan-l3": {"ipvlan-pair-l3": 1.0, "host-loopback": -1.0},
 }
 
 

@@ -14,7 +14,9 @@ Local columns. After the dataset's columns each local CSV has :data:`LOCAL_COLUM
 (the dataset validator ignores extra columns); :func:`local_measurements` reads them:
 
 - ``topology``, ``baseline_topology``: the bench topology measured and the one its
-  ratios are taken against (``host`` or ``host-wire``), both from ``cnadvisor bench list``.
+  ratios are taken against (``host-loopback`` or ``host-wire``), both from ``cnadvisor
+  bench list``. Files written before the topologies were renamed are read with today's
+  names (``cnadvisor.bench.topologies.RENAMED``).
 - ``ratio``, ``ratio_spread_percent``: wall-clock ratio value / baseline_value, the median
   of the per-repeat ratios (repeat i of the topology over repeat i of its baseline, which
   ran next to each other), and (max - min) / median of those in percent (empty with one
@@ -48,6 +50,7 @@ import math
 import os
 import platform
 import pwd
+import re
 import socket
 import statistics
 import time
@@ -58,7 +61,7 @@ from pathlib import Path
 from ..model.data import COLUMNS, BenchmarkRow, DatasetError, parse_rows
 from . import quality, stagecosts, tools
 from .runner import SPREAD_WARNING, Result, RunResult
-from .topologies import TOPOLOGIES
+from .topologies import TOPOLOGIES, current_name
 
 STAGES_SUFFIX = ".stages.csv"
 LOCAL_COLUMNS = (
@@ -297,7 +300,7 @@ def _baseline_label(name: str) -> str:
             "joined by the wire veth, MTU 1500, default offloads), same run and test"
         )
     return (
-        "host: two processes over one namespace's loopback at the containers' MTU 1500, "
+        "host-loopback: two processes over one namespace's loopback at the containers' MTU 1500, "
         "same run and test"
     )
 
@@ -314,12 +317,12 @@ def to_csv(items: list[dict[str, str]], columns: tuple[str, ...] = ROW_COLUMNS) 
 def provenance(run: RunResult, facts: dict[str, object]) -> dict[str, object]:
     options = run.options
     return {
-        "schema_version": 1,
+        "schema_version": 2,  # 2: the machine's facts under "machine" (was "host")
         "tool": "cnadvisor bench",
         "run": run.prefix.rstrip("-"),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(run.started)),
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(run.finished)),
-        "host": facts,
+        "machine": facts,
         "options": {
             "message_sizes": list(options.sizes),
             "streams": options.streams,
@@ -475,8 +478,11 @@ def _local_extras(path: Path, text: str) -> dict[int, LocalMeasurement]:
         repeats = numbers.pop("repeats")
         found[line] = LocalMeasurement(
             row=None,  # type: ignore[arg-type]  # filled by the caller
-            topology=raw.get("topology") or None,
-            baseline_topology=raw.get("baseline_topology") or None,
+            # files written before the rename carry the old names (topologies.RENAMED)
+            topology=current_name(raw["topology"]) if raw.get("topology") else None,
+            baseline_topology=(
+                current_name(raw["baseline_topology"]) if raw.get("baseline_topology") else None
+            ),
             repeats=None if repeats is None else int(repeats),
             **numbers,
         )
@@ -539,6 +545,9 @@ def _number(path: Path, line: int, column: str, text: str, *, optional: bool) ->
     return value
 
 
+_TERM = re.compile(r"P\(([a-z0-9-]+)\)")  # one topology's path cost in a stage formula
+
+
 def read_stage_costs(path: Path) -> list[dict]:
     """One stage table, checked: every column present, numbers finite where required."""
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
@@ -559,6 +568,10 @@ def read_stage_costs(path: Path) -> list[dict]:
         for column in ("per_intra_entry", "per_inter_entry"):  # absent from older tables
             item[column] = _number(path, line, column, raw.get(column) or "", optional=True)
         item["unit"] = raw.get("unit") or ""
+        # tables written before the rename name the old topologies (topologies.RENAMED)
+        item["derived_from"] = _TERM.sub(
+            lambda m: f"P({current_name(m.group(1))})", raw["derived_from"] or ""
+        )
         item["origin"] = str(path)
         found.append(item)
     return found

@@ -12,6 +12,7 @@ import argparse
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Sequence
 
 from . import exit_codes
@@ -152,7 +153,11 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         options = _options(args)
-        topologies = order(args.topologies)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            topologies = order(args.topologies)
+        for warning in caught:  # an old topology name, a plugin declaration left out
+            print(f"cnadvisor bench: warning: {warning.message}", file=sys.stderr)
         check_output(args.output, args.force)  # before measuring, not after 30 minutes
     except (ValueError, OutputError) as error:
         print(f"cnadvisor bench: {error}", file=sys.stderr)
