@@ -332,3 +332,64 @@ def test_cli_import(capsys: pytest.CaptureFixture) -> None:
     assert main(["import", "netperf", bad, "--solution", "antrea-encap"]) == 1
     err = capsys.readouterr().err
     assert "nothing was imported" in err and "not netperf omni output" in err
+
+
+# --- the host-network baseline: a profile property, not an id ---------------------------
+
+HOST_NETWORKING_PLUGIN = """
+from cnadvisor import hookimpl
+
+PROFILE = {
+    "id": "a-hostnet",
+    "name": "Pods on the node's own stack",
+    "family": "kubernetes-cni",
+    "summary": "A third-party profile whose packets cross no stage: host networking.",
+    "references": [{"id": "d", "title": "docs page", "url": "https://example.org/"}],
+    "datapath": {"intra_host": ["loopback"], "inter_host": [], "cite": ["d"]},
+    "security": {"isolation": "host-stack", "cite": ["d"]},
+    "mobility": {"cite": ["d"]},
+    "operations": {"orchestrators": ["kubernetes"], "underlay": "none", "cite": ["d"]},
+}
+
+@hookimpl
+def cnadvisor_solutions():
+    return [PROFILE]
+"""
+
+
+def _k8s_netperf_cli(capsys: pytest.CaptureFixture) -> int:
+    files = [str(FIXTURES / n) for n in ("k8s-netperf-docs-tables.csv",
+                                         "k8s-netperf-docs-loss-rt.csv")]  # fmt: skip
+    code = main(["import", "k8s-netperf", *files, "--solution", "calico-bgp"])
+    capsys.readouterr()
+    return code
+
+
+def test_host_rows_take_the_id_of_the_installed_host_networking_option(
+    install_plugin, capsys: pytest.CaptureFixture
+) -> None:
+    from cnadvisor.importers.common import baseline_solution
+    from cnadvisor.plugins import load_plugins
+
+    install_plugin("hostnet", {"plugin.py": HOST_NETWORKING_PLUGIN})
+    profiles = [item.profile for item in load_plugins().solutions.values()]
+    assert baseline_solution(profiles) == "a-hostnet"  # first of a-hostnet and host, by id
+    assert baseline_solution(p for p in profiles if p.id != "a-hostnet") == "host"  # as stored
+    assert _k8s_netperf_cli(capsys) == 0
+    rows = imported_rows()
+    assert {r.solution_id for r in rows} == {"calico-bgp", "a-hostnet"}
+    host = [r for r in rows if r.solution_id == "a-hostnet"]
+    assert host and all(r.solution_label == "host network on cluster default" for r in host)
+
+
+def test_no_host_networking_option_refuses_k8s_netperf_by_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("CNADVISOR_PLUGINS", "calico")
+    files = [str(FIXTURES / "k8s-netperf-docs-tables.csv")]
+    assert main(["import", "k8s-netperf", *files, "--solution", "calico-bgp"]) == 1
+    err = capsys.readouterr().err
+    assert "k8s-netperf: no installed option is host networking" in err
+    assert "nothing was imported" in err and imported_rows() == []
+    with pytest.raises(ImportFailed, match="no installed option is host networking"):
+        import_files("k8s-netperf", files, Options(solution="calico-bgp"))

@@ -13,6 +13,7 @@ from .common import (
     add_scenario_option,
     add_switch,
     check_solutions,
+    load_plugin_set,
     print_errors,
 )
 
@@ -40,9 +41,8 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..importers.api import ImportFailed, import_files
+    from ..importers.api import ImportFailed, import_files, installed_baseline
     from ..importers.common import Options
-    from ..plugins import load_plugins
 
     if args.format not in PLACEMENT_FORMATS and (
         args.scenario or args.service is not None or args.message_size
@@ -51,15 +51,17 @@ def run(args: argparse.Namespace) -> int:
             f"{args.format} records placement, Service use and message size itself; "
             "--scenario, --service and --message-size are for " + ", ".join(PLACEMENT_FORMATS)
         )
-    check_solutions([args.solution], load_plugins().solutions, "--solution")
-    options = Options(
-        solution=args.solution,
-        cluster=args.cluster,
-        scenario=args.scenario,
-        service=args.service,
-        message_size=args.message_size,
-    )
+    plugin_set = load_plugin_set(args.strict_plugins)
+    check_solutions([args.solution], plugin_set.solutions, "--solution")
     try:
+        options = Options(
+            solution=args.solution,
+            cluster=args.cluster,
+            scenario=args.scenario,
+            service=args.service,
+            message_size=args.message_size,
+            baseline=installed_baseline(plugin_set) if args.format == "k8s-netperf" else None,
+        )
         report = import_files(args.format, args.files, options)
     except ImportFailed as failed:
         print_errors([*failed.problems, "nothing was imported"])

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import exit_codes
-from .common import UsageError, positive, print_errors
+from .common import UsageError, load_advisor, positive, print_errors
 
 
 def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
@@ -21,7 +21,7 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..advisor import Advisor
+    from ..importers.common import baseline_solution
     from ..importers.plan import is_kubernetes, k8s_netperf_config, render, sensitivities
     from ..loading import RequirementsError, load_file
 
@@ -37,14 +37,19 @@ def run(args: argparse.Namespace) -> int:
     clash = [str(p) for p in targets.values() if p.exists()]
     if clash and not args.force:
         raise UsageError(f"{', '.join(clash)} exist; pass --force to replace them")
-    advisor = Advisor.from_plugins()
+    advisor = load_advisor(args)
     requirements = loaded.requirements
     evaluation = advisor.evaluate(requirements, source=loaded.source)
     if not evaluation.ranked:
         print_errors(["no option is feasible; nothing to measure"])
         return exit_codes.PROBLEMS
     found = sensitivities(advisor, requirements, evaluation, args.top)
-    text = render(requirements, evaluation, found, args.cluster)
+    try:
+        baseline = baseline_solution(item.profile for item in advisor.solutions)
+    except LookupError as error:
+        print_errors([f"{error}; the plan leaves the baseline out"], "warning")
+        baseline = None
+    text = render(requirements, evaluation, found, args.cluster, baseline)
     folder.mkdir(parents=True, exist_ok=True)
     if "k8s-netperf.yml" in targets:
         config = k8s_netperf_config(requirements)

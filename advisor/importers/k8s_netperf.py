@@ -4,9 +4,10 @@
 The columns are those its ``docs/output-and-results.md`` documents and later versions add
 (VM mode, UDN/bridge/SR-IOV/macvlan/localnet info, burst, pair). Each row says the driver
 (netperf, iperf3, uperf), the profile, same node or not, host network or not, through a
-Service or not, parallelism and message size. Host-network rows are imported as the
-``host`` solution and are the baseline of the pod rows measured the same way in the same
-file. The companion file's TCP retransmissions and UDP loss go to the matching rows' notes.
+Service or not, parallelism and message size. Host-network rows are imported under the
+installed host-networking option's id (``Options.baseline``) and are the baseline of the
+pod rows measured the same way in the same file. The companion file's TCP
+retransmissions and UDP loss go to the matching rows' notes.
 """
 
 from __future__ import annotations
@@ -214,7 +215,8 @@ def _rows(source, line, row, hosts, extra) -> list[dict[str, str]]:
     )
     if host:
         common |= dict(
-            solution_id="host", solution_label=f"host network on cluster {source.options.cluster}"
+            solution_id=source.options.baseline,
+            solution_label=f"host network on cluster {source.options.cluster}",
         )
     rows = [
         source.row(
