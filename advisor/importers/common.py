@@ -112,8 +112,8 @@ def baseline_solution(profiles: Iterable[SolutionProfile]) -> str:
     """The id host-network measurements are stored under: the installed profile the model
     takes as the baseline (``is_host_networking``, a property of its datapath), not a fixed
     id. With several, the first id in order, so a re-import names the same one; they are
-    the same path to the model. With the built-in plugins this is Docker's ``host``, the
-    id earlier imports stored, so stored files keep their meaning."""
+    the same path to the model. With the built-in plugins this is the id earlier imports
+    stored such rows under, so stored files keep their meaning."""
     from ..model.observations import is_host_networking
 
     found = sorted(profile.id for profile in profiles if is_host_networking(profile))
