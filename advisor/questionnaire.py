@@ -4,18 +4,23 @@ No Textual import here: the TUI renders this state and sends edits back, and
 the tests drive it without a terminal. Answers are kept as the text or choice
 the user gave; `requirements()` turns them into the same `Requirements` a YAML
 file gives, so the TUI and `cnadvisor evaluate` cannot disagree.
+
+The questions are a plain table (defaults, bounds and choices included) that imports
+neither pydantic nor YAML, so the first screen paints without them (issue 16): the
+`Requirements` model is built only when answers are checked across questions, turned into
+requirements or saved. `tests/test_tui_questions.py` checks the table against the model
+and `cnadvisor init`'s template, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import ValidationError
-
-from .requirements import Requirements
 from .safetext import unsafe_characters
+
+if TYPE_CHECKING:
+    from .requirements import Requirements
 
 NOT_NEEDED = "not needed"
 NEEDS = (NOT_NEEDED, "required", "preferred")
@@ -31,6 +36,10 @@ class Question:
     # need-choice | need-number | need-throughput | text. A need-bool's value is yes or no: "no"
     # with "required" is a file's `key: false`, kept as it was written.
     choices: tuple[str, ...] = ()
+    default: str = ""  # the answer `cnadvisor init`'s template gives, as text
+    low: float | None = None  # a number's bounds, as the requirements model has them
+    high: float | None = None
+    low_excluded: bool = False  # the lowest value itself is not allowed (> rather than >=)
 
     @property
     def has_need(self) -> bool:
@@ -44,8 +53,10 @@ class Section:
     questions: tuple[Question, ...]
 
 
-def _q(path: str, label: str, kind: str, help: str, choices: tuple[str, ...] = ()) -> Question:
-    return Question(path, label, help, kind, choices)
+def _q(path: str, label: str, kind: str, help: str, choices: tuple[str, ...] = (),
+       **details: Any) -> Question:  # fmt: skip
+    """A question; `details` are its default, its bounds (low, high, low_excluded)."""
+    return Question(path, label, help, kind, choices, **details)
 
 
 # What raising each weight buys and what it costs, with an example (weights are relative:
@@ -68,37 +79,41 @@ SECTIONS: tuple[Section, ...] = (
         "What the system's traffic looks like.",
         (
             _q("name", "System name", "text",
-               "Names the saved requirements file and every report made from it."),
+               "Names the saved requirements file and every report made from it.",
+               default="my system"),
             _q("workload.traffic.intra_host", "Traffic share: same host",
                "number", "0..1. Same-host traffic never reaches a wire: what it costs is the "
-               "datapath's CPU work (bridge, veth, NAT)."),
+               "datapath's CPU work (bridge, veth, NAT).", default="0.5", low=0, high=1),
             _q("workload.traffic.inter_host", "Traffic share: other hosts",
                "number", "0..1. Traffic between hosts needs an overlay (tunnel headers), "
-               "routing (BGP) or a shared L2 segment."),
+               "routing (BGP) or a shared L2 segment.", default="0.5", low=0, high=1),
             _q("workload.traffic.cross_datacenter", "Traffic share: other data centres",
-               "number", "0..1. Only some options span data centres."),
+               "number", "0..1. Only some options span data centres.",
+               default="0.0", low=0, high=1),
             _q("workload.protocol", "Protocol", "choice",
-               "TCP or UDP: segmentation and fragmentation differ.", ("tcp", "udp")),
+               "TCP or UDP: segmentation and fragmentation differ.", ("tcp", "udp"), default="tcp"),
             _q("workload.message_size", "Message or packet size (bytes)", "integer",
                "At small packets the limit is packets per second, not Gbit/s: 1 Gbit/s is "
-               "about 1.5 M packets/s at 64 bytes but 81 k at 1500 (survey Sec. VI)."),
+               "about 1.5 M packets/s at 64 bytes but 81 k at 1500 (survey Sec. VI).",
+               default="1400", low=1, high=65507),
             _q("workload.throughput", "Throughput a host must sustain", "need-throughput",
                "A number with a unit: '10 gbps' or '2 mpps'. Encapsulation and NAT cost "
                "throughput; at small packets, state it in packets per second."),
             _q("workload.latency_budget_us", "Added latency budget (µs)", "need-number",
                "Every datapath stage adds a little latency; buffering trades latency for "
-               "throughput."),
+               "throughput.", low=0),
             _q("workload.packet_io", "Uses DPDK, AF_XDP or netmap", "need-bool",
                "The application drives its own interface; only some options give the pod "
-               "one that supports it (a CNI's own XDP acceleration does not count)."),
+               "one that supports it (a CNI's own XDP acceleration does not count).",
+               default="yes"),
             _q("workload.separate_data_plane", "High-rate traffic on its own interface",
                "bool", "A primary network for control traffic plus a secondary one (SR-IOV, "
-               "macvlan, OVS-DPDK) for the data plane, as telco functions do."),
+               "macvlan, OVS-DPDK) for the data plane, as telco functions do.", default="no"),
             _q("workload.discovery", "Discovery by multicast (mDNS, SSDP)", "need-bool",
                "LAN multicast and broadcast do not cross NAT or routed hops: only options on "
-               "the LAN's L2 segment or the host's stack see them."),
+               "the LAN's L2 segment or the host's stack see them.", default="yes"),
             _q("workload.same_port", "Containers on a host share a port number", "bool",
-               "Host networking and published ports share one port range per host."),
+               "Host networking and published ports share one port range per host.", default="no"),
         ),
     ),
     Section(
@@ -107,38 +122,42 @@ SECTIONS: tuple[Section, ...] = (
         (
             _q("environment.orchestrator", "Orchestrator", "choice",
                "Kubernetes needs a CNI; Docker offers its own modes.",
-               ("kubernetes", "docker", "swarm", "podman", "standalone")),
+               ("kubernetes", "docker", "swarm", "podman", "standalone"), default="kubernetes"),
             _q("environment.virtualization", "Hosts are", "choice",
                "Containers inside VMs pay for every extra virtualization layer: one study "
-               "measured 42 % less TCP throughput (survey Sec. VI).", ("bare-metal", "vm")),
+               "measured 42 % less TCP throughput (survey Sec. VI).", ("bare-metal", "vm"),
+               default="bare-metal"),
             _q("environment.platform", "Platform", "choice",
                "Clouds and managed Kubernetes services (eks, aks, gke) restrict some "
                "datapaths and support their own CNI; plugins say which.",
-               ("on-premises", "aws", "azure", "gcp", "other-cloud", "eks", "aks", "gke")),
+               ("on-premises", "aws", "azure", "gcp", "other-cloud", "eks", "aks", "gke"),
+               default="on-premises"),
             _q("environment.containers_per_host", "Containers per host", "integer",
                "Containers compete for the CPU that NAT and overlays use; each may need "
-               "its own MAC on the wire."),
+               "its own MAC on the wire.", default="10", low=1, high=100000),
             _q("environment.nic_gbps", "NIC speed (Gbit/s)", "number",
-               "Estimates in Gbit/s and packets/s are for this link."),
+               "Estimates in Gbit/s and packets/s are for this link.",
+               default="10.0", low=0, high=1600, low_excluded=True),
             _q("environment.cpu_pinning", "CPU pinning", "bool",
-               "Pinned cores avoid contention between containers."),
+               "Pinned cores avoid contention between containers.", default="no"),
             _q("environment.windows_nodes", "Windows nodes", "bool",
-               "Few CNIs support Windows nodes."),
+               "Few CNIs support Windows nodes.", default="no"),
             _q("environment.ip_family", "IP family", "choice",
                "IPv6 needs a container MTU of at least 1280 after tunnel headers.",
-               ("ipv4", "ipv6", "dual-stack")),
+               ("ipv4", "ipv6", "dual-stack"), default="ipv4"),
             _q("environment.underlay.mtu", "Underlay MTU", "integer",
-               "Tunnels subtract their headers from it: VXLAN 50 bytes, WireGuard 60."),
+               "Tunnels subtract their headers from it: VXLAN 50 bytes, WireGuard 60.",
+               default="1500", low=576, high=65535),
             _q("environment.underlay.l2_adjacent", "Hosts share one L2 segment", "tristate",
-               "host-gw routing and macvlan/ipvlan L2 need it."),
+               "host-gw routing and macvlan/ipvlan L2 need it.", default="unknown"),
             _q("environment.underlay.bgp_peering", "Hosts may peer BGP with the fabric",
-               "tristate", "Native routing across subnets needs BGP peering."),
+               "tristate", "Native routing across subnets needs BGP peering.", default="unknown"),
             _q("environment.underlay.promiscuous_allowed", "Promiscuous mode allowed",
                "tristate", "macvlan puts the host NIC in promiscuous mode, a concern where "
-               "tenants share hosts."),
+               "tenants share hosts.", default="unknown"),
             _q("environment.underlay.mac_limit_per_port", "MAC addresses per switch port",
                "optional-integer", "Empty: no limit. macvlan shows one MAC per container; "
-               "ipvlan shares the host's."),
+               "ipvlan shares the host's.", low=1),
         ),
     ),
     Section(
@@ -152,9 +171,10 @@ SECTIONS: tuple[Section, ...] = (
                "Flannel alone enforces none; most CNIs enforce L3-L4; some L7.",
                ("none", "l3-l4", "l7")),
             _q("security.encryption", "Encrypt traffic between hosts", "need-bool",
-               "WireGuard or IPsec: stronger, but their headers and crypto cost throughput."),
+               "WireGuard or IPsec: stronger, but their headers and crypto cost throughput.",
+               default="yes"),
             _q("security.multi_tenant", "Tenants need separate networks", "need-bool",
-               "Overlapping address ranges need VRFs or per-tenant overlays."),
+               "Overlapping address ranges need VRFs or per-tenant overlays.", default="yes"),
         ),
     ),
     Section(
@@ -163,18 +183,19 @@ SECTIONS: tuple[Section, ...] = (
         (
             _q("mobility.ip_kept_on_move", "Containers keep their IP when moved",
                "need-bool", "Overlays follow moving containers; the key-value store that "
-               "maps addresses can slow start-up."),
+               "maps addresses can slow start-up.", default="yes"),
             _q("mobility.routable_ips", "Addresses routable without NAT",
-               "need-bool", "NAT hides containers behind the host's address."),
+               "need-bool", "NAT hides containers behind the host's address.", default="yes"),
             _q("mobility.external_access", "Reachable from outside the hosts", "need-bool",
-               "Bridge mode alone has no external connectivity."),
+               "Bridge mode alone has no external connectivity.", default="yes"),
         ),
     ),
     Section(
         "Priorities",
         "How much each criterion weighs (any numbers ≥ 0).",
         tuple(
-            _q(f"priorities.{name}", f"Weight of {name}", "number", TRADE_OFFS[name])
+            _q(f"priorities.{name}", f"Weight of {name}", "number", TRADE_OFFS[name],
+               default="1.0", low=0, high=100)
             for name in ("performance", "security", "mobility", "operability")
         ),
     ),
@@ -207,6 +228,9 @@ class Answers:
     values: dict[str, str] = field(default_factory=dict)
     needs: dict[str, str] = field(default_factory=dict)
     dirty: bool = False
+    # The answers as they were when last found valid across all questions, so asking again
+    # (every section shown, every save) does not build the requirements model again.
+    _valid: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.values.setdefault("name", self.name)
@@ -219,13 +243,17 @@ class Answers:
 
     @classmethod
     def defaults(cls) -> Answers:
-        """The answers of `cnadvisor init`'s template, so both start from the same place."""
-        from .template import TEMPLATE
-
-        # LibYAML's safe loader when present: the same documents, about 10x faster, and this
-        # runs before the questionnaire's first paint
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return cls.from_requirements(Requirements.model_validate(yaml.load(TEMPLATE, loader)))
+        """The answers of `cnadvisor init`'s template, so both start from the same place; read
+        from the question table, which a test checks against the template, so the first
+        screen needs neither YAML nor the requirements model."""
+        answers = cls(name=QUESTIONS["name"].default)
+        for path, question in QUESTIONS.items():
+            answers.values[path] = question.default
+            if question.has_need:
+                answers.needs[path] = NOT_NEEDED
+        answers.description = ""
+        answers._valid = answers._state()  # the template's answers: valid (tested)
+        return answers
 
     @classmethod
     def from_requirements(cls, requirements: Requirements) -> Answers:
@@ -260,6 +288,9 @@ class Answers:
         """Every problem, each under the question it belongs to: a rule across questions
         (traffic shares summing over 1, every weight 0) goes to its section's first
         question, so the screen can always show where to fix it."""
+        state = self._state()
+        if state == self._valid:
+            return {}
         problems = {
             path: error
             for path, question in QUESTIONS.items()
@@ -267,6 +298,10 @@ class Answers:
                                      self.needs.get(path, NOT_NEEDED)))
         }  # fmt: skip
         if not problems:
+            from pydantic import ValidationError
+
+            from .requirements import Requirements
+
             try:
                 Requirements.model_validate(self.data())
             except ValidationError as error:
@@ -276,7 +311,18 @@ class Answers:
                     problems.setdefault(path, message)
             except (ValueError, TypeError) as error:  # text that slipped past parse_error
                 problems.setdefault(next(iter(QUESTIONS)), str(error))
+        if not problems:
+            self._valid = state
         return problems
+
+    def _state(self) -> tuple:
+        """Everything the answers' validity depends on, comparable."""
+        return (
+            self.name,
+            self.description,
+            tuple(sorted(self.values.items())),
+            tuple(sorted(self.needs.items())),
+        )
 
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "description": self.description}
@@ -294,6 +340,8 @@ class Answers:
         return data
 
     def requirements(self) -> Requirements:
+        from .requirements import Requirements
+
         return Requirements.model_validate(self.data())
 
     def to_yaml(self) -> str:
@@ -317,6 +365,8 @@ class Answers:
             "# cnadvisor questionnaire answers, saved after an error; some are invalid, so\n"
             "# this is the answers as typed, not a requirements file\n"
         )
+        import yaml
+
         return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
 
 
@@ -335,29 +385,12 @@ def question_for(location: tuple[Any, ...] | list[Any]) -> str:
 
 
 def bounds(path: str) -> tuple[float | None, float | None, bool]:
-    """(lowest, highest, lowest excluded) allowed for a number question, read from the
-    requirements model itself so the questionnaire and the YAML schema cannot disagree."""
-    import annotated_types
-
-    model: Any = Requirements
-    field = None
-    for part in path.split("."):
-        field = model.model_fields.get(part) if model else None
-        if field is None:
-            return None, None, False
-        candidates = getattr(field.annotation, "__args__", (field.annotation,))
-        model = next((c for c in candidates if isinstance(c, type) and hasattr(c, "model_fields")),
-                     None)  # fmt: skip
-    low = high = None
-    strict = False
-    for item in field.metadata if field else ():
-        if isinstance(item, annotated_types.Ge):
-            low = item.ge
-        elif isinstance(item, annotated_types.Gt):
-            low, strict = item.gt, True
-        elif isinstance(item, annotated_types.Le):
-            high = item.le
-    return low, high, strict
+    """(lowest, highest, lowest excluded) allowed for a number question, from the question
+    table (checked against the requirements model by tests/test_tui_questions.py)."""
+    question = QUESTIONS.get(path)
+    if question is None:
+        return None, None, False
+    return question.low, question.high, question.low_excluded
 
 
 def bounds_text(path: str) -> str:
@@ -374,6 +407,8 @@ def bounds_text(path: str) -> str:
 
 def requirements_yaml(requirements: Requirements) -> str:
     """A requirements file `cnadvisor evaluate` reads back to the same requirements."""
+    import yaml
+
     header = "# cnadvisor requirements, saved from the questionnaire\n"
     return header + yaml.safe_dump(
         requirements.model_dump(mode="json"), sort_keys=False, allow_unicode=True
