@@ -3,12 +3,14 @@ imported (`model report`'s progress on stderr only is checked in test_model_cli)
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cnadvisor.cli import exit_codes
 from cnadvisor.cli.app import COMMANDS, parser
 
@@ -110,3 +112,32 @@ def test_shared_options_are_spelled_alike_in_every_command():
         bad = cli(*command, "--scenario", "same-host")
         assert bad.returncode == exit_codes.USAGE
         assert "--scenario: invalid choice: 'same-host'" in bad.stderr
+
+
+def _helps(full: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Every command's and sub-action's parser by its prog, the bench's left to its tests."""
+    found, todo = {}, [full]
+    while todo:
+        parser_ = todo.pop()
+        found[parser_.prog] = parser_
+        if parser_._subparsers is not None:  # argparse has no public API for this
+            for action in parser_._subparsers._group_actions:
+                todo.extend(action.choices.values())
+    return {prog: p for prog, p in found.items() if not prog.startswith("cnadvisor bench")}
+
+
+def test_help_reads_at_80_columns(monkeypatch: pytest.MonkeyPatch):
+    """Each argument says what it is, and no option's row is so long that its help starts
+    on the next line for want of room (as `--format {...}, -f {...}` did)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    commands = _helps(parser(None))
+    assert {"cnadvisor predict", "cnadvisor plan", "cnadvisor plugins new"} <= set(commands)
+    for prog, command in commands.items():
+        for action in command._actions:
+            if not isinstance(action, argparse._SubParsersAction):  # its actions have help
+                assert action.help, f"{prog}: {action.dest} has no help"
+        for line in command.format_help().splitlines():
+            assert len(line) <= 80, f"{prog}: {line!r}"
+            row = re.match(r"  (-\S.*?)(?:  +\S|$)", line)
+            if row:
+                assert len(row.group(1)) <= 40, f"{prog}: {row.group(1)!r}"

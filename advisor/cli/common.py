@@ -99,8 +99,12 @@ def add_format_option(
     parser: argparse.ArgumentParser, formats: Sequence[str], help: str | None = None,
     *, default: object = "table",
 ) -> None:  # fmt: skip
-    """``--format/-f``, one spelling for every command that prints data several ways."""
-    parser.add_argument("--format", "-f", choices=formats, default=default, help=help)
+    """``--format/-f``, one spelling for every command that prints data several ways. The
+    help names the formats, so the option's row says FORMAT once rather than repeating
+    the choices after both spellings (which filled an 80-column row)."""
+    parser.add_argument(
+        "--format", "-f", choices=formats, default=default, metavar="FORMAT", help=help
+    )
 
 
 def add_switch(parser: argparse.ArgumentParser, flag: str, help: str) -> None:

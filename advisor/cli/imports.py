@@ -28,10 +28,17 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
         help=help_text,
         description="Formats: " + "; ".join(f"{k}: {v}" for k, v in DESCRIPTIONS.items()),
     )
-    importer.add_argument("format", choices=sorted(DESCRIPTIONS), metavar="FORMAT")
-    importer.add_argument("files", nargs="+", metavar="FILE")
+    importer.add_argument(
+        "format", choices=sorted(DESCRIPTIONS), metavar="FORMAT", help=", ".join(DESCRIPTIONS)
+    )
+    importer.add_argument("files", nargs="+", metavar="FILE", help="the tool's output files")
     importer.add_argument("--solution", required=True, metavar="ID", help="the option measured")
-    importer.add_argument("--cluster", default="default", metavar="NAME")
+    importer.add_argument(
+        "--cluster",
+        default="default",
+        metavar="NAME",
+        help="the cluster measured, any name (default: default)",
+    )
     only = "iperf3/netperf/sockperf only: "
     add_scenario_option(importer, default=None, note=only)
     add_switch(importer, "--service", f"{only}the client reached the server through a Service")

@@ -13,10 +13,22 @@ from .common import UsageError, load_advisor, positive, print_errors
 
 def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
     plan = commands.add_parser("plan", help=help_text)
-    plan.add_argument("requirements", metavar="REQUIREMENTS.yaml")
-    plan.add_argument("--top", type=positive, default=3, metavar="N")
-    plan.add_argument("--output", "-o", default="cnadvisor-plan", metavar="DIR")
-    plan.add_argument("--cluster", default="my-cluster", metavar="NAME")
+    plan.add_argument("requirements", metavar="REQUIREMENTS.yaml", help="the system's requirements")
+    plan.add_argument(
+        "--top",
+        type=positive,
+        default=3,
+        metavar="N",
+        help="plan for the first N options (default 3)",
+    )
+    plan.add_argument(
+        "--output", "-o", default="cnadvisor-plan", metavar="DIR",
+        help="folder for the plan files (default cnadvisor-plan)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--cluster", default="my-cluster", metavar="NAME",
+        help="the name import commands use (default my-cluster)",
+    )  # fmt: skip
     plan.add_argument("--force", action="store_true", help="replace files in DIR")
 
 

@@ -36,7 +36,9 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     new = actions.add_parser("new", help="write a plugin package to start from")
     new.add_argument("name", metavar="NAME", help="the new plugin's name")
-    new.add_argument("--directory", "-d", default=".", help="where to write the package")
+    new.add_argument(
+        "--directory", "-d", default=".", metavar="DIR", help="where to write the package"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

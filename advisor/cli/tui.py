@@ -12,7 +12,9 @@ from .common import UsageError, load_advisor, print_errors
 
 def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
     tui = commands.add_parser("tui", help=help_text)
-    tui.add_argument("file", nargs="?", help="requirements YAML to start from (opens results)")
+    tui.add_argument(
+        "file", nargs="?", metavar="FILE", help="requirements YAML to start from (opens results)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
