@@ -417,3 +417,22 @@ def test_a_full_prediction_cache_still_answers_every_option(model, plugin_set, m
     both = inner.predict_many(profiles, point)
     assert [p.solution_id for p in both] == ["calico-vxlan", "flannel-vxlan"]
     assert both[0] == first[0]
+
+
+def test_packet_rate_is_scored_on_pps_rows_and_small_datagrams(by_study, observations):
+    """At one datagram size a throughput ratio is a packet-rate ratio: the card scores
+    small-UDP throughput rows (and any row stated in pps) under packet rate."""
+    from cnadvisor.model.evaluate import SMALL_DATAGRAM_BYTES, scoreable
+    from cnadvisor.model.observations import PACKET_RATE, THROUGHPUT
+    from cnadvisor.model.structure import WORKLOAD
+
+    x = observations.numerator
+    small = (
+        (observations.metric == THROUGHPUT)
+        & (x[:, WORKLOAD["udp"]] > 0)
+        & (x[:, WORKLOAD["message_size"]] <= SMALL_DATAGRAM_BYTES)
+    )
+    expected = scoreable(observations) & (small | (observations.metric == PACKET_RATE))
+    assert by_study.rows(PACKET_RATE) == int(expected.sum()) >= 5
+    assert by_study.studies_scored(PACKET_RATE) >= 2
+    assert np.isfinite(by_study.macro_mae("model", PACKET_RATE))

@@ -18,6 +18,7 @@ from .evaluate import (
     PREDICTORS,
     RESIDUAL,
     SCORED,
+    SMALL_DATAGRAM_BYTES,
     CrossValidation,
     cross_validate,
 )
@@ -189,7 +190,10 @@ def write_card(
         "rows / averaged per held-out study. *Leave one solution out* also drops the whole "
         "study the held-out rows come from. Baselines: *no overhead* (ratio 1), the global "
         "and per-solution means of the training rows, and *physics* (header arithmetic at "
-        "line rate alone).",
+        "line rate alone). *Packet rate* scores the rows stated in packets per second and "
+        f"the throughput rows of UDP datagrams of at most {SMALL_DATAGRAM_BYTES} bytes: at "
+        "one datagram size the ratio of two throughputs is the ratio of their packet rates "
+        "(those rows are scored under throughput too).",
         "",
         *_table([by_study, by_solution]),
         "",
