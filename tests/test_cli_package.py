@@ -141,3 +141,14 @@ def test_help_reads_at_80_columns(monkeypatch: pytest.MonkeyPatch):
             row = re.match(r"  (-\S.*?)(?:  +\S|$)", line)
             if row:
                 assert len(row.group(1)) <= 40, f"{prog}: {row.group(1)!r}"
+
+
+def test_usage_errors_found_after_parsing_are_labelled_like_argparse_ones():
+    for command in (
+        ["import", "knb", "x", "--solution", "calcio-bgp"],
+        ["plugins", "show", "calcio-bgp"],
+    ):
+        bad = cli(*command)
+        assert bad.returncode == exit_codes.USAGE and bad.stdout == ""
+        assert bad.stderr.startswith("cnadvisor: error: "), bad.stderr
+        assert "calico-bgp" in bad.stderr  # the "did you mean"

@@ -87,8 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return module(args.command).run(args)
-    except (UsageError, OutputRefused) as error:
-        print(f"cnadvisor: {error}", file=sys.stderr)
+    except (UsageError, OutputRefused) as error:  # labelled as argparse labels its own
+        print(f"cnadvisor: error: {error}", file=sys.stderr)
         return exit_codes.USAGE
     except OutputFailed as error:
         print(f"cnadvisor: error: {error}", file=sys.stderr)
