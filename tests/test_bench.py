@@ -433,3 +433,44 @@ def test_ctrl_c_with_pairs_and_long_tests_stops_at_once(tmp_path, untouched) -> 
     assert time.monotonic() - started < 8, err
     assert process.returncode == 128 + signal.SIGINT, err
     assert not _ours(prefix)
+
+
+def test_veth_and_its_wire_baseline_have_the_same_mtu_and_offloads(untouched) -> None:
+    """veth against host-wire is a veth pair against a veth pair: both ends of both carry
+    the same MTU and offloads, so any gap between them is noise, not a setting."""
+    from cnadvisor.bench import kernelstats
+
+    described = {}
+    for name in ("host-wire", "veth"):
+        sandbox = Sandbox()
+        untouched.append(sandbox.prefix)
+        try:
+            described[name] = kernelstats.offloads(TOPOLOGIES[name].build(sandbox))
+        finally:
+            sandbox.close()
+    assert described["veth"] == described["host-wire"]
+    client, server = described["veth"].split("; server device ")
+    assert client.startswith("client device eth0 MTU 1500") and "tso" in client
+    assert server.startswith("eth0 MTU 1500") and "gro" in server
+
+
+def test_repeats_alternate_the_order_and_large_writes_are_tcp_only(untouched) -> None:
+    """Repeat 2 goes through the topologies in reverse, so neither side of a ratio is
+    always measured first; a 128 KiB write is a TCP test only (no datagram holds it)."""
+    options = Options(repeat=2, duration=1, pin=True, sizes=(64, 131072),
+                      kinds=("tcp", "udp"), latency=False)  # fmt: skip
+    assert [str(t) for t in options.tests()] == ["tcp 64 B", "udp 64 B", "tcp 131072 B"]
+    prefix = new_prefix()
+    untouched.append(prefix)
+    with cleanup.Guard(prefix):
+        outcome = run(order(["veth"]), options, prefix)
+    assert outcome.status == {"host-loopback": "ok", "veth": "ok"}
+    first = [name for name, test, repeat in outcome.sequence if repeat == 1]
+    second = [name for name, test, repeat in outcome.sequence if repeat == 2]
+    assert first == ["host-loopback", "veth"] * 3 and second == ["veth", "host-loopback"] * 3
+    (large,) = [r for r in outcome.results if r.topology == "veth" and r.test.size == 131072]
+    assert "-l 131072" in large.command and len(large.samples["throughput_gbps"]) == 2
+    with pytest.raises(ValueError, match="UDP and latency tests take message sizes up to"):
+        Options(sizes=(131072,), kinds=("udp",)).validate()
+    with pytest.raises(ValueError, match=r"must be 16\.\.1048576 bytes"):
+        Options(sizes=(2 << 20,)).validate()

@@ -1,6 +1,7 @@
 """What the kernel says about our namespaces and processes during a test: SNMP counters
 seen from inside a namespace, CPU time of a process, and the MTU and offloads of the
-device a client sends through (which shape every bulk TCP figure)."""
+devices a client sends through and a server receives on (which shape every bulk TCP
+figure)."""
 
 from __future__ import annotations
 
@@ -58,33 +59,46 @@ def delta(after: dict[str, int], before: dict[str, int], key: str) -> int:
 
 
 def offloads(ends: Endpoints) -> str:
-    """The client's egress device toward the server: MTU and the offloads that shape a
-    bulk test (TSO, GSO, GRO, checksum), as ethtool reports them."""
-    route = subprocess.run(
-        ["ip", "-n", ends.client_ns, "route", "get", ends.target_addr],
-        capture_output=True, text=True, timeout=10,
-    ).stdout.split()  # fmt: skip
-    device = route[route.index("dev") + 1] if "dev" in route else "?"
-    link = subprocess.run(
-        ["ip", "-n", ends.client_ns, "-o", "link", "show", "dev", device],
-        capture_output=True, text=True, timeout=10,
-    ).stdout.split()  # fmt: skip
+    """MTU and the offloads that shape a bulk test (TSO, GSO, GRO, checksum), as ethtool
+    reports them, of the client's egress device toward the server and of the server's
+    device holding its address: a ratio is fair only when both sides match its
+    baseline's."""
+    route = _words(["ip", "-n", ends.client_ns, "route", "get", ends.target_addr])
+    client = route[route.index("dev") + 1] if "dev" in route else "?"
+    held = _words(["ip", "-n", ends.server_ns, "-o", "addr", "show", "to", ends.server_addr])
+    server = held[1] if len(held) > 1 else "?"
+    return (
+        f"client device {_device(ends.client_ns, client)}; "
+        f"server device {_device(ends.server_ns, server)}"
+    )
+
+
+def _words(command: list[str]) -> list[str]:
+    return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.split()
+
+
+_WANTED = {
+    "tcp-segmentation-offload": "tso", "generic-segmentation-offload": "gso",
+    "generic-receive-offload": "gro", "tx-checksumming": "tx-csum",
+    "rx-checksumming": "rx-csum",
+}  # fmt: skip
+
+
+def _device(ns: str, device: str) -> str:
+    """'eth0 MTU 1500; offloads tso on, ...' for one device of one namespace."""
+    name = device.split("@")[0]
+    link = _words(["ip", "-n", ns, "-o", "link", "show", "dev", name])
     mtu = link[link.index("mtu") + 1] if "mtu" in link else "?"
-    described = f"client device {device.split('@')[0]} MTU {mtu}"
+    described = f"{name} MTU {mtu}"
     if shutil.which("ethtool") is None:
         return f"{described}; offloads kernel defaults (ethtool missing, not recorded)"
     text = subprocess.run(
-        ["ip", "netns", "exec", ends.client_ns, "ethtool", "-k", device.split("@")[0]],
+        ["ip", "netns", "exec", ns, "ethtool", "-k", name],
         capture_output=True, text=True, timeout=10,
     ).stdout  # fmt: skip
-    wanted = {
-        "tcp-segmentation-offload": "tso", "generic-segmentation-offload": "gso",
-        "generic-receive-offload": "gro", "tx-checksumming": "tx-csum",
-        "rx-checksumming": "rx-csum",
-    }  # fmt: skip
     states = []
     for line in text.splitlines():
         key, _, value = line.partition(":")
-        if key.strip() in wanted:
-            states.append(f"{wanted[key.strip()]} {value.split()[0] if value.split() else '?'}")
+        if key.strip() in _WANTED:
+            states.append(f"{_WANTED[key.strip()]} {value.split()[0] if value.split() else '?'}")
     return f"{described}; offloads {', '.join(states) or 'unknown'}"

@@ -2,7 +2,9 @@
 
 Repeats give a median and a spread ((max - min) / median); a spread above
 SPREAD_WARNING is flagged so nobody trusts a noisy figure. Topologies are measured in
-turns, so each repeat of a topology sits next to the same repeat of its baseline.
+turns, so each repeat of a topology sits next to the same repeat of its baseline, and
+every other repeat goes through them in reverse order, so neither side of a ratio is
+always the one measured first.
 Everything a run builds is torn down at the end, and again by the caller's cleanup on
 any exit.
 """
@@ -19,7 +21,15 @@ from dataclasses import dataclass, field, replace
 
 from . import kernelstats, registry, tools
 from .emulations import Emulation
-from .limits import MAX_DURATION, MAX_PAIRS, MAX_REPEAT, MAX_STREAMS
+from .limits import (
+    MAX_DATAGRAM,
+    MAX_DURATION,
+    MAX_PAIRS,
+    MAX_REPEAT,
+    MAX_STREAMS,
+    MAX_TCP_SIZE,
+    MIN_SIZE,
+)
 from .netns import NetnsError, Sandbox
 from .topologies import (
     BASELINES,
@@ -68,15 +78,25 @@ class Options:
             raise ValueError(f"--streams must be 1..{MAX_STREAMS}")
         if not 1 <= self.pairs <= MAX_PAIRS:
             raise ValueError(f"--pairs must be 1..{MAX_PAIRS}")
-        if not self.sizes or any(not 16 <= s <= 65000 for s in self.sizes):
-            raise ValueError("--message-size values must be 16..65000 bytes")
+        if not self.sizes or any(not MIN_SIZE <= s <= MAX_TCP_SIZE for s in self.sizes):
+            raise ValueError(
+                f"--message-size values must be {MIN_SIZE}..{MAX_TCP_SIZE} bytes "
+                f"(UDP and latency tests take sizes up to {MAX_DATAGRAM})"
+            )
+        if not self.tests():
+            raise ValueError(
+                f"no test to run: UDP and latency tests take message sizes up to {MAX_DATAGRAM} "
+                "bytes; add a smaller size or a TCP test"
+            )
 
     def tests(self) -> list[Test]:
         if self.plan:
             return list(self.plan)
         kinds = [k for k in self.kinds if k != "latency" or self.latency]
+        # UDP and latency messages are single datagrams: sizes above MAX_DATAGRAM are TCP only
         return [Test(kind, size, 1 if kind == "latency" else self.streams)
-                for size in self.sizes for kind in kinds]  # fmt: skip
+                for size in self.sizes for kind in kinds
+                if kind == "tcp" or size <= MAX_DATAGRAM]  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -111,6 +131,8 @@ class RunResult:
     setup: dict[str, list[str]] = field(default_factory=dict)  # topology -> ip/nft commands
     offloads: dict[str, str] = field(default_factory=dict)  # topology -> MTU and offloads
     overlapped: list[str] = field(default_factory=list)  # other runs measuring meanwhile
+    sequence: list[tuple[str, str, int]] = field(default_factory=list)  # (topology, test,
+    # repeat) in the order they were measured
     topologies: dict[str, Topology] = field(default_factory=dict)  # as measured (labelled)
     started: float = field(default_factory=time.time)
     finished: float = 0.0
@@ -193,14 +215,18 @@ def run(
                 servers = stack.enter_context(_servers(each, tests, server_cpu))
                 entry.server_pids.append(servers[0].process.pid)
         results = {(b.topology.name, t): Result(b.topology.name, t) for b in built for t in tests}
-        for _ in range(options.repeat):
+        for repeat in range(options.repeat):
+            # every other repeat in reverse order: no topology is always measured just
+            # after a test switch, or always just before its baseline
+            turn = built if repeat % 2 == 0 else built[::-1]
             for test in tests:
-                for entry in built:
+                for entry in turn:
                     if test in entry.failed or entry.topology.name in outcome.status:
                         progress.step(f"{entry.topology.name}: {test}", per_test)
                         continue
                     _overlaps(outcome, progress)
                     progress.step(f"{entry.topology.name}: {test}", 0)
+                    outcome.sequence.append((entry.topology.name, str(test), repeat + 1))
                     _measure_once(entry, test, options, client_cpu, results, outcome)
                     progress.step(f"{entry.topology.name}: {test}", per_test)
         _overlaps(outcome, progress)

@@ -344,6 +344,8 @@ def provenance(run: RunResult, facts: dict[str, object]) -> dict[str, object]:
         "setup_commands": run.setup,
         "commands": run.commands,
         "overlapping_runs": [o.rstrip("-") for o in run.overlapped],
+        # (topology, test, repeat) as measured: every other repeat in reverse order
+        "measured_order": [list(step) for step in run.sequence],
         "warnings": [w for r in run.results for w in quality.warnings(run, r)],
         "addresses": "198.18.0.0/15 only, inside this run's namespaces",
     }

@@ -51,7 +51,8 @@ def add_parser(
         "--message-size",
         type=message_sizes(),
         default=(64, 1400),
-        help="bytes, comma-separated (16..65000; default 64,1400)",
+        help="bytes, comma-separated (16..1048576; UDP and latency tests only take sizes up "
+        "to 65000; default 64,1400)",
     )
     run.add_argument("--repeat", type=int, help=f"repeats per test, 1..{MAX_REPEAT} (3)")
     run.add_argument("--duration", type=int, help=f"seconds per test, 1..{MAX_DURATION} (5)")
