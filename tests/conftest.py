@@ -125,6 +125,16 @@ MINIMAL = {
 }
 
 
+def plugin_source(*profiles: dict[str, Any]) -> str:
+    """A plugin module's text whose ``cnadvisor_solutions`` returns ``profiles``, for
+    ``install_plugin`` (e.g. ``MINIMAL | {"id": "Bad Id!"}``)."""
+    return (
+        "from cnadvisor import hookimpl\n\n"
+        f"PROFILES = {list(profiles)!r}\n\n"
+        "@hookimpl\ndef cnadvisor_solutions():\n    return PROFILES\n"
+    )
+
+
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     """Run the cnadvisor command line in a fresh interpreter."""
     return subprocess.run(

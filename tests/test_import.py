@@ -21,6 +21,8 @@ from cnadvisor.importers.api import ImportFailed, import_files
 from cnadvisor.importers.common import Options
 from cnadvisor.importers.store import imported_rows
 
+from .conftest import MINIMAL, plugin_source
+
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
 
@@ -336,25 +338,12 @@ def test_cli_import(capsys: pytest.CaptureFixture) -> None:
 
 # --- the host-network baseline: a profile property, not an id ---------------------------
 
-HOST_NETWORKING_PLUGIN = """
-from cnadvisor import hookimpl
-
-PROFILE = {
+# a third-party option whose packets cross no stage: host networking, by its datapath
+HOST_NETWORKING = MINIMAL | {
     "id": "a-hostnet",
-    "name": "Pods on the node's own stack",
-    "family": "kubernetes-cni",
-    "summary": "A third-party profile whose packets cross no stage: host networking.",
-    "references": [{"id": "d", "title": "docs page", "url": "https://example.org/"}],
-    "datapath": {"intra_host": ["loopback"], "inter_host": [], "cite": ["d"]},
-    "security": {"isolation": "host-stack", "cite": ["d"]},
-    "mobility": {"cite": ["d"]},
-    "operations": {"orchestrators": ["kubernetes"], "underlay": "none", "cite": ["d"]},
+    "datapath": {"intra_host": ["loopback"], "inter_host": [], "cite": ["docs"]},
+    "security": {"isolation": "host-stack", "cite": ["docs"]},
 }
-
-@hookimpl
-def cnadvisor_solutions():
-    return [PROFILE]
-"""
 
 
 def _k8s_netperf_cli(capsys: pytest.CaptureFixture) -> int:
@@ -371,7 +360,7 @@ def test_host_rows_take_the_id_of_the_installed_host_networking_option(
     from cnadvisor.importers.common import baseline_solution
     from cnadvisor.plugins import load_plugins
 
-    install_plugin("hostnet", {"plugin.py": HOST_NETWORKING_PLUGIN})
+    install_plugin("hostnet", {"plugin.py": plugin_source(HOST_NETWORKING)})
     profiles = [item.profile for item in load_plugins().solutions.values()]
     assert baseline_solution(profiles) == "a-hostnet"  # first of a-hostnet and host, by id
     assert baseline_solution(p for p in profiles if p.id != "a-hostnet") == "host"  # as stored

@@ -14,32 +14,16 @@ from pathlib import Path
 import pytest
 from cnadvisor.plugins import PluginLoadError, load_plugins
 
-GOOD_PROFILE = """
-PROFILE = {
-    "id": "%(id)s",
-    "name": "Broken-test CNI",
-    "family": "kubernetes-cni",
-    "summary": "A profile used only by the isolation tests.",
-    "references": [{"id": "d", "title": "docs page", "url": "https://example.org/"}],
-    "datapath": {"intra_host": ["veth"], "inter_host": ["veth", "vxlan"], "cite": ["d"]},
-    "security": {"isolation": "namespace", "cite": ["d"]},
-    "mobility": {"cite": ["d"]},
-    "operations": {"orchestrators": ["kubernetes"], "underlay": "ip", "cite": ["d"]},
-}
-"""
+from .conftest import MINIMAL, plugin_source
 
 BROKEN = {
     "import_error": "import does_not_exist_anywhere\n",
     "raises": "from cnadvisor import hookimpl\n"
     "@hookimpl\ndef cnadvisor_solutions():\n    raise RuntimeError('vendor bug')\n",
-    "invalid_profile": "from cnadvisor import hookimpl\n"
-    + GOOD_PROFILE % {"id": "Bad Id!"}
-    + "@hookimpl\ndef cnadvisor_solutions():\n    return [PROFILE]\n",
+    "invalid_profile": plugin_source(MINIMAL | {"id": "Bad Id!"}),
     "wrong_type": "from cnadvisor import hookimpl\n"
     "@hookimpl\ndef cnadvisor_solutions():\n    return 42\n",
-    "duplicate_id": "from cnadvisor import hookimpl\n"
-    + GOOD_PROFILE % {"id": "calico-vxlan"}
-    + "@hookimpl\ndef cnadvisor_solutions():\n    return [PROFILE]\n",
+    "duplicate_id": plugin_source(MINIMAL | {"id": "calico-vxlan"}),
     "misspelled_hook": "from cnadvisor import hookimpl\n"
     "@hookimpl\ndef cnadvisor_solution():\n    return []\n",
 }
