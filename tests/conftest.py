@@ -5,6 +5,7 @@ on the machine; tests that exercise third-party discovery turn autoload back on.
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -20,8 +21,6 @@ from cnadvisor.requirements import Requirements
 @pytest.fixture(scope="session", autouse=True)
 def _private_model_cache(tmp_path_factory: pytest.TempPathFactory):
     """Tests train into their own cache (shared by the CLI subprocesses they start)."""
-    import os
-
     from cnadvisor.model.cache import CACHE_ENV
 
     previous = os.environ.get(CACHE_ENV)
@@ -135,10 +134,16 @@ def plugin_source(*profiles: dict[str, Any]) -> str:
     )
 
 
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """Run the cnadvisor command line in a fresh interpreter."""
+def cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run the cnadvisor command line in a fresh interpreter (``env`` added to ours)."""
     return subprocess.run(
-        [sys.executable, "-m", "cnadvisor.cli", *args], capture_output=True, text=True, input=stdin
+        [sys.executable, "-m", "cnadvisor.cli", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=None if env is None else os.environ | env,
     )
 
 

@@ -4,7 +4,6 @@ imported (`model report`'s progress on stderr only is checked in test_model_cli)
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -14,16 +13,9 @@ import pytest
 from cnadvisor.cli import exit_codes
 from cnadvisor.cli.app import COMMANDS, parser
 
+from .conftest import cli
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cnadvisor.cli", *args],
-        capture_output=True,
-        text=True,
-        env=None if env is None else os.environ | env,
-    )
 
 
 def test_readme_and_help_document_the_same_exit_codes():
