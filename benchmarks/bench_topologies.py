@@ -13,8 +13,9 @@ bare `iperf3` run by hand in a namespace made with plain `ip` commands (goal: wi
 5 %), the two interleaved so drift hits both alike. Figures are reported, not asserted.
 
 ``--table`` reads the local columns of a saved run (``cnadvisor.bench.store``), and adds
-veth against ``host-wire`` (the two are the same datapath, a veth pair between two
-namespaces, so that ratio should be 1), from the per-repeat figures in the rows' notes.
+veth against ``host-wire`` on every TCP and UDP test of the run (the two are the same
+datapath, a veth pair between two namespaces with the same MTU and offloads on both
+ends, so that ratio should be 1), from the per-repeat figures in the rows' notes.
 """
 
 from __future__ import annotations
@@ -120,18 +121,37 @@ def table(path: Path) -> None:
         any_row = next(iter(kinds.values()))
         print(f"{name:<22}{any_row['baseline_topology']:<15}{any_row['solution_id'] or '-':<15}"
               + "".join(cells))  # fmt: skip
-    if "veth" in found and "host-wire" in found:
-        print("\nveth against host-wire (same datapath: one veth pair between two namespaces)")
-        for kind, sign in (("TCP", 1), ("UDP64", -1)):
-            if kind not in found["veth"] or kind not in found["host-wire"]:
-                continue
-            (ours, our_cpu), (theirs, their_cpu) = (
-                _per_repeat(found[n][kind]["notes"]) for n in ("veth", "host-wire")
-            )
-            wall = _paired(ours, theirs)
-            # UDP CPU cost is ns per packet: less is better, so the ratio is inverted
-            cpu = _paired(their_cpu, our_cpu) if sign < 0 else _paired(our_cpu, their_cpu)
-            print(f"  {kind:<6} wall {_cell(*wall)}   CPU {_cell(*cpu)}")
+    same_datapath(rows)
+
+
+def same_datapath(rows: list[dict]) -> None:
+    """veth against host-wire on every TCP and UDP test of the run: wall-clock and
+    CPU-time ratios paired per repeat, from the per-repeat figures in the rows' notes."""
+    headline = {"tcp": "throughput", "udp": "packet_rate"}
+    tests: dict[tuple[str, int], dict[str, dict]] = {}
+    for row in rows:
+        if headline.get(row["protocol"]) == row["metric"] and row["topology"] in (
+            "veth",
+            "host-wire",
+        ):
+            key = (row["protocol"], int(row["message_size_bytes"]))
+            tests.setdefault(key, {})[row["topology"]] = row
+    if not tests:
+        return
+    print("\nveth against host-wire (same datapath: one veth pair between two namespaces)")
+    print(f"  {'test':<16}{'wall':>9}{'spread':>9}{'CPU':>9}{'spread':>9}  repeats")
+    for (protocol, size), pair in sorted(tests.items()):
+        if len(pair) < 2:
+            continue
+        (ours, our_cpu), (theirs, their_cpu) = (
+            _per_repeat(pair[n]["notes"]) for n in ("veth", "host-wire")
+        )
+        wall = _paired(ours, theirs)
+        # UDP CPU cost is ns per packet: less is better, so the ratio is inverted
+        inverted = protocol == "udp"
+        cpu = _paired(their_cpu, our_cpu) if inverted else _paired(our_cpu, their_cpu)
+        label = f"{protocol} {size} B"
+        print(f"  {label:<16}{_cell(*wall)}{_cell(*cpu)}  {len(ours)}")
 
 
 def _bare_iperf3(duration: int) -> float:
