@@ -436,3 +436,28 @@ def test_packet_rate_is_scored_on_pps_rows_and_small_datagrams(by_study, observa
     assert by_study.rows(PACKET_RATE) == int(expected.sum()) >= 5
     assert by_study.studies_scored(PACKET_RATE) >= 2
     assert np.isfinite(by_study.macro_mae("model", PACKET_RATE))
+
+
+def test_a_single_flow_netperf_request_rate_is_read_as_round_trip_latency(profiles):
+    """netperf's manual: a one-transaction-at-a-time rate inverts to the round-trip latency.
+    Only one-flow netperf rows are read so; other request rates stay unused."""
+    from dataclasses import replace
+
+    from cnadvisor.model.data import BenchmarkRow
+    from cnadvisor.model.observations import LATENCY
+
+    row = BenchmarkRow(
+        source_id="rr-test", locator="table 1", solution_label="overlay",
+        solution_id="antrea-encap", scenario="inter-host", virtualization="bare-metal",
+        protocol="tcp", message_size_bytes=float("nan"), link_gbps=float("nan"),
+        encryption="none", streams=1.0, metric="request_rate", unit="requests_per_s",
+        value=25_000.0, baseline_value=40_000.0, relative_to="",
+        notes="netperf -t TCP_RR, one flow", origin="test", baseline_label="host row",
+        row_number=2,
+    )  # fmt: skip
+    read = build([row], profiles)
+    assert list(read.metric) == [LATENCY]
+    assert read.log_ratio[0] == pytest.approx(np.log(40_000 / 25_000))  # 40 µs against 25 µs
+    assert read.baseline_latency_us[0] == pytest.approx(1e6 / 40_000 / 2)  # one way
+    for other in (replace(row, streams=8.0), replace(row, notes="sockperf, one flow")):
+        assert len(build([other], profiles).metric) == 0

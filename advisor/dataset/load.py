@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..model.data import BenchmarkRow, load_published
 from .conditions import condition, container_mtu, test_key, underlay_mtus
-from .schema import COLUMNS, is_relative
+from .schema import COLUMNS, HOST_NETWORKING, is_relative
 
 # Factor to the canonical unit of each metric family; relative units stay as they are.
 CANONICAL = {
@@ -57,7 +57,7 @@ def frame(rows: Iterable[BenchmarkRow], mtus: Mapping[str, float] | None = None)
     table["ratio"] = (table["value_norm"] / table["baseline_norm"]).where(with_baseline)
     # A test with a host row but no per-row baselines is anchored on that row (the median
     # when the test has several host rows, e.g. repeated runs).
-    hosts = table[(table["solution_id"] == "host") & ~table["relative"]]
+    hosts = table[(table["solution_id"] == HOST_NETWORKING) & ~table["relative"]]
     host_median = hosts.groupby("condition")["value_norm"].median()
     table["host_in_test"] = table["condition"].map(host_median).astype("float64")
     by_host = (table["value_norm"] / table["host_in_test"]).where(~table["relative"])

@@ -40,6 +40,11 @@ def _values(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
+# The dataset's own word for host networking: the solution_id of a test's host-network rows
+# and the relative_to of figures stated against them. It is part of the file format (as
+# "none" is), and the one place the core spells it.
+HOST_NETWORKING = "host"
+
 SCENARIOS = _values("intra-host", "inter-host", "cross-datacenter", "unknown")
 VIRTUALIZATIONS = _values("bare-metal", "vm", "unknown")
 PROTOCOLS = _values("tcp", "udp", "icmp", "http", "other")

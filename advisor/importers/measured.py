@@ -18,6 +18,7 @@ import pwd
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..dataset.schema import HOST_NETWORKING
 from ..performance import Estimate, Prediction, WorkloadPoint
 
 MAX_SIZE_FACTOR = 8  # a measurement at a message size this far from the workload's is not used
@@ -61,10 +62,10 @@ def _same_size(a: float, b: float) -> bool:
 
 def measurements(rows) -> dict[tuple[str, str, str, bool], list[Measurement]]:
     """Usable throughput measurements by (solution, scenario, protocol, via Service)."""
-    hosts = [r for r in rows if r.solution_id == "host" and r.metric == "throughput"]
+    hosts = [r for r in rows if r.solution_id == HOST_NETWORKING and r.metric == "throughput"]
     found: dict[tuple[str, str, str, bool], list[Measurement]] = {}
     for row in rows:
-        if row.metric != "throughput" or row.solution_id == "host":
+        if row.metric != "throughput" or row.solution_id == HOST_NETWORKING:
             continue
         baseline, source = row.baseline_value, f"baseline of the same run ({row.baseline_label})"
         if math.isnan(baseline):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..dataset.schema import HOST_NETWORKING
 from ..physics import encapsulation_bytes
 from ..profile import SolutionProfile
 from .structure import PathSpec, encode, host_terms
@@ -36,6 +37,10 @@ TO_MPPS = {"Mpps": 1.0, "kpps": 1e-3}
 TO_US = {"us": 1.0, "ms": 1000.0}
 # Tools whose latency figure is a round trip (netperf's request/response tests, ping);
 # sockperf and qperf print one-way latency (half the round trip).
+# netperf's manual ("Using Netperf to Measure Request/Response", doc/netperf.texi of
+# HewlettPackard/netperf): a one-transaction-at-a-time test's rate inverts to the average
+# round-trip latency. Only single-flow netperf request/response rows are read so.
+RR_TOOL = "netperf"
 ROUND_TRIP_TOOLS = ("tcp_rr", "udp_rr", "tcp_crr", " rtt", "ping -", "icmp", "round trip",
                     "round-trip")  # fmt: skip
 
@@ -193,7 +198,7 @@ def conditions_of(row, underlay_mtu: float | None) -> Conditions:
     udp = row.protocol == "udp"
     size = row.message_size_bytes
     if not (size == size and size >= 1):  # unstated: a tool's default
-        if row.metric in ("latency", "latency_p99", "packet_rate"):
+        if row.metric in ("latency", "latency_p99", "packet_rate", "request_rate"):
             size = SMALL_MESSAGE
         else:
             size = BULK_TCP_WRITE if not udp else 1400.0
@@ -284,7 +289,7 @@ def _observation(row, profile: SolutionProfile | None, conditions: Conditions) -
             vm = replace(conditions, vm=True)
             return _item(row, baseline_spec(vm), baseline_spec(bare), THROUGHPUT,
                          math.log(1 - row.value / 100), free=False, host_itself=False)  # fmt: skip
-        if profile is not None and row.relative_to == "host":
+        if profile is not None and row.relative_to == HOST_NETWORKING:
             return _item(row, spec_for(profile, conditions), baseline_spec(conditions),
                          THROUGHPUT, math.log(1 - row.value / 100), free=False,
                          host_itself=is_host_networking(profile))  # fmt: skip
@@ -298,6 +303,8 @@ def _observation(row, profile: SolutionProfile | None, conditions: Conditions) -
         metric, value, absolute = PACKET_RATE, row.value, row.value * TO_MPPS[row.unit]
     elif row.metric == "latency" and row.unit in TO_US:
         metric, value, absolute = LATENCY, row.value, row.value * TO_US[row.unit]
+    elif _single_flow_netperf_rr(row):
+        return _request_rate(row, profile, conditions)
     else:
         return None
     num, den = spec_for(profile, conditions), baseline_spec(conditions)
@@ -319,6 +326,32 @@ def _observation(row, profile: SolutionProfile | None, conditions: Conditions) -
         host_itself=host_itself,
         absolute=absolute,
     )
+
+
+def _single_flow_netperf_rr(row) -> bool:
+    """A netperf request/response rate of one flow (one transaction in flight)."""
+    text = f"{row.notes} {row.locator}".lower()
+    return (
+        row.metric == "request_rate"
+        and row.unit == "requests_per_s"
+        and _number(row.streams, 1.0) == 1.0
+        and RR_TOOL in text
+    )
+
+
+def _request_rate(row, profile: SolutionProfile, conditions: Conditions) -> dict | None:
+    """A single-flow netperf transaction rate as a round-trip latency (1 / rate), against
+    the same source's host rate when it gives one."""
+    num, den = spec_for(profile, conditions), baseline_spec(conditions)
+    round_trip_us = 1e6 / row.value
+    host_itself = is_host_networking(profile)
+    baseline = row.baseline_value
+    if baseline == baseline and baseline > 0:
+        return _item(row, num, den, LATENCY, math.log(baseline / row.value), free=False,
+                     host_itself=host_itself, baseline_us=1e6 / baseline / 2.0,
+                     absolute=round_trip_us)  # fmt: skip
+    return _item(row, num, den, LATENCY, math.log(round_trip_us), free=True,
+                 host_itself=host_itself, absolute=round_trip_us)  # fmt: skip
 
 
 def _absolute(item: dict) -> dict:
