@@ -461,3 +461,30 @@ def test_a_single_flow_netperf_request_rate_is_read_as_round_trip_latency(profil
     assert read.baseline_latency_us[0] == pytest.approx(1e6 / 40_000 / 2)  # one way
     for other in (replace(row, streams=8.0), replace(row, notes="sockperf, one flow")):
         assert len(build([other], profiles).metric) == 0
+
+
+def test_an_unnamed_nic_is_at_least_as_fast_as_what_its_wire_carried(profiles):
+    """A source that names no NIC but measured 37 Gbit/s across it had at least a 40 GbE
+    link: a 10 GbE default would cap host and container alike and hide every overhead."""
+    from dataclasses import replace
+
+    from cnadvisor.model.data import BenchmarkRow
+    from cnadvisor.model.observations import measured_link_floors, unstated_link_gbps
+
+    assert [unstated_link_gbps(g) for g in (0.0, 9.4, 10.0, 10.5, 37.0, 99.0, 500.0)] == [
+        10.0, 10.0, 10.0, 25.0, 40.0, 100.0, 500.0,
+    ]  # fmt: skip
+    row = BenchmarkRow(
+        source_id="fast-wire", locator="table 1", solution_label="NAT", solution_id="bridge-nat",
+        scenario="inter-host", virtualization="bare-metal", protocol="tcp",
+        message_size_bytes=131072.0, link_gbps=float("nan"), encryption="none", streams=1.0,
+        metric="throughput", unit="Gbps", value=20.0, baseline_value=37.0, relative_to="",
+        notes="iperf3", origin="test", baseline_label="host row", row_number=2,
+    )  # fmt: skip
+    assert max(measured_link_floors([row]).values()) == 37.0
+    fast = build([row], profiles)
+    named = build([replace(row, link_gbps=10.0)], profiles)
+    from cnadvisor.model.structure import WORKLOAD
+
+    assert fast.numerator[0, WORKLOAD["link_gbps"]] == 40.0
+    assert named.numerator[0, WORKLOAD["link_gbps"]] == 10.0

@@ -31,6 +31,8 @@ METRIC_NAMES = ("throughput", "packet rate", "latency", "host throughput")
 BULK_TCP_WRITE = 131072  # iperf3's default TCP write (128 KiB) where a source states none
 SMALL_MESSAGE = 64.0  # a latency or packet-rate test that states no size sends small ones
 DEFAULT_LINK_GBPS = 10.0
+# IEEE 802.3 Ethernet data rates: a NIC no source names runs at one of these.
+ETHERNET_GBPS = (10.0, 25.0, 40.0, 50.0, 100.0, 200.0, 400.0)
 DEFAULT_MTU = 1500
 TO_GBPS = {"Gbps": 1.0, "Mbps": 1e-3}
 TO_MPPS = {"Mpps": 1.0, "kpps": 1e-3}
@@ -194,7 +196,36 @@ def _stated(pattern: str, text: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def conditions_of(row, underlay_mtu: float | None) -> Conditions:
+def _wire(row) -> tuple[str, str, str]:
+    """One source's test setup and scenario: the rows measured across the same wire."""
+    from ..dataset.conditions import test_key
+
+    return (row.source_id, test_key(row), row.scenario)
+
+
+def measured_link_floors(rows: Iterable) -> dict[tuple[str, str, str], float]:
+    """The highest inter-host throughput each wire carried in its source (Gbit/s, any row
+    or baseline): its link is at least that fast, whatever the source leaves unstated."""
+    floors: dict[tuple[str, str, str], float] = defaultdict(float)
+    for row in rows:
+        if row.metric != "throughput" or row.unit not in TO_GBPS or row.scenario == "intra-host":
+            continue
+        for value in (row.value, row.baseline_value):
+            if value == value and value > 0:
+                key = _wire(row)
+                floors[key] = max(floors[key], value * TO_GBPS[row.unit])
+    return dict(floors)
+
+
+def unstated_link_gbps(floor: float) -> float:
+    """The NIC speed to assume when a source names none: 10 GbE, unless the wire carried
+    more, then the slowest Ethernet rate that could have carried it."""
+    if floor <= DEFAULT_LINK_GBPS:
+        return DEFAULT_LINK_GBPS
+    return next((rate for rate in ETHERNET_GBPS if rate >= floor), floor)
+
+
+def conditions_of(row, underlay_mtu: float | None, link_floor: float = 0.0) -> Conditions:
     udp = row.protocol == "udp"
     size = row.message_size_bytes
     if not (size == size and size >= 1):  # unstated: a tool's default
@@ -210,7 +241,7 @@ def conditions_of(row, underlay_mtu: float | None) -> Conditions:
         udp=udp,
         cores=streams,
         # a local bench wire is a veth pair: no line rate; elsewhere an unstated NIC is 10 G
-        link_gbps=_number(row.link_gbps, math.inf if local else DEFAULT_LINK_GBPS),
+        link_gbps=_number(row.link_gbps, math.inf if local else unstated_link_gbps(link_floor)),
         underlay_mtu=_number(underlay_mtu, DEFAULT_MTU),
         vm=row.virtualization == "vm",
         via_service=row.via_service,
@@ -231,11 +262,14 @@ def build(
 ) -> Observations:
     """Every row the structural model can use, as observations (others are skipped)."""
     underlay_mtus = underlay_mtus or {}
+    rows = list(rows)
+    floors = measured_link_floors(rows)
     items: list[dict] = []
     for row in rows:
         profile = profiles.get(row.solution_id)
         mtu = _stated(r"pod MTU (\d+)", row.notes)
-        conditions = conditions_of(row, underlay_mtus.get(row.source_id))
+        floor = floors.get(_wire(row), 0.0)
+        conditions = conditions_of(row, underlay_mtus.get(row.source_id), floor)
         if mtu is not None and profile is not None and conditions.scenario == "inter-host":
             encap = encapsulation_bytes(
                 profile.datapath.inter_host or [], profile.datapath.extra_header_bytes
