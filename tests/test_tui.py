@@ -44,8 +44,9 @@ async def test_loading_a_yaml_fills_every_field(trained_advisor):
         screen = app.screen
         seen = set()
         for index, _section in enumerate(SECTIONS):
-            screen.show_section(index)
-            await pilot.pause()
+            await screen.show_section(index)
+            await screen.settled()
+            await pilot.pause()  # what the mounted widgets report is handled
             for row in screen.query(QuestionRow):
                 seen.add(row.question.path)
                 assert row.value == answers.values[row.question.path]

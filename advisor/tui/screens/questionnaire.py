@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,6 +17,7 @@ from ..widgets.question import QuestionRow
 
 
 class QuestionnaireScreen(Screen):
+    AUTO_FOCUS = "QuestionRow Input, QuestionRow Select"  # the first question, once mounted
     BINDINGS = [
         Binding("f1", "app.help", "Keys"),  # `?` is typed into the focused answer here
         Binding("ctrl+n", "next", "Next section"),
@@ -31,6 +34,7 @@ class QuestionnaireScreen(Screen):
         self._shown = 0  # counts show_section calls
         self._rest: list[QuestionRow] = []  # rows of the section mounted after the first paint
         self._mounting: AwaitMount | None = None
+        self._showing = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -39,12 +43,22 @@ class QuestionnaireScreen(Screen):
         yield VerticalScroll(id="questions")
         yield Footer(show_command_palette=False, compact=True)
 
-    def on_mount(self) -> None:
-        self.show_section(0)
+    async def on_mount(self) -> None:
+        await self.show_section(0)
 
-    def show_section(self, index: int) -> None:
+    async def show_section(self, index: int) -> None:
+        """Show section `index`: its first screenful of rows is mounted (and the first
+        question focused) before this returns, so the screen's first paint already shows a
+        question and its help; the rows below are mounted right after that paint."""
+        async with self._showing:  # one section at a time, also when called from outside
+            if self._mounting is not None:
+                await self._mounting  # removing a drop-down while it mounts breaks it
+            await self._show(index)
+
+    async def _show(self, index: int) -> None:
         self.section = index
         self._shown += 1  # rows still waiting to mount for an older section are dropped
+        shown = self._shown
         section = SECTIONS[index]
         steps = " › ".join(
             f"[b]{s.title}[/b]" if i == index else s.title for i, s in enumerate(SECTIONS)
@@ -52,7 +66,7 @@ class QuestionnaireScreen(Screen):
         self.query_one("#progress", Static).update(f"{index + 1}/{len(SECTIONS)}  {steps}")
         self.query_one("#intro", Static).update(section.intro)
         container = self.query_one("#questions", VerticalScroll)
-        container.remove_children()
+        await container.remove_children()
         errors = self.answers.errors()
         rows = [
             QuestionRow(
@@ -66,12 +80,14 @@ class QuestionnaireScreen(Screen):
         # A row is a dozen widgets; the screenful a user sees is mounted and painted first,
         # the rest right after the first paint.
         first = screenful(section.questions, self.app.size.width, self.app.size.height)
-        container.mount_all(rows[:first])
         self._rest, self._mounting = rows[first:], None
+        await container.mount_all(rows[:first])
+        if shown != self._shown:  # another section was asked for meanwhile
+            return
         container.scroll_home(animate=False)
-        self.call_after_refresh(self.focus_first_question)  # keys first, then the rest
+        self.focus_first_question()  # keys first, then the rest
         if self._rest:
-            self.call_after_refresh(self._mount_rest, self._shown)
+            self.call_after_refresh(self._mount_rest, shown)
 
     def _mount_rest(self, shown: int) -> None:
         if shown == self._shown and self._rest:  # still the same section, not yet mounted
@@ -89,8 +105,8 @@ class QuestionnaireScreen(Screen):
         """Keys go to the section's first question at once: no Tab needed to start."""
         for row in self.query(QuestionRow):
             for widget in row.query("Input, Select"):
-                if widget.focusable:
-                    widget.focus(scroll_visible=False)
+                if widget.focusable:  # at once, not after the app's queued messages
+                    self.set_focus(widget, scroll_visible=False)
                     return
 
     def on_question_row_edited(self, event: QuestionRow.Edited) -> None:
@@ -101,17 +117,17 @@ class QuestionnaireScreen(Screen):
         for row in self.query(QuestionRow):
             row.show_error(error if row is event.row and error else errors.get(row.question.path))
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self.section + 1 < len(SECTIONS):
-            self.show_section(self.section + 1)
+            await self.show_section(self.section + 1)
         else:
-            self.action_results()
+            await self.action_results()
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.section > 0:
-            self.show_section(self.section - 1)
+            await self.show_section(self.section - 1)
 
-    def action_results(self) -> None:
+    async def action_results(self) -> None:
         errors = self.answers.errors()
         if errors:
             path, message = next(iter(errors.items()))
@@ -119,7 +135,7 @@ class QuestionnaireScreen(Screen):
                 (i for i, s in enumerate(SECTIONS) if any(q.path == path for q in s.questions)),
                 self.section,
             )
-            self.show_section(index)
+            await self.show_section(index)
             self.notify(f"{path}: {markup(message)}", title="Please fix first", severity="error")
             return
         self.app.show_results()
