@@ -21,8 +21,6 @@ from cnadvisor.importers.api import ImportFailed, import_files
 from cnadvisor.importers.common import Options
 from cnadvisor.importers.store import imported_rows
 
-from .conftest import MINIMAL, plugin_source
-
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
 
@@ -336,49 +334,35 @@ def test_cli_import(capsys: pytest.CaptureFixture) -> None:
     assert "nothing was imported" in err and "not netperf omni output" in err
 
 
-# --- the host-network baseline: a profile property, not an id ---------------------------
-
-# a third-party option whose packets cross no stage: host networking, by its datapath
-HOST_NETWORKING = MINIMAL | {
-    "id": "a-hostnet",
-    "datapath": {"intra_host": ["loopback"], "inter_host": [], "cite": ["docs"]},
-    "security": {"isolation": "host-stack", "cite": ["docs"]},
-}
+# --- host-network rows: the dataset's own word, not a plugin's id -----------------------
 
 
-def _k8s_netperf_cli(capsys: pytest.CaptureFixture) -> int:
-    files = [str(FIXTURES / n) for n in ("k8s-netperf-docs-tables.csv",
-                                         "k8s-netperf-docs-loss-rt.csv")]  # fmt: skip
-    code = main(["import", "k8s-netperf", *files, "--solution", "calico-bgp"])
-    capsys.readouterr()
-    return code
-
-
-def test_host_rows_take_the_id_of_the_installed_host_networking_option(
-    install_plugin, capsys: pytest.CaptureFixture
-) -> None:
-    from cnadvisor.importers.common import baseline_solution
-    from cnadvisor.plugins import load_plugins
-
-    install_plugin("hostnet", {"plugin.py": plugin_source(HOST_NETWORKING)})
-    profiles = [item.profile for item in load_plugins().solutions.values()]
-    assert baseline_solution(profiles) == "a-hostnet"  # first of a-hostnet and host, by id
-    assert baseline_solution(p for p in profiles if p.id != "a-hostnet") == "host"  # as stored
-    assert _k8s_netperf_cli(capsys) == 0
-    rows = imported_rows()
-    assert {r.solution_id for r in rows} == {"calico-bgp", "a-hostnet"}
-    host = [r for r in rows if r.solution_id == "a-hostnet"]
-    assert host and all(r.solution_label == "host network on cluster default" for r in host)
-
-
-def test_no_host_networking_option_refuses_k8s_netperf_by_name(
+def test_host_rows_use_the_datasets_word_whatever_plugins_are_installed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
+    """Stored files stay readable: the word is "host" as before, and it does not depend on
+    a plugin registering an option of that id."""
+    from cnadvisor.dataset.schema import HOST_NETWORKING
+
     monkeypatch.setenv("CNADVISOR_PLUGINS", "calico")
-    files = [str(FIXTURES / "k8s-netperf-docs-tables.csv")]
-    assert main(["import", "k8s-netperf", *files, "--solution", "calico-bgp"]) == 1
-    err = capsys.readouterr().err
-    assert "k8s-netperf: no installed option is host networking" in err
-    assert "nothing was imported" in err and imported_rows() == []
-    with pytest.raises(ImportFailed, match="no installed option is host networking"):
-        import_files("k8s-netperf", files, Options(solution="calico-bgp"))
+    files = [str(FIXTURES / n) for n in ("k8s-netperf-docs-tables.csv",
+                                         "k8s-netperf-docs-loss-rt.csv")]  # fmt: skip
+    assert main(["import", "k8s-netperf", *files, "--solution", "calico-bgp"]) == 0
+    rows = imported_rows()
+    assert (
+        {r.solution_id for r in rows} == {"calico-bgp", HOST_NETWORKING} == {"calico-bgp", "host"}
+    )
+    iperf3 = str(FIXTURES / "iperf3-antrea-dts-run1.json")
+    command = [
+        "import",
+        "iperf3",
+        iperf3,
+        "--solution",
+        HOST_NETWORKING,
+        "--scenario",
+        "inter-host",
+    ]
+    assert main(command) == 0, capsys.readouterr().err
+    assert len(imported_rows()) > len(rows)
+    assert main(["import", "iperf3", iperf3, "--solution", "flannel-vxlan"]) == 2  # not installed
+    assert "unknown --solution: flannel-vxlan" in capsys.readouterr().err

@@ -48,7 +48,8 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..importers.api import ImportFailed, import_files, installed_baseline
+    from ..dataset.schema import HOST_NETWORKING
+    from ..importers.api import ImportFailed, import_files
     from ..importers.common import Options
 
     if args.format not in PLACEMENT_FORMATS and (
@@ -58,17 +59,17 @@ def run(args: argparse.Namespace) -> int:
             f"{args.format} records placement, Service use and message size itself; "
             "--scenario, --service and --message-size are for " + ", ".join(PLACEMENT_FORMATS)
         )
-    plugin_set = load_plugin_set(args.strict_plugins)
-    check_solutions([args.solution], plugin_set.solutions, "--solution")
+    # host-network runs are stored under the dataset's own word for them, installed or not
+    known = {*load_plugin_set(args.strict_plugins).solutions, HOST_NETWORKING}
+    check_solutions([args.solution], known, "--solution")
+    options = Options(
+        solution=args.solution,
+        cluster=args.cluster,
+        scenario=args.scenario,
+        service=args.service,
+        message_size=args.message_size,
+    )
     try:
-        options = Options(
-            solution=args.solution,
-            cluster=args.cluster,
-            scenario=args.scenario,
-            service=args.service,
-            message_size=args.message_size,
-            baseline=installed_baseline(plugin_set) if args.format == "k8s-netperf" else None,
-        )
         report = import_files(args.format, args.files, options)
     except ImportFailed as failed:
         print_errors([*failed.problems, "nothing was imported"])

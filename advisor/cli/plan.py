@@ -33,7 +33,6 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..importers.common import baseline_solution
     from ..importers.plan import is_kubernetes, k8s_netperf_config, render, sensitivities
     from ..loading import RequirementsError, load_file
 
@@ -56,12 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print_errors(["no option is feasible; nothing to measure"])
         return exit_codes.PROBLEMS
     found = sensitivities(advisor, requirements, evaluation, args.top)
-    try:
-        baseline = baseline_solution(item.profile for item in advisor.solutions)
-    except LookupError as error:
-        print_errors([f"{error}; the plan leaves the baseline out"], "warning")
-        baseline = None
-    text = render(requirements, evaluation, found, args.cluster, baseline)
+    text = render(requirements, evaluation, found, args.cluster)
     folder.mkdir(parents=True, exist_ok=True)
     if "k8s-netperf.yml" in targets:
         config = k8s_netperf_config(requirements)

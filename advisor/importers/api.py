@@ -4,12 +4,12 @@ every row against the dataset schema, then save all of it, or nothing."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.data import DatasetError, rows_from_dicts
 from . import iperf3, k8s_netperf, knb, netperf, sockperf, store
-from .common import NAME, ImportProblem, Options, Source, baseline_solution
+from .common import NAME, ImportProblem, Options, Source
 
 FORMATS = {
     "knb": knb,
@@ -73,8 +73,6 @@ def import_files(
         raise ImportFailed([f"cluster name {options.cluster!r}: letters, digits, '.', '_', '-'"])
     if not NAME.match(options.solution):
         raise ImportFailed([f"solution id {options.solution!r}: letters, digits, '.', '_', '-'"])
-    if fmt == "k8s-netperf" and options.baseline is None:
-        options = replace(options, baseline=installed_baseline())
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
     report, problems, sources, seen = Report(), [], [], set()
     for path in map(Path, paths):
@@ -122,19 +120,6 @@ def import_files(
         report.imported.append((source.name, len(items)))
     report.written = store.save(batch)
     return report
-
-
-def installed_baseline(plugin_set=None) -> str:
-    """The installed host-networking option's id, under which k8s-netperf's host-network
-    rows are stored (from ``plugin_set``, else the installed plugins)."""
-    if plugin_set is None:
-        from ..plugins import load_plugins
-
-        plugin_set = load_plugins()
-    try:
-        return baseline_solution(item.profile for item in plugin_set.solutions.values())
-    except LookupError as error:
-        raise ImportFailed([f"k8s-netperf: {error}"]) from None
 
 
 def _provenance(fmt: str, source: Source, items: list, sources: list[Source]) -> dict:

@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..model.data import COLUMNS
-
-if TYPE_CHECKING:
-    from ..profile import SolutionProfile
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
@@ -37,9 +32,6 @@ class Options:
     scenario: str | None = None  # intra-host / inter-host, for tools that do not say
     service: bool | None = None  # the client reached the server through a Service
     message_size: int | None = None  # for tools that do not print it (sockperf)
-    # the id host-network rows are stored under (k8s-netperf measures them beside the
-    # pods); None: resolved from the installed plugins by `baseline_solution`
-    baseline: str | None = None
 
 
 @dataclass
@@ -106,23 +98,6 @@ class Source:
                 else (f"{value:.10g}" if isinstance(value, float) else str(value))
             )
         return row
-
-
-def baseline_solution(profiles: Iterable[SolutionProfile]) -> str:
-    """The id host-network measurements are stored under: the installed profile the model
-    takes as the baseline (``is_host_networking``, a property of its datapath), not a fixed
-    id. With several, the first id in order, so a re-import names the same one; they are
-    the same path to the model. With the built-in plugins this is the id earlier imports
-    stored such rows under, so stored files keep their meaning."""
-    from ..model.observations import is_host_networking
-
-    found = sorted(profile.id for profile in profiles if is_host_networking(profile))
-    if not found:
-        raise LookupError(
-            "no installed option is host networking (an inter-host datapath with no stage, "
-            "loopback on the same host), so host-network rows have no id to be stored under"
-        )
-    return found[0]
 
 
 def line_of(text: str, needle: str, start: int = 0) -> tuple[int, int]:

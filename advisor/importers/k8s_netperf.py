@@ -5,9 +5,9 @@ The columns are those its ``docs/output-and-results.md`` documents and later ver
 (VM mode, UDN/bridge/SR-IOV/macvlan/localnet info, burst, pair). Each row says the driver
 (netperf, iperf3, uperf), the profile, same node or not, host network or not, through a
 Service or not, parallelism and message size. Host-network rows are imported under the
-installed host-networking option's id (``Options.baseline``) and are the baseline of the
-pod rows measured the same way in the same file. The companion file's TCP
-retransmissions and UDP loss go to the matching rows' notes.
+dataset's word for host networking (``HOST_NETWORKING``) and are the baseline of the pod
+rows measured the same way in the same file. The companion file's TCP retransmissions
+and UDP loss go to the matching rows' notes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..dataset.schema import HOST_NETWORKING
 from .common import Source
 
 RESULT_REQUIRED = (
@@ -215,7 +216,7 @@ def _rows(source, line, row, hosts, extra) -> list[dict[str, str]]:
     )
     if host:
         common |= dict(
-            solution_id=source.options.baseline,
+            solution_id=HOST_NETWORKING,
             solution_label=f"host network on cluster {source.options.cluster}",
         )
     rows = [

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..advisor import Advisor, Evaluation, RankedOption
+from ..dataset.schema import HOST_NETWORKING
 from ..performance import Estimate, Prediction
 from ..requirements import Requirements
 from ..scoring import score
@@ -189,8 +190,7 @@ def is_kubernetes(requirements: Requirements) -> bool:
 
 def host_commands(requirements: Requirements, solution: str, label: str, cluster: str) -> list[str]:
     """Without Kubernetes: iperf3 and sockperf between two containers on an option's
-    network (or, for the host-networking option, between the hosts themselves: the
-    baseline)."""
+    network (or, for ``HOST_NETWORKING``, between the hosts themselves: the baseline)."""
     workload, traffic = requirements.workload, requirements.workload.traffic
     size, flows = workload.message_size, min(8, requirements.environment.containers_per_host)
     udp = " -u -b 0" if workload.protocol == "udp" else ""
@@ -266,9 +266,7 @@ def _crossing_text(crossing: Crossing | None, upward: bool, sens: Sensitivity) -
 
 
 def render(requirements: Requirements, evaluation: Evaluation, found: list[Sensitivity],
-           cluster: str, baseline: str | None) -> str:  # fmt: skip
-    """The plan as Markdown; ``baseline`` is the id host-network runs are imported under
-    (`common.baseline_solution`), None when no installed option is host networking."""
+           cluster: str) -> str:  # fmt: skip
     workload, traffic = requirements.workload, requirements.workload.traffic
     lines = [
         f"# Measurement plan for {requirements.name}",
@@ -313,9 +311,9 @@ def render(requirements: Requirements, evaluation: Evaluation, found: list[Sensi
             f"{_crossing_text(sens.up, True, sens)} | {_crossing_text(sens.down, False, sens)} |"
         )
     lines += ["", "## Commands", ""]
-    if not is_kubernetes(requirements) and baseline is not None:
+    if not is_kubernetes(requirements):
         lines += ["### Host-network baseline (once, for every option)", "", "```sh"]
-        lines += host_commands(requirements, baseline, "on the hosts themselves", cluster)
+        lines += host_commands(requirements, HOST_NETWORKING, "on the hosts themselves", cluster)
         lines += ["```", ""]
     for sens in found:
         lines += [f"### {sens.option.rank}. {sens.option.name}", "", "```sh"]
