@@ -144,3 +144,25 @@ def test_usage_errors_found_after_parsing_are_labelled_like_argparse_ones():
         assert bad.returncode == exit_codes.USAGE and bad.stdout == ""
         assert bad.stderr.startswith("cnadvisor: error: "), bad.stderr
         assert "calico-bgp" in bad.stderr  # the "did you mean"
+
+
+def test_every_command_that_loads_plugins_honours_strict_plugins(install_plugin, tmp_path: Path):
+    """`import` and `plan` load plugins through the same loader as `evaluate`: a broken
+    plugin is a warning, and under --strict-plugins exit code 3 before any work."""
+    site = install_plugin("broken", {"plugin.py": "raise RuntimeError('vendor bug')\n"})
+    env = {"PYTHONPATH": str(site), "CNADVISOR_DATA_DIR": str(tmp_path / "data")}
+    saas = ROOT / "examples" / "requirements" / "multi-tenant-saas.yaml"
+    knb = ROOT / "tests" / "fixtures" / "imports" / "knb-doc-cilium-run1.json"
+    commands = {
+        "plan": ["plan", str(saas), "-o", str(tmp_path / "plan")],
+        "import": ["import", "knb", str(knb), "--solution", "cilium-vxlan"],
+    }
+    for name, command in commands.items():
+        strict = cli("--strict-plugins", *command, env=env)
+        assert strict.returncode == exit_codes.PLUGIN, (name, strict.stderr)
+        assert "plugin 'broken'" in strict.stderr, name
+    assert not (tmp_path / "plan").exists() and not (tmp_path / "data").exists()
+    relaxed = cli(*commands["import"], env=env)
+    assert relaxed.returncode == exit_codes.OK, relaxed.stderr
+    assert "cnadvisor: warning: plugin 'broken'" in relaxed.stderr
+    assert list((tmp_path / "data").rglob("*.csv"))  # the import ran
