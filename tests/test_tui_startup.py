@@ -136,6 +136,51 @@ def test_the_first_screen_imports_nothing_heavy():
     assert heavy == []
 
 
+PAINTED = """
+import asyncio, sys
+from pathlib import Path
+import cnadvisor.tui.app
+from cnadvisor.tui.app import AdvisorApp
+
+class Painted(AdvisorApp):
+    CSS_PATH = Path(cnadvisor.tui.app.__file__).with_name("advisor.tcss")  # run from -c
+
+    def on_ready(self):  # the first paint: the first screenful of questions, focused
+        print(self.focused.id, " ".join(sys.modules), flush=True)
+
+async def main():
+    app = Painted(lambda: None)  # the Advisor's loader runs only after the first paint
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.screen.settled()
+
+asyncio.run(main())
+"""
+
+NOT_BEFORE_PAINT = (
+    "pydantic",
+    "pydantic_core",
+    "yaml",
+    "cnadvisor.requirements",
+    "cnadvisor.profile",
+    "cnadvisor.vocabulary",
+    "cnadvisor.tui.screens.dialogs",
+)
+
+
+def test_the_first_paint_needs_neither_pydantic_nor_yaml_nor_the_models():
+    """Until the first screen is painted (Textual's Ready, in a fresh interpreter), the
+    questionnaire works from its plain question table: no pydantic, no YAML, neither the
+    requirements nor the profile models (issue 16: first paint)."""
+    done = subprocess.run([sys.executable, "-c", PAINTED], capture_output=True, text=True,
+                          cwd=Path(__file__).parent, timeout=120)  # fmt: skip
+    focused, *modules = done.stdout.split()
+    assert focused == "q-name", done.stdout[:200] + done.stderr[-2000:]
+    assert "cnadvisor.questionnaire" in modules
+    early = [m for m in modules if any(m == n or m.startswith(n + ".") for n in NOT_BEFORE_PAINT)]
+    assert early == []
+
+
 async def test_a_file_opened_on_results_ranks_once_the_advisor_loads(trained_advisor):
     """`cnadvisor tui FILE` starts on the results, with the questionnaire beneath it."""
     from cnadvisor.loading import load_file

@@ -19,7 +19,6 @@ from textual.binding import Binding
 
 from ..questionnaire import Answers, requirements_yaml
 from .messages import AdvisorReady
-from .screens.dialogs import AskPath, Confirm
 from .screens.questionnaire import QuestionnaireScreen
 
 if TYPE_CHECKING:
@@ -134,6 +133,8 @@ class AdvisorApp(App):
 
     # Saving: never overwrite without asking.
     def _save(self, title: str, default: Path, content: callable, after=None) -> None:
+        from .screens.dialogs import AskPath, Confirm  # not needed for the first paint
+
         def chosen(path: str | None) -> None:
             if not path:
                 return
@@ -226,7 +227,12 @@ class AdvisorApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(key_lines(self.screen)))
 
-    def action_request_quit(self) -> None:
+    async def action_request_quit(self) -> None:
+        from .screens.dialogs import Confirm  # not needed for the first paint
+
+        for screen in self.screen_stack:  # leaving while a drop-down mounts breaks it
+            if isinstance(screen, QuestionnaireScreen):
+                await screen.settled()
         if not self.answers.dirty:
             self.exit()
             return
