@@ -166,3 +166,25 @@ def test_every_command_that_loads_plugins_honours_strict_plugins(install_plugin,
     assert relaxed.returncode == exit_codes.OK, relaxed.stderr
     assert "cnadvisor: warning: plugin 'broken'" in relaxed.stderr
     assert list((tmp_path / "data").rglob("*.csv"))  # the import ran
+
+
+def test_predict_table_shows_every_figure_in_full_at_80_columns():
+    """No estimate or interval is cut short (each cell had been ellipsised at 80 columns);
+    the figures are the JSON output's, rounded as the table rounds them."""
+    import json
+
+    asked = ("predict", "swarm-overlay-encrypted", "calico-bgp", "--message-size", "64,1400")
+    table = cli(*asked, env={"COLUMNS": "80"})
+    assert table.returncode == 0, table.stderr
+    assert "…" not in table.stdout
+    assert max(len(line) for line in table.stdout.splitlines()) <= 80
+    rows = json.loads(cli(*asked, "-f", "json").stdout)
+    assert len(rows) == 4
+    digits = {"throughput_ratio": 2, "throughput_gbps": 2, "packet_rate_mpps": 3,
+              "added_latency_us": 1}  # fmt: skip
+    for row in rows:
+        for name, n in digits.items():
+            estimate = row[name]
+            assert f"{estimate['value']:.{n}f}" in table.stdout, (name, estimate)
+            interval = f"[{estimate['low']:.{n}f}–{estimate['high']:.{n}f}]"
+            assert interval in table.stdout, (name, interval)

@@ -52,6 +52,7 @@ def _csv(records: Sequence[Record], args: argparse.Namespace) -> str:
 
 
 def _table(records: Sequence[Record], args: argparse.Namespace, model: str) -> str:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -66,17 +67,21 @@ def _table(records: Sequence[Record], args: argparse.Namespace, model: str) -> s
         + (", via a Service" if args.via_service else "")
         + (", DPDK/AF_XDP in the pod" if args.packet_io else ""),
         caption=f"model: {model} · intervals: 80 %",
+        box=box.SIMPLE_HEAD,  # no vertical rules: the figures keep their room at 80 columns
+        collapse_padding=True,
+        pad_edge=False,
     )
-    for column in ("solution", "message", "× host", "Gbit/s", "Mpps", "+µs one way", "MTU"):
-        table.add_column(column)
+    table.add_column("solution", overflow="fold")  # an id folds; the figures keep their room
+    for column in ("bytes", "× host", "Gbps", "Mpps", "+µs one way", "MTU"):
+        table.add_column(column, justify="right", no_wrap=True)
     for solution_id, size, p in records:
         table.add_row(
             solution_id,
-            f"{size} B",
-            p.throughput_ratio.text(2),
-            p.throughput_gbps.text(2),
-            p.packet_rate_mpps.text(3),
-            p.added_latency_us.text(1),
+            str(size),
+            _cell(p.throughput_ratio, 2),
+            _cell(p.throughput_gbps, 2),
+            _cell(p.packet_rate_mpps, 3),
+            _cell(p.added_latency_us, 1),
             str(p.effective_mtu or "-"),
         )
     console.print(table)
@@ -84,3 +89,16 @@ def _table(records: Sequence[Record], args: argparse.Namespace, model: str) -> s
     for note in notes:
         console.print(f"note: {note}", markup=False)
     return buffer.getvalue()
+
+
+def _cell(estimate, digits: int) -> str:
+    """An estimate without its unit (the column's header says it), its interval on a line
+    of its own, so a row fits 80 columns without cutting a figure short."""
+    if estimate.value is None:
+        return "unknown"
+    value = f"{estimate.value:.{digits}f}"
+    if estimate.kind == "upper-bound":
+        return f"≤ {value}"
+    if estimate.low is None or estimate.high is None:
+        return value
+    return f"{value}\n[{estimate.low:.{digits}f}–{estimate.high:.{digits}f}]"
