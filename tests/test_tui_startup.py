@@ -181,6 +181,39 @@ def test_the_first_paint_needs_neither_pydantic_nor_yaml_nor_the_models():
     assert early == []
 
 
+CLI_TO_TUI = """
+import io, sys
+import cnadvisor.tui.app as tui_app
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+def started(advisor, requirements=None, path=None):  # where the TUI would start painting
+    print(" ".join(sys.modules), file=sys.__stdout__, flush=True)
+    return 0
+
+tui_app.run = started
+sys.stdin, sys.stdout = Terminal(), Terminal()
+from cnadvisor.cli.app import main
+raise SystemExit(main([]))
+"""
+
+
+def test_cnadvisor_alone_starts_the_tui_before_the_models_load():
+    """`cnadvisor` on a terminal reaches the TUI with nothing heavy imported by the CLI on
+    the way (its error handling and renderers' types included), so the user sees the same
+    first paint as the benchmark measures."""
+    done = subprocess.run([sys.executable, "-c", CLI_TO_TUI], capture_output=True, text=True,
+                          cwd=Path(__file__).parent, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = done.stdout.split()
+    assert "cnadvisor.cli.tui" in modules
+    heavy = NOT_BEFORE_PAINT + HEAVY + ("pluggy",)
+    early = [m for m in modules if any(m == n or m.startswith(n + ".") for n in heavy)]
+    assert early == []
+
+
 async def test_a_file_opened_on_results_ranks_once_the_advisor_loads(trained_advisor):
     """`cnadvisor tui FILE` starts on the results, with the questionnaire beneath it."""
     from cnadvisor.loading import load_file

@@ -18,14 +18,14 @@ def add_parser(commands: argparse._SubParsersAction, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..loading import RequirementsError, load_file
-
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
             "the questionnaire needs a terminal; in scripts use `cnadvisor evaluate FILE`"
         )
     requirements = None
-    if args.file:
+    if args.file:  # only then: reading files needs pydantic, the empty questionnaire not
+        from ..loading import RequirementsError, load_file
+
         try:
             requirements = load_file(args.file).requirements
         except RequirementsError as error:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..advisor import Evaluation, RankedOption
-from ..loading import InputProblem
-from ..requirements import Requirements
+if TYPE_CHECKING:  # annotations only: `cnadvisor` (the TUI) imports this before its first paint
+    from ..advisor import Evaluation, RankedOption
+    from ..loading import InputProblem
+    from ..requirements import Requirements
 
 
 @dataclass
