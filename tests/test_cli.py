@@ -253,3 +253,19 @@ def test_batch_memory_stays_flat_in_the_number_of_files(tmp_path):
         )
         peaks[count] = int(result.stderr.strip().splitlines()[-1]) / 1024  # MiB
     assert peaks[80] - peaks[10] < 30, peaks
+
+
+def test_plugins_list_marks_a_third_party_plugin_when_too_narrow_for_its_distribution(
+    install_plugin,
+):
+    from .conftest import MINIMAL, plugin_source
+
+    site = install_plugin("third", {"plugin.py": plugin_source(MINIMAL)})
+    narrow = cli("plugins", env={"COLUMNS": "80", "PYTHONPATH": str(site)})
+    assert narrow.returncode == 0, narrow.stderr
+    rows = [line for line in narrow.stdout.splitlines() if "test-overlay" in line]
+    assert len(rows) == 1 and "third *" in rows[0]
+    assert "* not built in" in narrow.stdout
+    assert not [line for line in narrow.stdout.splitlines() if "calico *" in line]
+    wide = cli("plugins", env={"COLUMNS": "150", "PYTHONPATH": str(site)})
+    assert "cnadvisor-third 0.1" in wide.stdout and "*" not in wide.stdout

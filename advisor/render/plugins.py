@@ -40,9 +40,11 @@ def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=terminal_width(150), no_color=True, emoji=False)
     wide = console.width >= WIDE
+    others = not wide and any(not info.builtin for info in plugin_set.plugins.values())
+    caption = ("* not built in; " if others else "") + NARROW_CAPTION
     table = Table(
         title=f"{len(plugin_set.solutions)} solutions from {len(by_plugin)} plugins",
-        caption=None if wide else "distribution and sources: 120 columns or more, or -f json",
+        caption=None if wide else caption,
     )
     # Names and ids never break inside a word; only the list of sources may wrap (at commas).
     table.add_column("plugin", no_wrap=True)
@@ -56,7 +58,9 @@ def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
     for info in plugin_set.plugins.values():
         for item in by_plugin.get(info.name, []):
             profile = item.profile
-            cells = [info.name]  # plugin texts: shown, never obeyed as markup or escapes
+            # plugin texts: shown, never obeyed as markup or escapes; narrow, a third-party
+            # plugin is marked, as the distribution column that says so is left out
+            cells = [info.name + (" *" if others and not info.builtin else "")]
             if wide:
                 cells.append(f"{info.distribution} {info.version}".strip())
             cells += [profile.id, profile.family.value, profile.scope]
@@ -68,6 +72,7 @@ def render_list(plugin_set: PluginSet | None, fmt: str) -> str:
 
 
 WIDE = 120  # below this many columns the list drops the distribution and sources
+NARROW_CAPTION = "distribution and sources: 120 columns or more, or -f json"
 
 
 def profile_json(item: RegisteredSolution, info: PluginInfo | None) -> dict[str, Any]:
