@@ -4,9 +4,9 @@ the measured pod/host throughput ratio, and says so ("measured on cluster NAME")
 model's prediction kept beside it in the basis.
 
 The ratio needs a host-network figure from the same cluster and conditions: the row's own
-baseline (k8s-netperf measures one), or an imported ``host`` row of the same cluster,
-scenario, protocol, message size and path. Nothing is read when nothing was imported, so
-an ordinary ``evaluate`` pays for one ``stat``.
+baseline (k8s-netperf measures one), or an imported host-network row (``HOST_NETWORKING``)
+of the same cluster, scenario, protocol, message size and path. Nothing is read when
+nothing was imported, so an ordinary ``evaluate`` pays for one ``stat``.
 """
 
 from __future__ import annotations
