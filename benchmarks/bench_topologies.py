@@ -3,6 +3,7 @@
     sudo python benchmarks/bench_topologies.py             # 3 repeats, 2 s per test
     sudo python benchmarks/bench_topologies.py --repeat 5
     python benchmarks/bench_topologies.py --table RUN.csv  # a saved `bench run`'s rows
+    sudo python benchmarks/bench_topologies.py --wire-check --repeat 10  # veth vs host-wire
 
 Prints, per topology: TCP throughput (-l 1400) and 64-byte UDP packet rate (-b 0), each
 as the median over the repeats of the ratio to the topology's own baseline (loopback at
@@ -16,6 +17,9 @@ bare `iperf3` run by hand in a namespace made with plain `ip` commands (goal: wi
 veth against ``host-wire`` on every TCP and UDP test of the run (the two are the same
 datapath, a veth pair between two namespaces with the same MTU and offloads on both
 ends, so that ratio should be 1), from the per-repeat figures in the rows' notes.
+
+``--wire-check`` measures that pair only (TCP 1400 B and 128 KiB writes, UDP 64 B), once
+with the two measured in turns and once ``--together`` (at the same time, same core).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import re
 import statistics
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from cnadvisor.bench import quality
@@ -190,14 +195,43 @@ def harness_vs_bare(repeat: int, duration: int) -> None:
     print(f"  harness / bare = {h / b:.3f}  ({(h / b - 1) * 100:+.1f} %, goal within 5 %)")
 
 
+def wire_check(repeat: int, duration: int) -> None:
+    """veth measured against host-wire (the same datapath), in turns and --together."""
+    veth = replace(TOPOLOGIES["veth"], baseline="host-wire")
+    tests = (Test("tcp", 1400, 1), Test("tcp", 131072, 1), Test("udp", 64, 1))
+    print(f"veth against host-wire, {repeat} repeats x {duration} s, client and server "
+          "pinned to one core; ratio (spread) paired per repeat")  # fmt: skip
+    print(f"  {'mode':<10}{'test':<16}{'wall':>9}{'spread':>9}{'CPU':>9}{'spread':>9}")
+    for together in (False, True):
+        options = Options(repeat=repeat, duration=duration, plan=tests, latency=False,
+                          pin=True, together=together)  # fmt: skip
+        prefix = new_prefix()
+        with Guard(prefix):
+            outcome = run([TOPOLOGIES["host-wire"], veth], options, prefix)
+        for result in outcome.results:
+            if result.topology != "veth" or not result.samples:
+                continue
+            key = quality.HEADLINE[result.test.kind]
+            mode = "together" if together else "in turns"
+            print(f"  {mode:<10}{result.test!s:<16}"
+                  f"{_cell(*quality.ratio(outcome, result, key))}"
+                  f"{_cell(*quality.cpu_ratio(outcome, result))}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--duration", type=int, default=2)
     parser.add_argument("--table", type=Path, help="summarise a saved `bench run` CSV instead")
+    parser.add_argument(
+        "--wire-check", action="store_true", help="only veth against host-wire, both modes"
+    )
     args = parser.parse_args()
     if args.table:
         table(args.table)
+        return
+    if args.wire_check:
+        wire_check(max(3, args.repeat), args.duration)
         return
     topologies(max(3, args.repeat), args.duration)
     harness_vs_bare(max(5, args.repeat), args.duration)

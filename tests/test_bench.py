@@ -474,3 +474,31 @@ def test_repeats_alternate_the_order_and_large_writes_are_tcp_only(untouched) ->
         Options(sizes=(131072,), kinds=("udp",)).validate()
     with pytest.raises(ValueError, match=r"must be 16\.\.1048576 bytes"):
         Options(sizes=(2 << 20,)).validate()
+
+
+def test_together_measures_each_topology_beside_its_baseline(untouched) -> None:
+    """--together: veth's TCP and UDP repeats run at the same time as the loopback
+    baseline's, and its ratios are taken against those, repeat by repeat."""
+    from cnadvisor.bench import quality
+
+    options = Options(repeat=2, duration=1, pin=True, together=True,
+                      plan=(Test("tcp", 1400, 1), Test("udp", 64, 1)))  # fmt: skip
+    prefix = new_prefix()
+    untouched.append(prefix)
+    with cleanup.Guard(prefix):
+        outcome = run(order(["veth"]), options, prefix)
+    assert outcome.status == {"host-loopback": "ok", "veth": "ok"}
+    assert {step[0] for step in outcome.sequence} == {"veth + host-loopback"}
+    assert len(outcome.sequence) == 4  # 2 tests x 2 repeats, the baseline never alone
+    by_name = {(r.topology, r.test.kind): r for r in outcome.results}
+    for kind, key in (("tcp", "throughput_gbps"), ("udp", "packet_rate_mpps")):
+        veth, base = by_name[("veth", kind)], by_name[("host-loopback", kind)]
+        assert len(veth.alongside[key]) == len(base.samples[key]) == 2
+        assert veth.alongside[key] == base.samples[key]  # its first (only) neighbour
+        expected = [a / b for a, b in zip(veth.samples[key], veth.alongside[key], strict=True)]
+        assert quality.paired_ratios(veth, base, key) == expected
+        assert "at the same time as host-loopback" in veth.command
+    rows = store.rows(outcome, store.host_facts())
+    assert all("measured at the same time as" in row["notes"] for row in rows)
+    with pytest.raises(ValueError, match="--together"):
+        Options(together=True, pairs=2).validate()

@@ -1,10 +1,12 @@
 """Each result against its own baseline, and what makes a figure suspect.
 
 Ratios are paired per repeat: topologies are measured in turns, so repeat i of a
-topology and repeat i of its baseline saw the same load on a shared machine; the median
-of those paired ratios is steadier than a ratio of medians. A figure is flagged when TCP
-retransmitted, when UDP lost packets on the path (not just in the receiver's full socket
-buffer, which ``-b 0`` always causes), or when the ratio is below LOW_RATIO.
+topology and repeat i of its baseline saw nearly the same load on a shared machine, and
+with ``--together`` they ran at the same time on the same core, so they saw exactly the
+same; the median of those paired ratios is steadier than a ratio of medians. A figure is
+flagged when TCP retransmitted, when UDP lost packets on the path (not just in the
+receiver's full socket buffer, which ``-b 0`` always causes), or when the ratio is below
+LOW_RATIO.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ HEADLINE = {"tcp": "throughput_gbps", "udp": "packet_rate_mpps", "latency": "lat
 
 def baseline_result(run: RunResult, result: Result) -> Result | None:
     """The same test on this topology's baseline in the same run (None when not measured)."""
-    wanted = TOPOLOGIES[result.topology].baseline_name
+    topology = run.topologies.get(result.topology) or TOPOLOGIES[result.topology]
+    wanted = topology.baseline_name
     for other in run.results:
         if other.topology == wanted and other.test == result.test and other.samples:
             return other
@@ -28,7 +31,11 @@ def baseline_result(run: RunResult, result: Result) -> Result | None:
 
 
 def paired_ratios(result: Result, base: Result | None, key: str) -> list[float]:
-    """value / baseline for each repeat (paired when both have every repeat)."""
+    """value / baseline for each repeat: against the baseline measured at the same time
+    (--together) where there is one, else paired when both have every repeat."""
+    beside = result.alongside.get(key, [])
+    if beside and len(beside) == len(result.samples.get(key, [])):
+        return [a / b for a, b in zip(result.samples[key], beside, strict=True) if b]
     if base is None or key not in base.samples or key not in result.samples:
         return []
     ours, theirs = result.samples[key], base.samples[key]

@@ -68,6 +68,9 @@ class Options:
     latency: bool = True  # only if sockperf is installed
     kinds: tuple[str, ...] = ("tcp", "udp", "latency")
     plan: tuple[Test, ...] = ()  # explicit tests instead of sizes x kinds (benchmarks)
+    # TCP and UDP tests of a topology run at the same time as its baseline's, on the same
+    # core(s): both see the same interference, so their ratio holds on a shared machine
+    together: bool = False
 
     def validate(self) -> None:
         if not 1 <= self.repeat <= MAX_REPEAT:
@@ -78,6 +81,8 @@ class Options:
             raise ValueError(f"--streams must be 1..{MAX_STREAMS}")
         if not 1 <= self.pairs <= MAX_PAIRS:
             raise ValueError(f"--pairs must be 1..{MAX_PAIRS}")
+        if self.together and self.pairs > 1:
+            raise ValueError("--together measures one copy beside its baseline; drop --pairs")
         if not self.sizes or any(not MIN_SIZE <= s <= MAX_TCP_SIZE for s in self.sizes):
             raise ValueError(
                 f"--message-size values must be {MIN_SIZE}..{MAX_TCP_SIZE} bytes "
@@ -108,6 +113,8 @@ class Result:
     command: str = ""
     samples: dict[str, list[float]] = field(default_factory=dict)
     error: str = ""
+    # --together: the baseline's figures measured at the same time, one per repeat
+    alongside: dict[str, list[float]] = field(default_factory=dict)
 
     def median(self, key: str) -> float:
         return statistics.median(self.samples[key])
@@ -215,20 +222,35 @@ def run(
                 servers = stack.enter_context(_servers(each, tests, server_cpu))
                 entry.server_pids.append(servers[0].process.pid)
         results = {(b.topology.name, t): Result(b.topology.name, t) for b in built for t in tests}
+        by_name = {b.topology.name: b for b in built}
         for repeat in range(options.repeat):
             # every other repeat in reverse order: no topology is always measured just
             # after a test switch, or always just before its baseline
             turn = built if repeat % 2 == 0 else built[::-1]
             for test in tests:
+                done: set[str] = set()  # baselines measured beside a topology (--together)
                 for entry in turn:
-                    if test in entry.failed or entry.topology.name in outcome.status:
-                        progress.step(f"{entry.topology.name}: {test}", per_test)
+                    name = entry.topology.name
+                    usable = [b for b in built if _usable(b, test, outcome)]
+                    if not _usable(entry, test, outcome) or _beside_others(
+                        entry, test, options, usable, by_name
+                    ):
+                        progress.step(f"{name}: {test}", per_test)
                         continue
                     _overlaps(outcome, progress)
-                    progress.step(f"{entry.topology.name}: {test}", 0)
-                    outcome.sequence.append((entry.topology.name, str(test), repeat + 1))
-                    _measure_once(entry, test, options, client_cpu, results, outcome)
-                    progress.step(f"{entry.topology.name}: {test}", per_test)
+                    progress.step(f"{name}: {test}", 0)
+                    partner = _partner(entry, test, options, by_name, outcome)
+                    if partner is None:
+                        outcome.sequence.append((name, str(test), repeat + 1))
+                        _measure_once(entry, test, options, client_cpu, results, outcome)
+                    else:
+                        both = f"{name} + {partner.topology.name}"
+                        outcome.sequence.append((both, str(test), repeat + 1))
+                        first = partner.topology.name not in done
+                        done.add(partner.topology.name)
+                        _measure_beside(partner, entry, test, options, client_cpu, results,
+                                        outcome, first)  # fmt: skip
+                    progress.step(f"{name}: {test}", per_test)
         _overlaps(outcome, progress)
         outcome.results = [r for r in results.values() if r.samples or r.error]
         for entry in built:
@@ -241,6 +263,35 @@ def run(
             )
     outcome.finished = time.time()
     return outcome
+
+
+def _usable(entry: _Built, test: Test, outcome: RunResult) -> bool:
+    return test not in entry.failed and entry.topology.name not in outcome.status
+
+
+def _partner(
+    entry: _Built, test: Test, options: Options, by_name: dict[str, _Built], outcome: RunResult
+) -> _Built | None:
+    """With --together, the baseline a TCP/UDP test of this topology runs beside (None
+    for a baseline itself, latency tests, and a baseline that failed)."""
+    if not options.together or test.kind == "latency":
+        return None
+    base = by_name.get(entry.topology.baseline_name)
+    if base is None or base is entry or not _usable(base, test, outcome):
+        return None
+    return base
+
+
+def _beside_others(
+    entry: _Built, test: Test, options: Options, usable: list[_Built], by_name: dict
+) -> bool:
+    """A baseline whose TCP/UDP tests are measured beside its topologies (--together)
+    gets no turn of its own; with no topology to stand beside it is measured alone."""
+    if not options.together or test.kind == "latency":
+        return False
+    if entry.topology.baseline_name != entry.topology.name:
+        return False
+    return any(by_name.get(o.topology.baseline_name) is entry for o in usable if o is not entry)
 
 
 def _build(
@@ -323,6 +374,48 @@ def _once(entry: _Built, test: Test, options: Options, cpu: int | None):
     }
     return replace(runs[0], figures=figures,
                    command=f"{runs[0].command}  # x{len(ends)} concurrent copies")  # fmt: skip
+
+
+def _measure_beside(
+    base: _Built,
+    entry: _Built,
+    test: Test,
+    options: Options,
+    cpu: int | None,
+    results: dict[tuple[str, Test], Result],
+    outcome: RunResult,
+    record_base: bool,
+) -> None:
+    """One repeat of a TCP/UDP test on a topology and its baseline at the same time, on
+    the same core(s): the topology's result keeps the baseline's figures beside its own;
+    the baseline's own result takes them from the first topology it stood beside."""
+    result = results[(entry.topology.name, test)]
+    try:
+        theirs, ours = tools.iperf3_many(
+            [base.ends[0], entry.ends[0]], test.kind, test.size, test.streams,
+            options.duration, cpu, [base.server_pids[0], entry.server_pids[0]],
+        )  # fmt: skip
+    except tools.ToolError as error:
+        result.error = str(error)
+        entry.failed.add(test)
+        if not entry.carried:
+            outcome.status[entry.topology.name] = (
+                f"unsupported: built, but no traffic: {result.error}"
+            )
+        return
+    entry.carried = base.carried = True
+    result.command = f"{ours.command}  # at the same time as {base.topology.name}"
+    outcome.commands.append(ours.command)
+    for key, value in ours.figures.items():
+        result.samples.setdefault(key, []).append(value)
+    for key, value in theirs.figures.items():
+        result.alongside.setdefault(key, []).append(value)
+    if record_base:
+        own = results[(base.topology.name, test)]
+        own.command = theirs.command
+        outcome.commands.append(theirs.command)
+        for key, value in theirs.figures.items():
+            own.samples.setdefault(key, []).append(value)
 
 
 def _measure_once(

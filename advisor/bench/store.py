@@ -187,6 +187,12 @@ def _test_note(run: RunResult, topology_name: str, result: Result) -> str:
     else:
         what = f"latency: sockperf ping-pong, {max(test.size, 14)} B messages, one-way = RTT/2"
     pinned = "client and server pinned to one core" if options.pin else "not pinned"
+    topology = run.topologies.get(topology_name) or TOPOLOGIES[topology_name]
+    if options.together and test.kind != "latency":
+        if topology.baseline_name == topology_name:
+            pinned += "; measured at the same time as a topology it is the baseline of"
+        else:
+            pinned += f"; measured at the same time as {topology.baseline_name}, same core"
     return f"{what}; {run.offloads.get(topology_name, 'offloads not recorded')}; {pinned}"
 
 
@@ -331,6 +337,7 @@ def provenance(run: RunResult, facts: dict[str, object]) -> dict[str, object]:
             "pin": options.pin,
             "tests": [str(t) for t in options.tests()],
             "pairs": options.pairs,
+            "together": options.together,
         },
         "topologies": run.status,
         "baselines": {

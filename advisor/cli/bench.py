@@ -65,6 +65,13 @@ def add_parser(
         "costs, and no reordering between CPUs; --no-pin lets the scheduler place them",
     )
     run.add_argument(
+        "--together",
+        action="store_true",
+        help="run each topology's TCP and UDP tests at the same time as its baseline's, "
+        "on the same core: both see the same interference, so ratios hold on a busy machine "
+        "(each flow gets about half the core; latency tests still run alone)",
+    )
+    run.add_argument(
         "--pairs",
         type=int,
         default=1,
@@ -141,6 +148,7 @@ def _options(args: argparse.Namespace):
         pin=args.pin,
         latency=shutil.which("sockperf") is not None,
         kinds=kinds,
+        together=args.together,
     )
     options.validate()
     return options
