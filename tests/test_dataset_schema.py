@@ -126,6 +126,24 @@ CASES = [
         "row 3, column baseline_value: -1 is negative",
         id="negative-baseline",
     ),
+    pytest.param(
+        {"baseline_virtualization": "bare-metal", "baseline_value": "", "baseline_label": ""},
+        {},
+        "row 3, column baseline_virtualization: set without baseline_value",
+        id="baseline-virtualization-without-baseline",
+    ),
+    pytest.param(
+        {"baseline_virtualization": "bare-metal"},
+        {},
+        "row 3, column baseline_virtualization: 'bare-metal' beside virtualization 'bare-metal'",
+        id="baseline-virtualization-same-as-row",
+    ),
+    pytest.param(
+        {"baseline_virtualization": "metal"},
+        {},
+        "row 3, column baseline_virtualization: 'metal' is not one of",
+        id="baseline-virtualization-unknown-value",
+    ),
 ]
 
 
@@ -272,3 +290,17 @@ def test_every_row_of_allowed_values_passes_unchanged(row):
     (parsed,) = parse_rows(_csv(row), ORIGIN, {"s"}, expected_source="s")
     assert parsed.value == float(row["value"]) and parsed.metric == row["metric"]
     assert parsed.streams == float(row["streams"])
+
+
+def test_a_file_written_before_baseline_virtualization_existed_still_loads():
+    """Later optional columns may be missing from a header; the row reads them as empty."""
+    older = [c for c in COLUMNS if c != "baseline_virtualization"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=older, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow(GOOD)
+    (row,) = parse_rows(buffer.getvalue(), ORIGIN, {"s"}, expected_source="s")
+    assert row.baseline_virtualization == ""
+    vm_against_metal = GOOD | {"virtualization": "vm", "baseline_virtualization": "bare-metal"}
+    (row,) = parse_rows(_csv(vm_against_metal), ORIGIN, {"s"}, expected_source="s")
+    assert row.baseline_virtualization == "bare-metal"

@@ -488,3 +488,27 @@ def test_an_unnamed_nic_is_at_least_as_fast_as_what_its_wire_carried(profiles):
 
     assert fast.numerator[0, WORKLOAD["link_gbps"]] == 40.0
     assert named.numerator[0, WORKLOAD["link_gbps"]] == 10.0
+
+
+def test_host_networking_in_a_vm_against_bare_metal_prices_the_vm_layer(profiles):
+    """A row measured in VMs against a bare-metal baseline (baseline_virtualization) is
+    not host against itself: its numerator has the VM layer, its denominator none."""
+    from dataclasses import replace
+
+    from cnadvisor.model.data import BenchmarkRow
+    from cnadvisor.model.structure import INDEX, VM_LAYER
+
+    row = BenchmarkRow(
+        source_id="vm-test", locator="table 1", solution_label="VM to VM", solution_id="host",
+        scenario="inter-host", virtualization="vm", protocol="tcp",
+        message_size_bytes=float("nan"), link_gbps=25.0, encryption="none", streams=1.0,
+        metric="throughput", unit="Gbps", value=10.6, baseline_value=23.5, relative_to="",
+        notes="iperf3", origin="test", baseline_label="bare-metal row", row_number=2,
+        baseline_virtualization="bare-metal",
+    )  # fmt: skip
+    read = build([row], profiles)
+    assert not read.host_itself[0] and read.anchored[0]
+    assert read.numerator[0, INDEX[VM_LAYER]] == 1 and read.denominator[0, INDEX[VM_LAYER]] == 0
+    same_nodes = build([replace(row, baseline_virtualization="")], profiles)
+    assert same_nodes.host_itself[0]
+    assert same_nodes.denominator[0, INDEX[VM_LAYER]] == 1

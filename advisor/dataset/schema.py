@@ -77,7 +77,11 @@ SCHEMA: tuple[Column, ...] = (
     Column("baseline_label", TEXT, False, "which figure baseline_value is"),
     Column("relative_to", TEXT, False, "for relative rows: what the figure compares against"),
     Column("notes", TEXT, False, "tool, command, run, conversions, assumptions"),
-)
+    Column("baseline_virtualization", TEXT, False, "what the baseline's nodes were, when not "
+           "what the row's were (a VM against bare metal); empty: the same", VIRTUALIZATIONS),
+)  # fmt: skip
+# Columns added after files were written: a header may leave them out (all cells empty).
+LATER_COLUMNS = frozenset({"baseline_virtualization"})
 BY_NAME: dict[str, Column] = {column.name: column for column in SCHEMA}
 COLUMNS: tuple[str, ...] = tuple(column.name for column in SCHEMA)
 NUMERIC: tuple[str, ...] = tuple(c.name for c in SCHEMA if c.kind in (NUMBER, WHOLE))
@@ -199,6 +203,20 @@ def _baseline_labelled(record: Record, _: Context) -> tuple[str, str] | None:
     return None
 
 
+def _baseline_virtualization_paired(record: Record, _: Context) -> tuple[str, str] | None:
+    other = record["baseline_virtualization"]
+    if not other:
+        return None
+    if math.isnan(_number(record, "baseline_value")):
+        return "baseline_virtualization", "set without baseline_value (expected it empty)"
+    if other == record["virtualization"] or "unknown" in (other, record["virtualization"]):
+        return "baseline_virtualization", (
+            f"{other!r} beside virtualization {record['virtualization']!r} (expected it empty, "
+            "or bare-metal against vm, or vm against bare-metal)"
+        )
+    return None
+
+
 def _relative_named(record: Record, _: Context) -> tuple[str, str] | None:
     if is_relative(str(record["metric"]), str(record["unit"])) and not record["relative_to"]:
         return "relative_to", (
@@ -239,6 +257,11 @@ RULES: tuple[Rule, ...] = (
     Rule("`baseline_value` is >= 0 when set", _baseline_sign),
     Rule("`baseline_value` needs `baseline_label`", _baseline_labelled),
     Rule(
+        "`baseline_virtualization`, when set, needs `baseline_value` and differs from a "
+        "known `virtualization`",
+        _baseline_virtualization_paired,
+    ),
+    Rule(
         "a relative unit (`percent`, `ratio`; not `cpu` percent) needs `relative_to`",
         _relative_named,
     ),
@@ -256,6 +279,8 @@ def _cell_problem(column: Column, text: str) -> tuple[object, str | None]:
     if column.kind == TEXT:
         if column.required and not text.strip():
             return text, "empty (expected text; every row needs it)"
+        if not column.required and not text:  # an optional cell left empty
+            return text, None
         if column.allowed is not None and text not in column.allowed:
             return text, f"{text!r} is not one of {sorted(column.allowed)}"
         return text, None
@@ -310,7 +335,8 @@ def check_text(
     Row numbers of a file are its line numbers (the header is line 1, so ``first_row`` is
     2); a plugin's rows are counted from 1."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    header = reader.fieldnames or []
+    missing = [c for c in COLUMNS if c not in header and c not in LATER_COLUMNS]
     if missing:
         return [], [Problem(origin, None, None, f"header lacks columns {missing}")]
     good: list[tuple[int, Record]] = []

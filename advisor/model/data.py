@@ -74,6 +74,7 @@ class BenchmarkRow:
     origin: str  # file the row came from, for error messages and the model card
     baseline_label: str = ""
     row_number: int = 0
+    baseline_virtualization: str = ""  # the baseline's nodes, when not the row's
 
     @property
     def via_service(self) -> bool:

@@ -330,7 +330,7 @@ def _observation(row, profile: SolutionProfile | None, conditions: Conditions) -
         return None
     if profile is None or not (row.value > 0):
         return None
-    host_itself = is_host_networking(profile)
+    host_itself = is_host_networking(profile) and not _across_virtualization(row)
     if row.metric == "throughput" and row.unit in TO_GBPS:
         metric, value, absolute = THROUGHPUT, row.value, row.value * TO_GBPS[row.unit]
     elif row.metric == "packet_rate" and row.unit in TO_MPPS:
@@ -341,7 +341,7 @@ def _observation(row, profile: SolutionProfile | None, conditions: Conditions) -
         return _request_rate(row, profile, conditions)
     else:
         return None
-    num, den = spec_for(profile, conditions), baseline_spec(conditions)
+    num, den = spec_for(profile, conditions), baseline_spec(baseline_conditions(row, conditions))
     baseline = row.baseline_value
     if baseline == baseline and baseline > 0:
         baseline_us = math.nan
@@ -362,6 +362,20 @@ def _observation(row, profile: SolutionProfile | None, conditions: Conditions) -
     )
 
 
+def _across_virtualization(row) -> bool:
+    """The row's nodes and its baseline's differ (a VM measured against bare metal)."""
+    other = getattr(row, "baseline_virtualization", "")
+    return bool(other) and other != row.virtualization and row.baseline_value == row.baseline_value
+
+
+def baseline_conditions(row, conditions: Conditions) -> Conditions:
+    """The conditions of the row's baseline: the row's own, except the VM layer when the
+    source measured the baseline on other nodes (``baseline_virtualization``)."""
+    if not _across_virtualization(row):
+        return conditions
+    return replace(conditions, vm=row.baseline_virtualization == "vm")
+
+
 def _single_flow_netperf_rr(row) -> bool:
     """A netperf request/response rate of one flow (one transaction in flight)."""
     text = f"{row.notes} {row.locator}".lower()
@@ -376,9 +390,9 @@ def _single_flow_netperf_rr(row) -> bool:
 def _request_rate(row, profile: SolutionProfile, conditions: Conditions) -> dict | None:
     """A single-flow netperf transaction rate as a round-trip latency (1 / rate), against
     the same source's host rate when it gives one."""
-    num, den = spec_for(profile, conditions), baseline_spec(conditions)
+    num, den = spec_for(profile, conditions), baseline_spec(baseline_conditions(row, conditions))
     round_trip_us = 1e6 / row.value
-    host_itself = is_host_networking(profile)
+    host_itself = is_host_networking(profile) and not _across_virtualization(row)
     baseline = row.baseline_value
     if baseline == baseline and baseline > 0:
         return _item(row, num, den, LATENCY, math.log(baseline / row.value), free=False,

@@ -46,7 +46,7 @@ from .structure import (
 
 NAME = "trained"
 # Bump when training or evaluation changes what a cached model means (part of its key).
-TRAINING_REVISION = 4
+TRAINING_REVISION = 5
 KERNEL_BYPASS = frozenset(PACKET_IO) - {"xdp"}  # XDP runs inside the CNI, not in the pod
 
 
