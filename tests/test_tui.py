@@ -107,6 +107,29 @@ async def _reranked(pilot, before: int) -> None:
     raise AssertionError("the what-if edit never re-ranked")
 
 
+async def test_an_error_line_appears_clears_and_reappears_in_one_place(trained_advisor):
+    """A valid answer has no error line (one widget less before the first paint); the first
+    error adds it, a fix hides it, the next error reuses it."""
+    app = AdvisorApp(trained_advisor)
+    async with app.run_test(size=SIZE) as pilot:
+        row = next(
+            r for r in app.screen.query(QuestionRow) if r.question.path == "workload.message_size"
+        )
+        assert not row.query(".error")
+        box = row.query_one(f"#{row.widget_id}")
+        box.value = "huge"
+        await pilot.pause()
+        assert row.has_class("invalid") and row.query_one(".error").display
+        assert "not a whole number" in str(row.query_one(".error").render())
+        box.value = "1400"
+        await pilot.pause()
+        assert not row.has_class("invalid") and not row.query_one(".error").display
+        box.value = "0"
+        await pilot.pause()
+        assert len(row.query(".error")) == 1 and row.query_one(".error").display
+        assert "at least 1" in str(row.query_one(".error").render())
+
+
 async def test_invalid_input_is_refused_with_a_message(trained_advisor):
     app = AdvisorApp(trained_advisor)
     async with app.run_test(size=SIZE) as pilot:

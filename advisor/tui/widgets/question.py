@@ -69,15 +69,21 @@ class QuestionRow(Vertical):
                     compact=True,
                 )
         yield Static(q.help, classes="help")
-        initial = f"✗ {markup(self.initial_error)}" if self.initial_error else ""
-        yield Static(initial, classes="error")
+        if self.initial_error:  # else added on the first error: one widget less to paint
+            yield Static(f"✗ {markup(self.initial_error)}", classes="error")
 
     def show_error(self, message: str | None) -> None:
-        found = self.query(".error")
-        if not found:  # not composed yet, or being removed with its section
+        if not self.is_attached:  # being removed with its section
             return
-        found.first(Static).update(f"✗ {markup(message)}" if message else "")
         self.set_class(bool(message), "invalid")
+        text = f"✗ {markup(message)}" if message else ""
+        found = self.query(".error")
+        if found:
+            found.first(Static).update(text)
+        elif not self.children:  # not composed yet: compose shows it
+            self.initial_error = message
+        elif message:
+            self.mount(Static(text, classes="error"))
 
     # A widget reports its starting value as a change when it mounts; that is no edit, and
     # passing it on would overwrite newer answers and mark a just-loaded file unsaved.
