@@ -23,7 +23,7 @@ from .evaluate import (
     cross_validate,
 )
 from .fitting import LEVEL_SIGMA, OFFLOAD_PRIOR, OFFLOAD_SIGMA, PRIOR_SIGMA, STAGE_SIGMA
-from .observations import METRIC_NAMES, THROUGHPUT, Observations
+from .observations import METRIC_NAMES, PACKET_RATE, THROUGHPUT, Observations
 from .structure import PARAMETERS, TERMS
 from .trained import TrainedModel
 
@@ -128,6 +128,8 @@ def write_card(
     with threadpool_limits(limits=1):
         by_study = cross_validate(published, "study", progress, residual=True)
         by_solution = cross_validate(published, "solution", progress, residual=True)
+    stated_pps = int((by_study.metric == PACKET_RATE).sum())
+    small_udp = by_study.rows(PACKET_RATE) - stated_pps
     if progress:
         progress("writing the card and its plot…")
     plot = folder / "predicted-vs-measured.png"
@@ -193,7 +195,13 @@ def write_card(
         "line rate alone). *Packet rate* scores the rows stated in packets per second and "
         f"the throughput rows of UDP datagrams of at most {SMALL_DATAGRAM_BYTES} bytes: at "
         "one datagram size the ratio of two throughputs is the ratio of their packet rates "
-        "(those rows are scored under throughput too).",
+        f"(those rows are scored under throughput too). Scored here: {stated_pps} row(s) "
+        f"stated in packets per second and {small_udp} small-datagram throughput rows"
+        + (
+            "; no packet-rate row in the data names a profile and its host baseline."
+            if not stated_pps
+            else "."
+        ),
         "",
         *_table([by_study, by_solution]),
         "",
