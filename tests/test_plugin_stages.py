@@ -275,3 +275,32 @@ def test_reserved_names_cover_every_model_term_that_is_not_a_stage():
     assert set(TERMS) <= set(STAGES) | stages.RESERVED_NAMES | set(KIND_TERMS)
     # the kinds' stand-ins for registered stages can never be a stage's own name
     assert not any(stages.STAGE_NAME.match(term) for term in KIND_TERMS)
+
+
+def test_a_stage_with_a_documented_cost_is_priced_at_that_cost(fou_plugin, trained_advisor,
+                                                                monkeypatch):  # fmt: skip
+    """The trained model prices a plugin stage at its kind's fitted level, unless the
+    plugin documents a cost: then at that cost, and the basis says so."""
+    from cnadvisor.model import plugin_priors, trained
+    from cnadvisor.model.structure import INDEX
+    from cnadvisor.performance import WorkloadPoint
+
+    plugin_set = load_plugins()
+    model = getattr(trained_advisor.model, "model", trained_advisor.model)
+    assert isinstance(model, trained.TrainedModel)
+    profile = plugin_set.solutions["fou-cni"].profile
+    point = WorkloadPoint(message_size=64, protocol="udp", nic_gbps=100.0)
+    documented = plugin_priors.documented_costs()
+    assert documented == {"ipip-fou": {"ns_per_packet": 400.0}}
+    cells = plugin_priors.overrides_for(["veth", "ipip-fou"], model.costs, documented)
+    assert cells[0] == (INDEX["kind:encap"], 0, 400.0)  # per packet: the stated figure
+    assert all(value == model.costs.table[row, column] for row, column, value in cells[1:])
+    priced = model._predict([profile], point)[0]
+    assert any("ipip-fou: priced at the cost its plugin documents" in b for b in priced.basis)
+    monkeypatch.setattr(trained, "documented_costs", lambda: {})
+    level = model._predict([profile], point)[0]
+    assert not any("documents" in line for line in level.basis)
+    kind_level = model.costs.table[INDEX["kind:encap"], 0]
+    assert kind_level != 400.0
+    slower = priced.throughput_gbps.value < level.throughput_gbps.value
+    assert slower == (kind_level < 400.0)

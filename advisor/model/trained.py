@@ -34,6 +34,7 @@ from .observations import (
     is_host_networking,
     spec_for,
 )
+from .plugin_priors import documented_costs, overrides_for, with_overrides
 from .structure import (
     PACKET_IO,
     TERMS,
@@ -142,15 +143,24 @@ class TrainedModel:
                  for s, bypass in zip(solutions, bypasses, strict=True)]  # fmt: skip
         x = encode(specs)
         host = encode([baseline_spec(conditions)])
-        gbps = throughput_gbps(x, self.costs)
-        mpps = packet_rate_mpps(x, self.costs)
-        latency = one_way_latency_us(x, self.costs)
+        documented = documented_costs()  # plugin stages' stated costs replace their kind's
+        cells = [overrides_for(spec.terms, self.costs, documented) if documented else ()
+                 for spec in specs]  # fmt: skip
+        gbps, mpps, latency = (np.empty(len(specs)) for _ in range(3))
+        for key in set(cells):
+            rows = [i for i, found in enumerate(cells) if found == key]
+            costs = with_overrides(self.costs, key)
+            gbps[rows] = throughput_gbps(x[rows], costs)
+            mpps[rows] = packet_rate_mpps(x[rows], costs)
+            latency[rows] = one_way_latency_us(x[rows], costs)
         host_gbps = float(throughput_gbps(host, self.costs)[0])
         host_latency = float(one_way_latency_us(host, self.costs)[0])
         shared = self._shared_basis(point)
         return [
             self._assemble(solution, point, specs[i], float(gbps[i]), float(mpps[i]),
-                           float(latency[i]), host_gbps, host_latency, bypasses[i], shared)
+                           float(latency[i]), host_gbps, host_latency, bypasses[i],
+                           shared + _documented_lines(specs[i], documented) if cells[i]
+                           else shared)
             for i, solution in enumerate(solutions)
         ]  # fmt: skip
 
@@ -218,6 +228,14 @@ class TrainedModel:
             effective_mtu=int(spec.mtu) if inter else None,
             basis=basis,
         )
+
+
+def _documented_lines(spec, documented: dict[str, dict[str, float]]) -> list[str]:
+    """Say which plugin stages were priced at the cost their plugin documents."""
+    used = sorted({name for name in spec.terms if name in documented})
+    return [f"{name}: priced at the cost its plugin documents ("
+            + ", ".join(f"{k} {v:g}" for k, v in sorted(documented[name].items())) + ")"
+            for name in used]  # fmt: skip
 
 
 def modelled(point: WorkloadPoint) -> WorkloadPoint:
