@@ -9,7 +9,7 @@ the ranking's policy, stated here once, not measurements.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from .constraints import (
     HOST_UNREACHABLE,
@@ -50,8 +50,12 @@ UNDERLAY_SCORE = {
 }
 
 
-class Factor(BaseModel):
-    model_config = ConfigDict(frozen=True)
+# Plain frozen dataclasses, not pydantic models: the ranking builds about two hundred of
+# them per system, every value comes from this module, and the output models (which
+# serialise them) accept them as they are.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Factor:
+    """One thing a criterion weighs, with its 0-1 score and why."""
 
     name: str
     score: float
@@ -60,8 +64,9 @@ class Factor(BaseModel):
     unknown: bool = False
 
 
-class CriterionScore(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CriterionScore:
+    """A criterion's score: the weighted mean of its factors."""
 
     name: str
     score: float
