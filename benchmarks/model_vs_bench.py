@@ -1,6 +1,6 @@
 """The structural model, trained on published data only, against a fresh bench run here.
 
-    sudo python benchmarks/model_vs_bench.py              # runs the bench (a few minutes)
+    sudo python benchmarks/model_vs_bench.py            # runs the bench (--together; minutes)
     python benchmarks/model_vs_bench.py --data-dir DIR    # compares with rows already measured
 
 Reports, in one run on this machine, for every emulable topology: the measured ratio to
@@ -18,14 +18,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-TOPOLOGIES = ("host", "host-wire", "container", "veth", "bridge", "bridge-nat",
-              "macvlan-bridge", "routed", "vxlan")  # fmt: skip
+TOPOLOGIES = ("host-loopback", "host-wire", "veth", "veth-bridge", "veth-bridge-nat",
+              "macvlan-pair", "routed", "vxlan")  # fmt: skip
+BULK_BYTES = 131072  # a TCP bulk write (iperf3's default): the issue's "TCP bulk ratio"
 
 
 def _measure(data_dir: Path, repeat: int, duration: int) -> None:
     command = [sys.executable, "-m", "cnadvisor.cli", "bench", "run", *TOPOLOGIES,
-               "--message-size", "64,1400", "--repeat", str(repeat), "--duration",
-               str(duration), "--no-progress"]  # fmt: skip
+               "--message-size", f"64,1400,{BULK_BYTES}", "--tests", "tcp,udp", "--together",
+               "--repeat", str(repeat), "--duration", str(duration), "--no-progress"]  # fmt: skip
     subprocess.run(command, check=True, env=dict(os.environ, CNADVISOR_DATA_DIR=str(data_dir)))
 
 
@@ -88,11 +89,12 @@ def compare(rows: list, data_dir: Path) -> None:
         rho = spearmanr([p for _, p in small], [m for m, _ in small]).statistic
         print(f"UDP 64 B ratio, Spearman predicted vs measured over {len(small)} topologies: "
               f"{rho:.2f} (goal >= 0.8)")  # fmt: skip
-    bulk = [value for (name, is_udp, bytes_), value in table.items()
-            if not is_udp and bytes_ >= 1400]  # fmt: skip
-    if bulk:
-        mae = float(np.mean([abs(p - m) for m, p in bulk]))
-        print(f"TCP bulk ratio MAE over {len(bulk)} topologies: {mae:.3f} (goal <= 0.10)")
+    for label, least in (("bulk (128 KiB writes)", BULK_BYTES), ("1400 B and larger", 1400)):
+        bulk = [value for (name, is_udp, bytes_), value in table.items()
+                if not is_udp and bytes_ >= least]  # fmt: skip
+        if bulk:
+            mae = float(np.mean([abs(p - m) for m, p in bulk]))
+            print(f"TCP {label} ratio MAE over {len(bulk)} rows: {mae:.3f} (goal <= 0.10)")
 
 
 if __name__ == "__main__":
