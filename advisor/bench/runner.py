@@ -396,12 +396,7 @@ def _measure_beside(
             options.duration, cpu, [base.server_pids[0], entry.server_pids[0]],
         )  # fmt: skip
     except tools.ToolError as error:
-        result.error = str(error)
-        entry.failed.add(test)
-        if not entry.carried:
-            outcome.status[entry.topology.name] = (
-                f"unsupported: built, but no traffic: {result.error}"
-            )
+        _failed(entry, test, result, error, outcome)
         return
     entry.carried = base.carried = True
     result.command = f"{ours.command}  # at the same time as {base.topology.name}"
@@ -418,6 +413,16 @@ def _measure_beside(
             own.samples.setdefault(key, []).append(value)
 
 
+def _failed(
+    entry: _Built, test: Test, result: Result, error: Exception, outcome: RunResult
+) -> None:
+    """Record a failed test; a topology that never carried traffic is unsupported."""
+    result.error = str(error)
+    entry.failed.add(test)
+    if not entry.carried:
+        outcome.status[entry.topology.name] = f"unsupported: built, but no traffic: {result.error}"
+
+
 def _measure_once(
     entry: _Built,
     test: Test,
@@ -432,12 +437,7 @@ def _measure_once(
     try:
         done = _once(entry, test, options, cpu)
     except tools.ToolError as error:
-        result.error = str(error)
-        entry.failed.add(test)
-        if not entry.carried:
-            outcome.status[entry.topology.name] = (
-                f"unsupported: built, but no traffic: {result.error}"
-            )
+        _failed(entry, test, result, error, outcome)
         return
     entry.carried = True
     result.command = done.command
