@@ -512,3 +512,14 @@ def test_host_networking_in_a_vm_against_bare_metal_prices_the_vm_layer(profiles
     same_nodes = build([replace(row, baseline_virtualization="")], profiles)
     assert same_nodes.host_itself[0]
     assert same_nodes.denominator[0, INDEX[VM_LAYER]] == 1
+
+
+@pytest.mark.parametrize("solution_id", ["host", "calico-bgp", "flannel-vxlan", "macvlan-bridge"])
+def test_no_interval_reaches_above_what_the_nic_carries(model, plugin_set, solution_id):
+    """The 80 % interval is the CPU's uncertainty: its top stops at the NIC's goodput."""
+    for size in (64, 1400, 131072):
+        prediction = _predict(model, solution_id, plugin_set, message_size=size, nic_gbps=10.0,
+                              scenario="inter-host")  # fmt: skip
+        gbps, mpps = prediction.throughput_gbps, prediction.packet_rate_mpps
+        assert gbps.low <= gbps.value <= gbps.high < 10.0
+        assert mpps.high == pytest.approx(mpps.value * gbps.high / gbps.value, rel=1e-6)

@@ -40,6 +40,7 @@ from .structure import (
     TERMS,
     StageCosts,
     encode,
+    link_gbps,
     one_way_latency_us,
     packet_rate_mpps,
     throughput_gbps,
@@ -153,12 +154,14 @@ class TrainedModel:
             gbps[rows] = throughput_gbps(x[rows], costs)
             mpps[rows] = packet_rate_mpps(x[rows], costs)
             latency[rows] = one_way_latency_us(x[rows], costs)
+        links = link_gbps(x)  # goodput the NIC allows: no estimate goes above it
         host_gbps = float(throughput_gbps(host, self.costs)[0])
         host_latency = float(one_way_latency_us(host, self.costs)[0])
         shared = self._shared_basis(point)
         return [
             self._assemble(solution, point, specs[i], float(gbps[i]), float(mpps[i]),
-                           float(latency[i]), host_gbps, host_latency, bypasses[i],
+                           float(latency[i]), float(links[i]), host_gbps, host_latency,
+                           bypasses[i],
                            shared + _documented_lines(specs[i], documented) if cells[i]
                            else shared)
             for i, solution in enumerate(solutions)
@@ -183,6 +186,7 @@ class TrainedModel:
         gbps: float,
         mpps: float,
         latency: float,
+        link: float,
         host_gbps: float,
         host_latency: float,
         bypass: str | None,
@@ -221,8 +225,11 @@ class TrainedModel:
             scenario=point.scenario,
             model=self.name,
             throughput_ratio=ratio_estimate,
-            throughput_gbps=_scaled(gbps, spread[THROUGHPUT], "Gbps"),
-            packet_rate_mpps=_scaled(mpps, spread[PACKET_RATE], "Mpps"),
+            throughput_gbps=_capped(_scaled(gbps, spread[THROUGHPUT], "Gbps"), link),
+            packet_rate_mpps=_capped(
+                _scaled(mpps, spread[PACKET_RATE], "Mpps"),
+                mpps * link / gbps if gbps > 0 else math.inf,
+            ),
             added_latency_us=added_estimate,
             latency_us=_scaled(latency, spread[LATENCY], "us"),
             effective_mtu=int(spec.mtu) if inter else None,
@@ -254,6 +261,14 @@ def _scaled(value: float, spread: float, unit: str) -> Estimate:
     if not math.isfinite(value):
         return Estimate.unknown(unit)
     return _estimate(value, value / spread, value * spread, unit)
+
+
+def _capped(estimate: Estimate, limit: float) -> Estimate:
+    """The interval's top held at a physical limit (the NIC's goodput and its packet rate):
+    the uncertainty is the CPU's, the wire is known."""
+    if estimate.high is None or not (limit < estimate.high):
+        return estimate
+    return _estimate(min(estimate.value, limit), estimate.low, limit, estimate.unit)
 
 
 def _local_count(rows) -> int:
