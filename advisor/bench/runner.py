@@ -399,18 +399,23 @@ def _measure_beside(
         _failed(entry, test, result, error, outcome)
         return
     entry.carried = base.carried = True
-    result.command = f"{ours.command}  # at the same time as {base.topology.name}"
-    outcome.commands.append(ours.command)
-    for key, value in ours.figures.items():
-        result.samples.setdefault(key, []).append(value)
-    for key, value in theirs.figures.items():
-        result.alongside.setdefault(key, []).append(value)
+    _keep(result, ours.command, ours.figures, outcome)
+    result.command += f"  # at the same time as {base.topology.name}"
+    _append(result.alongside, theirs.figures)
     if record_base:
-        own = results[(base.topology.name, test)]
-        own.command = theirs.command
-        outcome.commands.append(theirs.command)
-        for key, value in theirs.figures.items():
-            own.samples.setdefault(key, []).append(value)
+        _keep(results[(base.topology.name, test)], theirs.command, theirs.figures, outcome)
+
+
+def _keep(result: Result, command: str, figures: dict, outcome: RunResult) -> None:
+    """One repeat's figures and the command that measured them."""
+    result.command = command
+    outcome.commands.append(command)
+    _append(result.samples, figures)
+
+
+def _append(samples: dict[str, list], figures: dict) -> None:
+    for key, value in figures.items():
+        samples.setdefault(key, []).append(value)
 
 
 def _failed(
@@ -440,7 +445,4 @@ def _measure_once(
         _failed(entry, test, result, error, outcome)
         return
     entry.carried = True
-    result.command = done.command
-    outcome.commands.append(done.command)
-    for key, value in done.figures.items():
-        result.samples.setdefault(key, []).append(value)
+    _keep(result, done.command, done.figures, outcome)
