@@ -304,3 +304,37 @@ def test_a_stage_with_a_documented_cost_is_priced_at_that_cost(fou_plugin, train
     assert kind_level != 400.0
     slower = priced.throughput_gbps.value < level.throughput_gbps.value
     assert slower == (kind_level < 400.0)
+
+
+def test_the_largest_documented_costs_a_declaration_may_give_still_predict(
+    install_plugin, trained_advisor
+):
+    """A prior at the bound the door allows (PRIOR_PARAMETERS) makes a slow option, not a
+    broken one: finite, positive figures, and the option is still ranked."""
+    from cnadvisor.advisor import Advisor
+
+    ceiling = {
+        name: {**TEST_PRIOR, "value": bound}
+        for name, (_, _, bound) in stages.PRIOR_PARAMETERS.items()
+    }
+    install_plugin(
+        "slow", {"plugin.py": _plugin([{**FOU, "priors": ceiling}],
+                                      [_profile("slow-cni", ["veth", "ipip-fou"])])}
+    )  # fmt: skip
+    plugin_set = load_plugins()
+    assert plugin_set.problems == []
+    advisor = Advisor(
+        plugin_set.solutions.values(),
+        plugins=plugin_set,
+        model=getattr(trained_advisor.model, "model", trained_advisor.model),
+    )
+    evaluation = advisor.evaluate(
+        make_requirements(
+            environment={"orchestrator": "kubernetes"}, workload={"traffic": {"inter_host": 1.0}}
+        )
+    )
+    option = next(o for o in evaluation.ranked if o.id == "slow-cni")
+    (prediction,) = [p for p in option.predictions if p.scenario == "inter-host"]
+    for estimate in (prediction.throughput_gbps, prediction.latency_us):
+        assert math.isfinite(estimate.value) and estimate.value > 0
+    assert prediction.throughput_gbps.value < 0.01  # ten milliseconds a packet

@@ -237,3 +237,18 @@ async def test_a_file_opened_on_results_ranks_once_the_advisor_loads(trained_adv
             assert [o.id for o in screen.evaluation.ranked] == [o.id for o in expected.ranked]
     finally:
         loader.release.set()
+
+
+async def test_quitting_before_the_rows_have_mounted_exits_cleanly(trained_advisor, tmp_path):
+    """Ctrl+Q pressed at once, while the rows below the first ones still mount and the
+    Advisor still loads: a clean exit, and no recovery file (nothing went wrong)."""
+    loader = HeldLoader(trained_advisor)
+    app = AdvisorApp(loader, answers_path=tmp_path / "mine.yaml")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+    finally:
+        loader.release.set()
+    assert app.return_code in (0, None)
+    assert list(tmp_path.iterdir()) == []
