@@ -364,7 +364,7 @@ def _observation(row, profile: SolutionProfile | None, conditions: Conditions) -
 
 def _across_virtualization(row) -> bool:
     """The row's nodes and its baseline's differ (a VM measured against bare metal)."""
-    other = getattr(row, "baseline_virtualization", "")
+    other = row.baseline_virtualization
     return bool(other) and other != row.virtualization and row.baseline_value == row.baseline_value
 
 

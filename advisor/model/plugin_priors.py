@@ -17,19 +17,14 @@ import numpy as np
 from ..stages import registered_stages
 from .structure import INDEX, PARAMETERS, StageCosts, term_for
 
-# cnadvisor_stages prior name -> the cost-table parameter it sets
-PRIOR_TO_PARAMETER = {"ns_per_packet": "ns_per_packet", "ns_per_byte": "ns_per_byte",
-                      "delay_us": "delay_us"}  # fmt: skip
-
 
 def documented_costs() -> dict[str, dict[str, float]]:
     """Each registered stage's stated costs, by stage name then parameter."""
     found: dict[str, dict[str, float]] = {}
     for name, registered in registered_stages().items():
-        for prior in registered.priors:
-            parameter = PRIOR_TO_PARAMETER.get(prior.parameter)
-            if parameter is not None:
-                found.setdefault(name, {})[parameter] = prior.value
+        for prior in registered.priors:  # declared by the cost-table parameter's name
+            if prior.parameter in PARAMETERS:
+                found.setdefault(name, {})[prior.parameter] = prior.value
     return found
 
 
