@@ -209,7 +209,9 @@ class Advisor:
         pairs = []
         for primary in primaries:
             for secondary in secondaries:
-                if primary.profile.id == secondary.profile.id:
+                if primary.profile.id == secondary.profile.id or not combinations.can_pair(
+                    primary.profile, secondary.profile
+                ):
                     continue
                 key = (primary.profile.id, secondary.profile.id)
                 if key not in self._pairs:

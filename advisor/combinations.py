@@ -32,6 +32,12 @@ def can_be_secondary(profile: SolutionProfile) -> bool:
     return NetworkRole.SECONDARY in profile.operations.roles
 
 
+def can_pair(primary: SolutionProfile, secondary: SolutionProfile) -> bool:
+    """Both run under some orchestrator in common (a pair runs under what both support; with
+    none in common it is no option at all, and its profile could not even be written)."""
+    return any(o in secondary.operations.orchestrators for o in primary.operations.orchestrators)
+
+
 def can_be_primary(profile: SolutionProfile) -> bool:
     """A pod network of its own that reaches other hosts (Multus attaches a second interface
     to a pod's own namespace, so a host-network pod has nowhere to put it)."""

@@ -3,6 +3,7 @@ plane has its own interface, and never otherwise."""
 
 from __future__ import annotations
 
+import pytest
 from cnadvisor.combinations import SEPARATOR, combine
 
 from .conftest import make_requirements
@@ -52,3 +53,16 @@ def test_a_pair_takes_the_stricter_wire_demand_and_the_shared_families(plugin_se
     assert pair.operations.mac_per_container is True
     assert pair.operations.ip_families == []  # the VF's families are not documented
     assert {ref.id for ref in pair.references} >= {"multus", "sriov-cni", "calico-overlay"}
+
+
+@pytest.mark.parametrize("orchestrator", ["docker", "standalone"])
+def test_a_separate_data_plane_outside_kubernetes_ranks_without_pairs(advisor, orchestrator):
+    """Pairs run under what both networks support: outside Kubernetes there is no secondary
+    network to attach, so no pair is offered (this raised a validation error, stopping the
+    whole batch, before pairs without a common orchestrator were skipped)."""
+    requirements = make_requirements(
+        workload={"separate_data_plane": True}, environment={"orchestrator": orchestrator}
+    )
+    evaluation = advisor.evaluate(requirements)
+    assert evaluation.ranked
+    assert not [o.id for o in evaluation.ranked if "+" in o.plugin]
