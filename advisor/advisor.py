@@ -23,6 +23,7 @@ from .requirements import Requirements
 from .robustness import SAMPLES, SPREAD, first_place_shares
 
 SCHEMA_VERSION = 1
+MEMOS_KEPT = 64  # option lists whose rule findings are remembered (pairs vary by file)
 
 
 class _Out(BaseModel):
@@ -93,6 +94,8 @@ class Advisor:
         self.model: PerformanceModel = model or AnalyticalModel()
         self.plugins = plugins
         self._pairs: dict[tuple[str, str], RegisteredSolution] = {}
+        # Rule findings per option list; the memo holds its profiles, so an id is not reused.
+        self._memos: dict[tuple[int, ...], constraints.RuleMemo] = {}
 
     @classmethod
     def from_plugins(
@@ -192,6 +195,17 @@ class Advisor:
             return [[] for _ in solutions]
         return self.plugins.findings_for([item.profile for item in solutions], requirements)
 
+    def _rule_memo(self, solutions: Sequence[RegisteredSolution]) -> constraints.RuleMemo:
+        """The rule memo for this list of options (the registered ones, or one file's
+        pairs), kept for the next file with the same list."""
+        key = tuple(id(item.profile) for item in solutions)
+        memo = self._memos.get(key)
+        if memo is None:
+            if len(self._memos) >= MEMOS_KEPT:
+                self._memos.clear()
+            memo = self._memos[key] = constraints.RuleMemo([item.profile for item in solutions])
+        return memo
+
     def _combinations(self, requirements: Requirements) -> list[RegisteredSolution]:
         """Primary + secondary pairs when the data plane has its own interface: the best
         control-plane options (ranked without the data plane's demands) with each
@@ -235,7 +249,7 @@ class Advisor:
         plugin_said = self._plugin_findings(requirements, solutions)
         # Rules that need no prediction go first: an option they (or a plugin) exclude is
         # never predicted, which is most options in most systems.
-        staged = [constraints.StagedCheck(item.profile, requirements) for item in solutions]
+        staged = self._rule_memo(solutions).checks(requirements)
         open_indices = []
         for index, (item, check, said) in enumerate(zip(solutions, staged, plugin_said,
                                                         strict=True)):  # fmt: skip

@@ -7,7 +7,7 @@ what to verify (severity ``warn``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 
 from .findings import Finding, Severity
 from .performance import Prediction
@@ -378,14 +378,105 @@ def check(
     return [finding for rule in RULES for finding in rule(solution, requirements, prediction)]
 
 
+def _constraint(wanted) -> tuple | None:
+    """A requirement constraint as a key: what the rules read of it."""
+    return None if wanted is None else (wanted.value, wanted.required)
+
+
+def _leaves(r: Requirements) -> bool:
+    return r.workload.traffic.leaves_host > 0
+
+
+def _traffic_key(r: Requirements) -> Hashable:
+    shares = r.workload.traffic
+    return (shares.total > 0, shares.leaves_host > 0, shares.inter_host > 0,
+            shares.cross_datacenter > 0)  # fmt: skip
+
+
+def _mac_key(r: Requirements) -> Hashable:
+    limit = r.environment.underlay.mac_limit_per_port
+    return None if limit is None else (limit, r.environment.containers_per_host)
+
+
+RULE_KEYS: dict[Rule, Callable[[Requirements], Hashable]] = {
+    orchestrator: lambda r: r.environment.orchestrator,
+    role: lambda r: None,
+    cloud: lambda r: r.environment.cloud,
+    traffic: _traffic_key,
+    underlay: lambda r: (
+        _leaves(r),
+        r.environment.underlay.l2_adjacent,
+        r.environment.underlay.bgp_peering,
+    ),
+    promiscuous: lambda r: r.environment.underlay.promiscuous_allowed,
+    mac_limit: _mac_key,
+    ip_family: lambda r: r.environment.ip_family,
+    windows: lambda r: r.environment.windows_nodes,
+    isolation: lambda r: _constraint(r.security.isolation),
+    network_policy: lambda r: _constraint(r.security.network_policy),
+    encryption: lambda r: (_constraint(r.security.encryption), _leaves(r)),
+    tenancy: lambda r: _constraint(r.security.multi_tenant),
+    mobility: lambda r: (
+        _constraint(r.mobility.ip_kept_on_move),
+        _constraint(r.mobility.routable_ips),
+        _constraint(r.mobility.external_access),
+    ),
+    packet_io: lambda r: _constraint(r.workload.packet_io),
+    discovery: lambda r: _constraint(r.workload.discovery),
+    host_reach: lambda r: None,
+    maintenance: lambda r: None,
+}
+"""What each prediction-free rule reads of the requirements, as a key: two systems with equal
+keys get the same findings from that rule for every option (the tests trace each rule's reads
+against its key). A batch of files shares most keys, so most rules run once per batch."""
+
+MEMO_LIMIT = 4096  # rule results kept per option list; a long batch must not grow memory
+
+
+class RuleMemo:
+    """The prediction-free rules' findings for a fixed list of options, worked out once per
+    distinct requirement key of each rule and reused for every file that shares it."""
+
+    def __init__(self, solutions: Sequence[SolutionProfile]) -> None:
+        self.solutions = tuple(solutions)  # held, so the options cannot change under the memo
+        self._results: dict[tuple[Rule, Hashable], list[list[Finding]]] = {}
+
+    def checks(self, requirements: Requirements) -> list[StagedCheck]:
+        """One `StagedCheck` per option, as if each were built on its own."""
+        columns: list[list[list[Finding]] | None] = []
+        for rule in RULES:
+            if rule in PREDICTION_RULES:
+                columns.append(None)
+                continue
+            key = (rule, RULE_KEYS[rule](requirements))
+            found = self._results.get(key)
+            if found is None:
+                if len(self._results) >= MEMO_LIMIT:
+                    self._results.clear()
+                found = [list(rule(s, requirements, None)) for s in self.solutions]
+                self._results[key] = found
+            columns.append(found)
+        return [
+            StagedCheck(solution, requirements,
+                        [None if column is None else column[i] for column in columns])
+            for i, solution in enumerate(self.solutions)
+        ]  # fmt: skip
+
+
 class StagedCheck:
     """One option's rules in two steps, findings kept in rule order: the rules that need no
     prediction first, so that the ranking predicts only for options they leave in."""
 
-    def __init__(self, solution: SolutionProfile, requirements: Requirements) -> None:
+    def __init__(
+        self,
+        solution: SolutionProfile,
+        requirements: Requirements,
+        found: list[list[Finding] | None] | None = None,
+    ) -> None:
+        """``found`` is what `RuleMemo` already knows; without it the rules run here."""
         self.solution = solution
         self.requirements = requirements
-        self._found: list[list[Finding] | None] = [
+        self._found: list[list[Finding] | None] = found or [
             None if rule in PREDICTION_RULES else list(rule(solution, requirements, None))
             for rule in RULES
         ]

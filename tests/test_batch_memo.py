@@ -1,0 +1,186 @@
+"""The batch path's memos: what one file's evaluation remembers must never change another's.
+
+Each memo is checked two ways: what it keys on is traced against what the code it stands
+for reads, and a batch evaluated with warm memos must equal each file evaluated alone.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+from cnadvisor import constraints
+from cnadvisor.advisor import Advisor
+from cnadvisor.requirements import Requirements
+from pydantic import BaseModel
+
+
+class _Reads:
+    """An object seen through a proxy that records each plain value read, by dotted path
+    (a model read on the way is not a value: its fields are)."""
+
+    def __init__(self, target: Any, log: set[str], path: str = "") -> None:
+        self._target, self._log, self._path = target, log, path
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        path = f"{self._path}.{name}" if self._path else name
+        if isinstance(value, BaseModel):
+            return _Reads(value, self._log, path)
+        self._log.add(path)
+        return value
+
+
+def _maybe(rng: random.Random, value: Any) -> Any:
+    return rng.choice([None, value, {"value": value, "need": "preferred"}])
+
+
+def varied_requirements(count: int, seed: int = 7) -> list[Requirements]:
+    """Systems that vary every key the rules and criteria read, boundaries included
+    (no traffic, all on one host, cross-datacentre, MAC limits at the edge)."""
+    rng = random.Random(seed)
+    systems = []
+    for index in range(count):
+        intra = rng.choice([0.0, 0.0, 0.3, 1.0, round(rng.random(), 2)])
+        cross = rng.choice([0.0, 0.0, round((1 - intra) / 2, 2)])
+        inter = rng.choice([0.0, round(1 - intra - cross, 2)])
+        limit = rng.choice([None, None, 2, 11, 50])
+        data: dict[str, Any] = {
+            "name": f"varied {index}",
+            "workload": {
+                "traffic": {"intra_host": intra, "inter_host": inter, "cross_datacenter": cross},
+                "protocol": rng.choice(["tcp", "udp"]),
+                "message_size": rng.choice([64, 1400, 9000]),
+                "packet_io": _maybe(rng, rng.choice([True, False])),
+                "discovery": _maybe(rng, rng.choice([True, False])),
+                "same_port": rng.choice([True, False]),
+                "separate_data_plane": rng.random() < 0.15,
+            },
+            "environment": {
+                "orchestrator": rng.choice(["docker", "kubernetes", "standalone"]),
+                "virtualization": rng.choice(["bare-metal", "vm"]),
+                "platform": rng.choice(["on-premises", "aws", "azure", "gcp", "eks", "gke"]),
+                "containers_per_host": rng.choice([1, 10, 49, 50, 200]),
+                "windows_nodes": rng.random() < 0.2,
+                "ip_family": rng.choice(["ipv4", "ipv6", "dual-stack"]),
+                "underlay": {
+                    "mtu": rng.choice([1280, 1500, 9000]),
+                    "l2_adjacent": rng.choice([True, False, None]),
+                    "bgp_peering": rng.choice([True, False, None]),
+                    "promiscuous_allowed": rng.choice([True, False, None]),
+                    "mac_limit_per_port": limit,
+                },
+            },
+            "security": {
+                "isolation": _maybe(rng, rng.choice(["shared-namespace", "namespace"])),
+                "network_policy": _maybe(rng, rng.choice(["none", "l3-l4", "l7"])),
+                "encryption": _maybe(rng, rng.choice([True, False])),
+                "multi_tenant": _maybe(rng, rng.choice([True, False])),
+            },
+            "mobility": {
+                key: _maybe(rng, rng.choice([True, False]))
+                for key in ("ip_kept_on_move", "routable_ips", "external_access")
+            },
+            "priorities": {"performance": rng.randint(1, 5), "security": rng.randint(0, 5)},
+        }
+        if rng.random() < 0.3:
+            need = rng.choice(["required", "preferred"])
+            data["workload"]["throughput"] = {"value": rng.choice([1, 9.5, 40]), "need": need}
+        if rng.random() < 0.3:
+            data["workload"]["latency_budget_us"] = _maybe(rng, rng.choice([1, 30, 500])) or 30
+        systems.append(Requirements.model_validate(data))
+    return systems
+
+
+def test_the_varied_systems_reach_every_kind_of_finding(plugin_set):
+    """The systems below exercise the rules: each rule excludes some option in some system
+    (else the comparisons below would prove little)."""
+    profiles = [item.profile for item in plugin_set.solutions.values()]
+    excluding = set()
+    for requirements in varied_requirements(120):
+        for profile in profiles:
+            for rule in constraints.RULE_KEYS:
+                if any(f.severity == "exclude" for f in rule(profile, requirements, None)):
+                    excluding.add(rule.__name__)
+    kept_by_all = {"role", "host_reach", "maintenance", "windows", "mac_limit"} - excluding
+    assert excluding >= {r.__name__ for r in constraints.RULE_KEYS} - kept_by_all - {
+        "role", "host_reach", "maintenance"}  # fmt: skip
+    assert {"traffic", "underlay", "mac_limit", "encryption", "mobility", "cloud"} <= excluding
+
+
+def test_every_memoised_rule_reads_only_what_its_key_reads(plugin_set):
+    """A rule whose findings are reused across files must depend on nothing its key leaves
+    out: every requirement value the rule reads, the key reads too (traced, per call)."""
+    profiles = [item.profile for item in plugin_set.solutions.values()]
+    assert set(constraints.RULE_KEYS) == set(constraints.RULES) - constraints.PREDICTION_RULES
+    for requirements in varied_requirements(60):
+        for rule, key in constraints.RULE_KEYS.items():
+            keyed: set[str] = set()
+            key(_Reads(requirements, keyed))
+            for profile in profiles:
+                read: set[str] = set()
+                list(rule(profile, _Reads(requirements, read), None))
+                assert read <= keyed, f"{rule.__name__} reads {read - keyed} outside its key"
+
+
+def test_remembered_rule_findings_equal_the_rules_run_afresh(plugin_set):
+    """One memo across many systems gives each option exactly what the rules give it alone."""
+    profiles = [item.profile for item in plugin_set.solutions.values()]
+    memo = constraints.RuleMemo(profiles)
+    for requirements in varied_requirements(150):
+        for profile, staged in zip(profiles, memo.checks(requirements), strict=True):
+            assert staged.solution is profile
+            assert staged.finish(None) == constraints.check(profile, requirements, None)
+            fresh = constraints.StagedCheck(profile, requirements)
+            assert staged.blockers == fresh.blockers
+
+
+@pytest.mark.parametrize("model", ["analytical", "trained"])
+def test_a_batch_with_warm_memos_equals_each_file_alone(model, advisor, trained_advisor):
+    """What the ranking remembers from earlier files never leaks into a later one: a batch
+    through one advisor serialises as each file through a fresh advisor, byte for byte
+    with the analytical model. The trained model's figures are compared to 12 digits: its
+    vectorised pass may round the last bit differently for another set of options."""
+    warm = advisor if model == "analytical" else trained_advisor
+    systems = varied_requirements(40, seed=11)
+    batch = [warm.evaluate(r, source=r.name).model_dump_json() for r in systems]
+    for requirements, output in zip(systems, batch, strict=True):
+        alone = Advisor(warm.solutions, plugins=warm.plugins,
+                        model=type(warm.model)(**_fields(warm.model)))  # fmt: skip
+        fresh = alone.evaluate(requirements, source=requirements.name).model_dump_json()
+        if model == "analytical":
+            assert fresh == output
+        else:
+            assert _rounded(fresh) == _rounded(output)
+
+
+def _rounded(document: str) -> Any:
+    return json.loads(document, parse_float=lambda text: float(f"{float(text):.12g}"))
+
+
+def _fields(model: Any) -> dict[str, Any]:
+    """A model's constructor arguments without its prediction cache: a fresh copy."""
+    import dataclasses
+
+    return {f.name: getattr(model, f.name) for f in dataclasses.fields(model)
+            if not f.name.startswith("_")}  # fmt: skip
+
+
+def test_two_files_differing_only_in_message_size_get_their_own_predictions(trained_advisor):
+    """The same system at 64 and at 9000 bytes: each gets the predictions of its own size,
+    in whichever order the batch meets them."""
+    small = varied_requirements(1, seed=3)[0]
+    large = small.model_copy(update={"workload": small.workload.model_copy(
+        update={"message_size": 9000})})  # fmt: skip
+    small = small.model_copy(update={"workload": small.workload.model_copy(
+        update={"message_size": 64})})  # fmt: skip
+    first = [trained_advisor.evaluate(r) for r in (small, large, small)]
+    gbps = [{o.id: [p.throughput_gbps.value for p in o.predictions] for o in e.ranked}
+            for e in first]  # fmt: skip
+    assert gbps[0] == gbps[2]
+    assert gbps[0] != gbps[1]
+    for evaluation, size in zip(first, (64, 9000, 64), strict=True):
+        for option in evaluation.ranked:
+            assert all(f"{size}-byte" in " ".join(p.basis) for p in option.predictions)
