@@ -96,6 +96,7 @@ class Advisor:
         self._pairs: dict[tuple[str, str], RegisteredSolution] = {}
         # Rule findings per option list; the memo holds its profiles, so an id is not reused.
         self._memos: dict[tuple[int, ...], constraints.RuleMemo] = {}
+        self._criteria = scoring.CriteriaMemo()
 
     @classmethod
     def from_plugins(
@@ -269,7 +270,7 @@ class Advisor:
                 excluded.append(_excluded(item, blockers))
                 continue
             intra = next((p for p in predictions if p.scenario == "intra-host"), None)
-            criteria = scoring.score(profile, requirements, inter, intra)
+            criteria = scoring.score(profile, requirements, inter, intra, self._criteria)
             total = sum(weights[name] * criteria[name].score for name in weights)
             scored.append((total, item, criteria, predictions, findings))
         return scored, excluded

@@ -8,6 +8,7 @@ what to verify (severity ``warn``).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass
 
 from .findings import Finding, Severity
 from .performance import Prediction
@@ -439,61 +440,80 @@ class RuleMemo:
 
     def __init__(self, solutions: Sequence[SolutionProfile]) -> None:
         self.solutions = tuple(solutions)  # held, so the options cannot change under the memo
-        self._results: dict[tuple[Rule, Hashable], list[list[Finding]]] = {}
+        self._results: dict[tuple[Rule, Hashable], _Column] = {}
 
     def checks(self, requirements: Requirements) -> list[StagedCheck]:
         """One `StagedCheck` per option, as if each were built on its own."""
         columns: list[list[list[Finding]] | None] = []
+        blocked: dict[int, list[Finding]] = {}
         for rule in RULES:
             if rule in PREDICTION_RULES:
                 columns.append(None)
                 continue
             key = (rule, RULE_KEYS[rule](requirements))
-            found = self._results.get(key)
-            if found is None:
+            column = self._results.get(key)
+            if column is None:
                 if len(self._results) >= MEMO_LIMIT:
                     self._results.clear()
-                found = [list(rule(s, requirements, None)) for s in self.solutions]
-                self._results[key] = found
-            columns.append(found)
+                column = self._results[key] = _Column.of(rule, self.solutions, requirements)
+            columns.append(column.found)
+            for index, found in column.blocks.items():  # rule order, as each option's own
+                blocked.setdefault(index, []).extend(found)
         return [
-            StagedCheck(solution, requirements,
-                        [None if column is None else column[i] for column in columns])
+            StagedCheck(solution, requirements, _memo=(columns, i, blocked.get(i, [])))
             for i, solution in enumerate(self.solutions)
-        ]  # fmt: skip
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One rule's findings for every option of a memo, and the excluding ones by option."""
+
+    found: list[list[Finding]]
+    blocks: dict[int, list[Finding]]
+
+    @classmethod
+    def of(cls, rule: Rule, solutions: Sequence[SolutionProfile], r: Requirements) -> _Column:
+        found = [list(rule(s, r, None)) for s in solutions]
+        blocks = {
+            i: [f for f in fs if f.severity is Severity.EXCLUDE] for i, fs in enumerate(found)
+        }
+        return cls(found, {i: fs for i, fs in blocks.items() if fs})
 
 
 class StagedCheck:
     """One option's rules in two steps, findings kept in rule order: the rules that need no
     prediction first, so that the ranking predicts only for options they leave in."""
 
+    __slots__ = ("_columns", "_index", "blockers", "requirements", "solution")
+
     def __init__(
         self,
         solution: SolutionProfile,
         requirements: Requirements,
-        found: list[list[Finding] | None] | None = None,
+        *,
+        _memo: tuple[list[list[list[Finding]] | None], int, list[Finding]] | None = None,
     ) -> None:
-        """``found`` is what `RuleMemo` already knows; without it the rules run here."""
+        """Without ``_memo`` (what `RuleMemo` already knows) the rules run here."""
         self.solution = solution
         self.requirements = requirements
-        self._found: list[list[Finding] | None] = found or [
-            None if rule in PREDICTION_RULES else list(rule(solution, requirements, None))
-            for rule in RULES
-        ]
-
-    @property
-    def blockers(self) -> list[Finding]:
-        """What excludes the option before any prediction is made."""
-        return [
-            f for found in self._found if found for f in found if f.severity is Severity.EXCLUDE
-        ]
+        if _memo is None:
+            columns = [None if rule in PREDICTION_RULES else [list(rule(solution, requirements,
+                       None))] for rule in RULES]  # fmt: skip
+            found = [f for column in columns if column for f in column[0]]
+            _memo = (columns, 0, [f for f in found if f.severity is Severity.EXCLUDE])
+        self._columns, self._index, self.blockers = _memo
+        """``blockers``: what excludes the option before any prediction is made."""
 
     def finish(self, prediction: Prediction | None) -> list[Finding]:
         """All findings, in rule order, once the inter-host prediction is known."""
+        index = self._index
         return [
             finding
-            for rule, found in zip(RULES, self._found, strict=True)
+            for rule, column in zip(RULES, self._columns, strict=True)
             for finding in (
-                rule(self.solution, self.requirements, prediction) if found is None else found
+                rule(self.solution, self.requirements, prediction)
+                if column is None
+                else column[index]
             )
         ]

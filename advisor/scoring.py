@@ -9,6 +9,7 @@ the ranking's policy, stated here once, not measurements.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from .constraints import (
@@ -451,13 +452,65 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
     return CriterionScore.of("operability", factors, "")
 
 
+def _constraint(wanted) -> tuple | None:
+    return None if wanted is None else (wanted.value, wanted.required)
+
+
+CRITERION_KEYS: dict[Callable[[SolutionProfile, Requirements], CriterionScore],
+                     Callable[[Requirements], Hashable]] = {
+    security: lambda r: (
+        _constraint(r.security.isolation),
+        _constraint(r.security.network_policy),
+        _constraint(r.security.encryption),
+        _constraint(r.security.multi_tenant),
+        r.workload.traffic.leaves_host > 0,
+    ),
+    mobility: lambda r: (
+        r.workload.traffic.cross_datacenter > 0,
+        _constraint(r.mobility.ip_kept_on_move),
+        _constraint(r.mobility.routable_ips),
+        _constraint(r.mobility.external_access),
+    ),
+}  # fmt: skip
+"""What the criteria that read no prediction read of the requirements, as a key: equal keys
+give an option the same score (traced against each criterion's reads in the tests)."""
+
+MEMO_LIMIT = 8192  # criterion scores kept; a long batch must not grow memory
+
+
+class CriteriaMemo:
+    """The criteria that read no prediction, worked out once per option and requirement key
+    and reused for every file of a batch that shares the key."""
+
+    def __init__(self) -> None:
+        # (criterion, key, id(option)) -> (option, score): the option is held, so its id
+        # cannot be reused by another while the entry lives
+        self._kept: dict[tuple, tuple[SolutionProfile, CriterionScore]] = {}
+
+    def get(
+        self, criterion: Callable[[SolutionProfile, Requirements], CriterionScore],
+        s: SolutionProfile, r: Requirements,
+    ) -> CriterionScore:  # fmt: skip
+        key = (criterion, CRITERION_KEYS[criterion](r), id(s))
+        kept = self._kept.get(key)
+        if kept is None or kept[0] is not s:
+            if len(self._kept) >= MEMO_LIMIT:
+                self._kept.clear()
+            kept = self._kept[key] = (s, criterion(s, r))
+        return kept[1]
+
+
 def score(
-    s: SolutionProfile, r: Requirements, inter: Prediction | None, intra: Prediction | None = None
+    s: SolutionProfile,
+    r: Requirements,
+    inter: Prediction | None,
+    intra: Prediction | None = None,
+    memo: CriteriaMemo | None = None,
 ) -> dict[str, CriterionScore]:
-    """All four criteria for one option."""
+    """All four criteria for one option (``memo``: the batch's, for those that allow one)."""
     return {
         "performance": performance(s, r, inter, intra),
-        "security": security(s, r),
-        "mobility": mobility(s, r),
+        "security": memo.get(security, s, r) if memo else security(s, r),
+        "mobility": memo.get(mobility, s, r) if memo else mobility(s, r),
         "operability": operability(s, r, inter),
     }

@@ -184,3 +184,30 @@ def test_two_files_differing_only_in_message_size_get_their_own_predictions(trai
     for evaluation, size in zip(first, (64, 9000, 64), strict=True):
         for option in evaluation.ranked:
             assert all(f"{size}-byte" in " ".join(p.basis) for p in option.predictions)
+
+
+def test_every_memoised_criterion_reads_only_what_its_key_reads(plugin_set):
+    """A criterion score reused across files depends on nothing its key leaves out."""
+    from cnadvisor import scoring
+
+    profiles = [item.profile for item in plugin_set.solutions.values()]
+    assert set(scoring.CRITERION_KEYS) == {scoring.security, scoring.mobility}
+    for requirements in varied_requirements(60):
+        for criterion, key in scoring.CRITERION_KEYS.items():
+            keyed: set[str] = set()
+            key(_Reads(requirements, keyed))
+            for profile in profiles:
+                read: set[str] = set()
+                criterion(profile, _Reads(requirements, read))
+                assert read <= keyed, f"{criterion.__name__} reads {read - keyed} outside its key"
+
+
+def test_remembered_criteria_equal_the_criteria_worked_out_afresh(plugin_set):
+    from cnadvisor import scoring
+
+    profiles = [item.profile for item in plugin_set.solutions.values()]
+    memo = scoring.CriteriaMemo()
+    for requirements in varied_requirements(150, seed=5):
+        for profile in profiles:
+            remembered = scoring.score(profile, requirements, None, None, memo)
+            assert remembered == scoring.score(profile, requirements, None, None)
