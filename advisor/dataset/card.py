@@ -88,7 +88,10 @@ def checks() -> str:
     priors = (
         "`stage_priors.csv` (`cnadvisor.dataset.priors`): every prior names a stage, a listed "
         "source and a locator; its parameter is one of these, in its unit, with a finite "
-        "value above 0 and at most the bound:"
+        "value above 0 and at most the bound. An optional `path` column says what a figure "
+        "covers when it is more than its stage alone (`share*term` parts joined by `+`, each "
+        "a known stage or term, 0 < share <= 4): a forwarding rate through one host is "
+        "`kernel-stack+routed-hop`, a receive-and-drop test `0.5*kernel-stack`:"
     )
     lines += ["", priors, ""]
     lines += ["| parameter | unit | at most |", "|---|---|--:|"]

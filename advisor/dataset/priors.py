@@ -32,6 +32,46 @@ PARAMETERS: dict[str, tuple[str, float]] = {
 }
 
 
+# Optional last column: what a figure covers when it is more than its stage alone, as
+# ``share*term`` parts joined by ``+`` (``kernel-stack+routed-hop`` for a forwarding rate
+# through one host: its receive and transmit halves of the stack and the routing hop;
+# ``0.5*kernel-stack`` for a receive-and-drop test). Empty: the stage alone.
+PATH_COLUMN = "path"
+MAX_SHARE = 4.0
+
+
+def parse_path(text: str, stage: str) -> tuple[tuple[str, float], ...]:
+    """The (term, share) parts of a prior's ``path``; the stage alone when it is empty.
+    Raises ValueError naming the part that is not ``[share*]term`` with 0 < share <= 4."""
+    if not text.strip():
+        return ((stage, 1.0),)
+    parts = []
+    for part in text.split("+"):
+        share_text, _, term = part.strip().rpartition("*")
+        try:
+            share = float(share_text) if share_text else 1.0
+        except ValueError:
+            share = math.nan
+        if not term or not (0 < share <= MAX_SHARE):
+            raise ValueError(f"{part.strip()!r} is not [share*]term with 0 < share <= "
+                             f"{MAX_SHARE:g}")  # fmt: skip
+        parts.append((term, share))
+    return tuple(parts)
+
+
+def _path_problems(row: dict[str, str], stages: set[str] | None) -> list[tuple[str, str]]:
+    if not (row.get(PATH_COLUMN) or "").strip():
+        return []  # the stage alone: its own column is checked
+    try:
+        parts = parse_path(row.get(PATH_COLUMN) or "", row["stage"] or "")
+    except ValueError as error:
+        return [(PATH_COLUMN, str(error))]
+    if stages is None:
+        return []
+    return [(PATH_COLUMN, f"{term!r} is not a known stage or term")
+            for term, _ in parts if term not in stages]  # fmt: skip
+
+
 def check_priors(
     text: str,
     known_sources: Iterable[str],
@@ -68,6 +108,7 @@ def check_priors(
                 found.append(
                     ("value", f"{row['value']} (expected a finite number > 0, <= {high:g})")
                 )
+        found += _path_problems(row, stages)
         problems += [Problem(origin, number, column, message) for column, message in found]
         if not found:
             good.append(row)

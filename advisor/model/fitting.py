@@ -23,6 +23,7 @@ import numpy as np
 from scipy.optimize import least_squares
 from sklearn.base import BaseEstimator, RegressorMixin
 
+from ..dataset.priors import PATH_COLUMN, parse_path
 from ..stages import STAGES
 from .observations import ABSOLUTE, LATENCY, PACKET_RATE, THROUGHPUT, Observations
 from .structure import (
@@ -68,6 +69,14 @@ OFFLOAD_KINDS = ("switch", "route", "filter", "nat", "encap")
 OFFLOAD_PRIOR = 0.02
 OFFLOAD_CENTRE = math.log(OFFLOAD_PRIOR / (1.0 - OFFLOAD_PRIOR))
 OFFLOAD_SIGMA = 2.0
+# An encapsulation sends each packet through the IP stack a second time for its outer
+# headers (net/ipv4/ip_tunnel_core.c: iptunnel_xmit hands the outer packet to ip_local_out;
+# on receive the outer UDP or IP header is processed before the tunnel's own receive, e.g.
+# drivers/net/vxlan/vxlan_core.c: vxlan_rcv as a UDP encap_rcv). So its kind's per-packet
+# level is held near one pass of the host stack (the kernel-stack term: transmit at one end,
+# receive at the other), within a factor of about e^STACK_PASS_SIGMA either way.
+STACK_PASS_KINDS = ("encap",)
+STACK_PASS_SIGMA = 0.5
 
 
 def _kind(term: str) -> str:
@@ -132,36 +141,56 @@ def load_priors() -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def prior_targets(priors: list[dict]) -> list[tuple[int, int, float]]:
-    """(term index, parameter index, log value) for each usable documented figure: per-core
-    packet rates and per-packet costs. Forwarding latencies measured across a loaded NIC
-    (interrupt moderation, queueing) are not a stage's own delay and are not used."""
-    targets: dict[tuple[int, int], list[float]] = {}
+Prior = tuple[tuple[tuple[int, float], ...], int, float]  # ((term, share), ...), parameter, log
+
+
+def _term_index(name: str) -> int | None:
+    name = name.strip()
+    name = name if name in INDEX else name.replace("-", "_")  # af-xdp names af_xdp
+    return INDEX.get(name)
+
+
+def prior_targets(priors: list[dict]) -> list[Prior]:
+    """((term index, share), ...), parameter index, log value) for each usable documented
+    figure: per-core packet rates and per-packet costs. A figure covers its stage alone or
+    the path its ``path`` column names (a forwarding rate through one host also pays that
+    host's stack), so it pulls the sum of those terms' costs. Forwarding latencies measured
+    across a loaded NIC (interrupt moderation, queueing) are not a stage's own delay and
+    are not used."""
+    targets: dict[tuple[tuple[tuple[int, float], ...], int], list[float]] = {}
     seen: set[tuple[str, str, str]] = set()
     for prior in priors:
         figure = (prior.get("value", ""), prior.get("source_id", ""), prior.get("locator", ""))
         if figure in seen:  # one measurement stored under two stages pulls only the first
             continue
         seen.add(figure)
-        term = prior.get("stage", "").strip()
-        term = term if term in INDEX else term.replace("-", "_")  # af-xdp names af_xdp
         if "DUBIOUS" in prior.get("notes", ""):  # e.g. a rate whose core count is unstated
             continue
         try:
             value = float(prior.get("value", ""))
+            parts = parse_path(prior.get(PATH_COLUMN) or "", prior.get("stage", ""))
         except ValueError:
             continue
-        if term not in INDEX or not (value > 0 and math.isfinite(value)):
+        indices = [(_term_index(term), share) for term, share in parts]
+        if any(index is None for index, _ in indices) or not (value > 0 and math.isfinite(value)):
             continue
         parameter, unit = prior.get("parameter", "").strip(), prior.get("unit", "").strip()
         if parameter == "mpps_per_core" and unit == "Mpps":
-            key, cost = (INDEX[term], 0), 1000.0 / value  # ns per packet on one core
+            cost = 1000.0 / value  # ns per packet on one core
         elif parameter == "ns_per_packet" and unit == "ns":
-            key, cost = (INDEX[term], 0), value
+            cost = value
         else:
             continue
+        key = (tuple(sorted(indices)), 0)
         targets.setdefault(key, []).append(math.log(cost))
-    return [(t, p, float(np.median(v))) for (t, p), v in sorted(targets.items())]
+    return [(path, p, float(np.median(v))) for (path, p), v in sorted(targets.items())]
+
+
+def _path_log_cost(log_table: np.ndarray, path, parameter: int) -> tuple[float, np.ndarray]:
+    """Log of a path's summed cost, and each part's share of that sum (its gradient)."""
+    costs = np.array([share * math.exp(log_table[term, parameter]) for term, share in path])
+    total = float(costs.sum())
+    return math.log(total), costs / total
 
 
 class Parameterisation:
@@ -197,7 +226,7 @@ class Parameterisation:
         table = np.where(FREE, np.exp(self.log_table(theta)), 0.0)
         return StageCosts(table, self.offload_loss(theta))
 
-    def penalties(self, theta: np.ndarray, priors: list[tuple[int, int, float]]) -> np.ndarray:
+    def penalties(self, theta: np.ndarray, priors: list[Prior]) -> np.ndarray:
         level = theta[: self.levels].reshape(len(KINDS), len(PARAMETERS))
         centre = np.array([math.log(LEVEL_CENTRE[p]) for p in PARAMETERS])
         log_table = self.log_table(theta)
@@ -206,9 +235,12 @@ class Parameterisation:
                 ((level - centre) / SIGMA_BY_PARAMETER).ravel(),
                 theta[self.levels : self.offload.start] / STAGE_SIGMA,
                 (theta[self.offload] - OFFLOAD_CENTRE) / OFFLOAD_SIGMA,
-                [(log_table[t, p] - value) / PRIOR_SIGMA for t, p, value in priors],
+                [(_path_log_cost(log_table, path, p)[0] - value) / PRIOR_SIGMA
+                 for path, p, value in priors],
+                [(level[KINDS.index(kind), 0] - level[KINDS.index(KERNEL), 0])
+                 / STACK_PASS_SIGMA for kind in STACK_PASS_KINDS],
             ]
-        )
+        )  # fmt: skip
 
     def log_table_jacobian(self) -> np.ndarray:
         """d log_table[t, p] / d theta, shape (terms * parameters, size): constant."""
@@ -221,18 +253,23 @@ class Parameterisation:
                     jac[t, p, self.levels + stage_rows[t] * len(PARAMETERS) + p] = 1.0
         return jac.reshape(len(TERMS) * len(PARAMETERS), self.size)
 
-    def penalty_count(self, priors: list) -> int:
-        return self.size + len(priors)
-
-    def penalty_jacobian(self, priors: list[tuple[int, int, float]]) -> np.ndarray:
+    def penalty_jacobian(self, theta: np.ndarray, priors: list[Prior]) -> np.ndarray:
         log_jac = self.log_table_jacobian().reshape(len(TERMS), len(PARAMETERS), self.size)
         blocks = [
             np.eye(self.size)[: self.levels] / np.tile(SIGMA_BY_PARAMETER, len(KINDS))[:, None],
             np.eye(self.size)[self.levels : self.offload.start] / STAGE_SIGMA,
             np.eye(self.size)[self.offload] / OFFLOAD_SIGMA,
         ]
-        if priors:
-            blocks.append(np.array([log_jac[t, p] / PRIOR_SIGMA for t, p, _ in priors]))
+        log_table = self.log_table(theta)
+        for path, p, _ in priors:
+            _, weights = _path_log_cost(log_table, path, p)
+            row = sum(w * log_jac[term, p] for (term, _), w in zip(path, weights, strict=True))
+            blocks.append(np.asarray(row)[None, :] / PRIOR_SIGMA)
+        stack_pass = np.zeros((len(STACK_PASS_KINDS), self.size))
+        for row_index, kind in enumerate(STACK_PASS_KINDS):
+            stack_pass[row_index, KINDS.index(kind) * len(PARAMETERS)] = 1.0 / STACK_PASS_SIGMA
+            stack_pass[row_index, KINDS.index(KERNEL) * len(PARAMETERS)] = -1.0 / STACK_PASS_SIGMA
+        blocks.append(stack_pass)
         return np.vstack(blocks)
 
 
@@ -381,14 +418,12 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
         priors = list(self.priors)
         log_jac = PARAMS.log_table_jacobian()
-        penalty_jac = np.vstack(
-            [
-                np.hstack([PARAMS.penalty_jacobian(priors),
-                           np.zeros((PARAMS.penalty_count(priors), n_studies))]),
-                np.hstack([np.zeros((n_studies, PARAMS.size)),
-                           np.eye(n_studies) / STUDY_SIGMA]),
-            ]
-        )  # fmt: skip
+        study_jac = np.hstack([np.zeros((n_studies, PARAMS.size)), np.eye(n_studies) / STUDY_SIGMA])
+
+        def penalty_jac(theta: np.ndarray) -> np.ndarray:
+            costs_part = PARAMS.penalty_jacobian(theta[: PARAMS.size], priors)
+            return np.vstack([np.hstack([costs_part, np.zeros((len(costs_part), n_studies))]),
+                              study_jac])  # fmt: skip
 
         def split(theta: np.ndarray) -> tuple[StageCosts, np.ndarray, np.ndarray]:
             speed = theta[PARAMS.size :]
@@ -412,7 +447,7 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
             d_speed = np.zeros((len(y), n_studies))
             d_speed[np.arange(len(y)), studies] = d_scale
             data = _group_centred(np.hstack([d_theta, d_speed]), groups) * weights[:, None]
-            return np.vstack([data, penalty_jac])
+            return np.vstack([data, penalty_jac(theta)])
 
         if self.start is not None:
             starts = [np.asarray(self.start, dtype=float)[: PARAMS.size]]
