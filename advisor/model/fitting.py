@@ -510,6 +510,13 @@ def fit(
 CALIBRATION_SIGMA = 3.0  # log-scale freedom of a measured stage's cost from the published fit
 
 
+def calibration_rows(local: Observations) -> Observations:
+    """The local rows calibration fits: ratios of throughput and packet rate to a baseline
+    (not host networking against itself, not latency; see :func:`calibrate`)."""
+    rates = np.isin(local.metric, (THROUGHPUT, PACKET_RATE))
+    return local.subset(~local.host_itself & rates)
+
+
 def calibrate(
     published: StageCosts, local: Observations, measured_terms: set[str]
 ) -> tuple[StageCosts, float]:
@@ -523,8 +530,7 @@ def calibrate(
     inflated every stage's processing time (leave-one-topology-out latency error 0.16 ->
     0.42). Ratios of CPU-bound paths do not depend on the CPU factor, so it stays near 1
     unless imported rows pin it."""
-    rates = np.isin(local.metric, (THROUGHPUT, PACKET_RATE))
-    data = local.subset(~local.host_itself & rates)
+    data = calibration_rows(local)
     if not len(data):
         return published, 1.0
     design, y = data.design(), data.log_ratio

@@ -311,12 +311,14 @@ def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, 
                            .sum(axis=0)) if TERMS[t] in STAGES})  # fmt: skip
         costs, cpu_scale = calibrate(costs, local, set(measured))
         from .evaluate import local_errors
+        from .fitting import calibration_rows
 
+        used = len(calibration_rows(local))
         meta["calibration"] = {
-            "rows": len(local),
+            "rows": used,
             "stages": measured,
             "cpu_scale": cpu_scale,
-            "summary": f"calibrated on {len(local)} local measurements (CPU scale "
+            "summary": f"calibrated on {used} local measurements (rate ratios; CPU scale "
             f"×{cpu_scale:.2f}; stages: {', '.join(measured) or 'none'})",
             "leave_one_topology_out": local_errors(estimator.costs_, local),
         }
