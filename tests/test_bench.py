@@ -502,3 +502,31 @@ def test_together_measures_each_topology_beside_its_baseline(untouched) -> None:
     assert all("measured at the same time as" in row["notes"] for row in rows)
     with pytest.raises(ValueError, match="--together"):
         Options(together=True, pairs=2).validate()
+
+
+def _bench_run_args(*argv: str):
+    """``cnadvisor bench run`` arguments as the CLI parses them."""
+    import argparse
+
+    from cnadvisor.cli import bench as bench_cli
+
+    parser = argparse.ArgumentParser()
+    bench_cli.add_parser(parser.add_subparsers(dest="command"))
+    return bench_cli, parser.parse_args(["bench", "run", "veth", *argv])
+
+
+@pytest.mark.parametrize(
+    ("flags", "together"),
+    [([], True), (["--no-together"], False), (["--pairs", "2"], False), (["--together"], True)],
+)
+def test_the_cli_measures_beside_the_baseline_unless_told_or_measuring_density(flags, together):
+    """`bench run` defaults to --together (ratios that hold on a busy machine); density runs
+    (--pairs above 1) cannot, so they measure in turns unless --together is asked for."""
+    bench_cli, args = _bench_run_args(*flags)
+    assert bench_cli._options(args).together is together
+
+
+def test_asking_for_together_and_density_at_once_is_refused():
+    bench_cli, args = _bench_run_args("--together", "--pairs", "2")
+    with pytest.raises(ValueError, match="--together"):
+        bench_cli._options(args)

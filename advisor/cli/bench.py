@@ -66,10 +66,12 @@ def add_parser(
     )
     run.add_argument(
         "--together",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="run each topology's TCP and UDP tests at the same time as its baseline's, "
         "on the same core: both see the same interference, so ratios hold on a busy machine "
-        "(each flow gets about half the core; latency tests still run alone)",
+        "(each flow gets about half the core; latency tests still run alone). The default, "
+        "except with --pairs above 1; --no-together measures each topology alone",
     )
     run.add_argument(
         "--pairs",
@@ -148,7 +150,7 @@ def _options(args: argparse.Namespace):
         pin=args.pin,
         latency=shutil.which("sockperf") is not None,
         kinds=kinds,
-        together=args.together,
+        together=args.pairs == 1 if args.together is None else args.together,
     )
     options.validate()
     return options
