@@ -94,3 +94,16 @@ def test_calibration_ignores_latency_and_absolute_rows(profiles, published):
     with_latency, scale = calibrate(published, build(noisy, profiles), {"veth", "linux-bridge"})
     np.testing.assert_allclose(with_latency.table, only_rates.table, rtol=1e-6)
     assert scale == pytest.approx(1.0, abs=0.05)  # CPU-bound ratios do not pin the CPU speed
+
+
+def test_a_stage_costlier_per_packet_here_does_not_copy_more_per_byte(profiles, published):
+    """Small-packet rows that find the bridge dear on this host raise its per-packet cost
+    more than its per-byte cost, which they hardly measure (one shift for both would
+    inflate the bridge's copies with its packet handling and sink TCP bulk predictions)."""
+    rows = _local_rows({("bridge", "intra-host"): 0.5})
+    calibrated, _ = calibrate(published, build(rows, profiles), {"veth", "linux-bridge"})
+    for stage in ("veth", "linux-bridge"):
+        per_packet, per_byte = (
+            calibrated.table[INDEX[stage], :2] / published.table[INDEX[stage], :2]
+        )
+        assert per_packet > 1.05 and per_packet > per_byte * 1.02
