@@ -223,6 +223,7 @@ def run(
                 entry.server_pids.append(servers[0].process.pid)
         results = {(b.topology.name, t): Result(b.topology.name, t) for b in built for t in tests}
         by_name = {b.topology.name: b for b in built}
+        measure = _Repeat(options, client_cpu, results, outcome)
         for repeat in range(options.repeat):
             # every other repeat in reverse order: no topology is always measured just
             # after a test switch, or always just before its baseline
@@ -242,14 +243,13 @@ def run(
                     partner = _partner(entry, test, options, by_name, outcome)
                     if partner is None:
                         outcome.sequence.append((name, str(test), repeat + 1))
-                        _measure_once(entry, test, options, client_cpu, results, outcome)
+                        measure.once(entry, test)
                     else:
                         both = f"{name} + {partner.topology.name}"
                         outcome.sequence.append((both, str(test), repeat + 1))
                         first = partner.topology.name not in done
                         done.add(partner.topology.name)
-                        _measure_beside(partner, entry, test, options, client_cpu, results,
-                                        outcome, first)  # fmt: skip
+                        measure.beside(partner, entry, test, first)
                     progress.step(f"{name}: {test}", per_test)
         _overlaps(outcome, progress)
         outcome.results = [r for r in results.values() if r.samples or r.error]
@@ -376,34 +376,48 @@ def _once(entry: _Built, test: Test, options: Options, cpu: int | None):
                    command=f"{runs[0].command}  # x{len(ends)} concurrent copies")  # fmt: skip
 
 
-def _measure_beside(
-    base: _Built,
-    entry: _Built,
-    test: Test,
-    options: Options,
-    cpu: int | None,
-    results: dict[tuple[str, Test], Result],
-    outcome: RunResult,
-    record_base: bool,
-) -> None:
-    """One repeat of a TCP/UDP test on a topology and its baseline at the same time, on
-    the same core(s): the topology's result keeps the baseline's figures beside its own;
-    the baseline's own result takes them from the first topology it stood beside."""
-    result = results[(entry.topology.name, test)]
-    try:
-        theirs, ours = tools.iperf3_many(
-            [base.ends[0], entry.ends[0]], test.kind, test.size, test.streams,
-            options.duration, cpu, [base.server_pids[0], entry.server_pids[0]],
-        )  # fmt: skip
-    except tools.ToolError as error:
-        _failed(entry, test, result, error, outcome)
-        return
-    entry.carried = base.carried = True
-    _keep(result, ours.command, ours.figures, outcome)
-    result.command += f"  # at the same time as {base.topology.name}"
-    _append(result.alongside, theirs.figures)
-    if record_base:
-        _keep(results[(base.topology.name, test)], theirs.command, theirs.figures, outcome)
+@dataclass(frozen=True, slots=True)
+class _Repeat:
+    """What every measurement of a run shares: its options, the client's core, the results
+    being filled in and the run's outcome (commands, statuses)."""
+
+    options: Options
+    cpu: int | None
+    results: dict[tuple[str, Test], Result]
+    outcome: RunResult
+
+    def once(self, entry: _Built, test: Test) -> None:
+        """One repeat of one test on one topology; the first failure of a topology that
+        never carried traffic marks it unsupported."""
+        result = self.results[(entry.topology.name, test)]
+        try:
+            done = _once(entry, test, self.options, self.cpu)
+        except tools.ToolError as error:
+            _failed(entry, test, result, error, self.outcome)
+            return
+        entry.carried = True
+        _keep(result, done.command, done.figures, self.outcome)
+
+    def beside(self, base: _Built, entry: _Built, test: Test, record_base: bool) -> None:
+        """One repeat of a TCP/UDP test on a topology and its baseline at the same time, on
+        the same core(s): the topology's result keeps the baseline's figures beside its own;
+        the baseline's own result takes them from the first topology it stood beside."""
+        result = self.results[(entry.topology.name, test)]
+        try:
+            theirs, ours = tools.iperf3_many(
+                [base.ends[0], entry.ends[0]], test.kind, test.size, test.streams,
+                self.options.duration, self.cpu, [base.server_pids[0], entry.server_pids[0]],
+            )  # fmt: skip
+        except tools.ToolError as error:
+            _failed(entry, test, result, error, self.outcome)
+            return
+        entry.carried = base.carried = True
+        _keep(result, ours.command, ours.figures, self.outcome)
+        result.command += f"  # at the same time as {base.topology.name}"
+        _append(result.alongside, theirs.figures)
+        if record_base:
+            _keep(self.results[(base.topology.name, test)], theirs.command, theirs.figures,
+                  self.outcome)  # fmt: skip
 
 
 def _keep(result: Result, command: str, figures: dict, outcome: RunResult) -> None:
@@ -426,23 +440,3 @@ def _failed(
     entry.failed.add(test)
     if not entry.carried:
         outcome.status[entry.topology.name] = f"unsupported: built, but no traffic: {result.error}"
-
-
-def _measure_once(
-    entry: _Built,
-    test: Test,
-    options: Options,
-    cpu: int | None,
-    results: dict[tuple[str, Test], Result],
-    outcome: RunResult,
-) -> None:
-    """One repeat of one test on one topology; the first failure of a topology that never
-    carried traffic marks it unsupported."""
-    result = results[(entry.topology.name, test)]
-    try:
-        done = _once(entry, test, options, cpu)
-    except tools.ToolError as error:
-        _failed(entry, test, result, error, outcome)
-        return
-    entry.carried = True
-    _keep(result, done.command, done.figures, outcome)
