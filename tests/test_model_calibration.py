@@ -107,3 +107,19 @@ def test_a_stage_costlier_per_packet_here_does_not_copy_more_per_byte(profiles, 
             calibrated.table[INDEX[stage], :2] / published.table[INDEX[stage], :2]
         )
         assert per_packet > 1.05 and per_packet > per_byte * 1.02
+
+
+def test_each_held_out_topology_reports_its_own_error(profiles, published):
+    """The leave-one-topology-out score says which topology the model misses: per-topology
+    errors that add up, row-weighted, to the overall one, before and after calibration."""
+    from cnadvisor.model.evaluate import local_errors
+
+    rows = _local_rows({("bridge", "intra-host"): 0.5, ("overlay-vxlan", "inter-host"): 0.3})
+    errors = local_errors(published, build(rows, profiles))
+    parts = errors["by_topology"]
+    assert set(parts) == {"bridge", "overlay-vxlan"}
+    assert sum(p["rows"] for p in parts.values()) == errors["rows"]
+    for when in ("before", "after"):
+        weighted = sum(p[when] * p["rows"] for p in parts.values()) / errors["rows"]
+        assert weighted == pytest.approx(errors[when])
+    assert all(p["before"] > 0.1 for p in parts.values())  # both far from 0.98 predicted

@@ -274,9 +274,19 @@ def local_errors(costs, local: Observations) -> dict | None:
         measured = {ALL_TERMS[t] for t in np.flatnonzero(used)}
         calibrated, _ = calibrate(costs, others, measured)
         after[rows] = np.exp(predicted_log_ratio(held_rows.subset(rows).design(), calibrated))
+    names = held_rows.solution.astype(str)
+    by_topology = {
+        name: {
+            "rows": int((names == name).sum()),
+            "before": float(np.mean(np.abs(before - truth)[names == name])),
+            "after": float(np.mean(np.abs(after - truth)[names == name])),
+        }
+        for name in sorted(set(names))
+    }
     return {
         "rows": int(target.sum()),
-        "topologies": len(set(held_rows.solution.astype(str))),
+        "topologies": len(by_topology),
         "before": float(np.mean(np.abs(before - truth))),
         "after": float(np.mean(np.abs(after - truth))),
+        "by_topology": by_topology,  # which held-out topology the model misses, and by how much
     }

@@ -31,6 +31,11 @@ def training_summary(meta: dict, path: Path, seconds: float, with_local: bool) -
                 f"before calibration, {errors['after']:.3f} after ({errors['rows']} rows, "
                 f"{errors['topologies']} topologies)"
             )
+            for name, each in errors.get("by_topology", {}).items():
+                lines.append(
+                    f"  {name} held out: {each['before']:.3f} before, {each['after']:.3f} "
+                    f"after ({each['rows']} rows)"
+                )
     return "\n".join(lines) + "\n"
 
 
