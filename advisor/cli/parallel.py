@@ -1,0 +1,103 @@
+"""A long batch evaluated in worker processes, its results written in input order.
+
+Used only where it changes nothing but the time taken:
+- the model says its predictions do not depend on which options are predicted together
+  (``batch_invariant``): each worker's prediction cache then holds the same figures a
+  single process would;
+- every plugin check is a built-in one (no plugin thread, deadline or budget whose state
+  one worker could not share with the others);
+- the format's text for one file depends only on that file (not HTML, which numbers its
+  sections), and ``--strict-plugins`` (which stops at the first broken plugin) is off;
+- Linux, at least two usable cores and at least ``MIN_FILES`` files.
+
+Workers are forked from the process that has loaded the advisor, so they start at once
+with its plugins, model and memos. Each file is read and checked in a worker; a file that
+cannot be read is reported in its place in the order, and the rest of the batch runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+MIN_FILES = 64  # below this, starting the workers costs more than they save
+CHUNK = 8  # files per task: few enough hand-overs, small enough to keep workers level
+FORMATS = ("json", "csv", "table", "markdown")
+
+_state: dict[str, Any] = {}  # the advisor and renderer the workers inherit
+
+
+def workers_for(advisor: Any, args: argparse.Namespace, files: int) -> int:
+    """How many worker processes to use for this batch; 0 for none (evaluate in turn)."""
+    if files < MIN_FILES or args.format not in FORMATS or args.strict_plugins:
+        return 0
+    if not sys.platform.startswith("linux") or not getattr(advisor.model, "batch_invariant", False):
+        return 0
+    plugins = advisor.plugins
+    if plugins is not None and not all(
+        plugins.info(impl.plugin_name).builtin
+        for impl in plugins.manager.hook.cnadvisor_check.get_hookimpls()
+    ):
+        return 0
+    cores = len(os.sched_getaffinity(0))
+    return min(cores, 4) if cores >= 2 else 0
+
+
+Outcome = tuple[str, Any, list]  # ("text", text, plugin problems) or ("problems", list, [])
+
+
+def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) -> Iterator[Outcome]:
+    """Each item's outcome in input order, evaluated by ``workers`` forked processes (at
+    most two chunks per worker are in flight, so memory stays flat)."""
+    import multiprocessing
+
+    _state.update(advisor=advisor, renderer=renderer)
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        pending: deque = deque()
+        chunks = (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
+        for chunk in chunks:
+            pending.append(pool.apply_async(_evaluate_chunk, (list(chunk),)))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        _state.clear()
+
+
+def evaluate_one(item: Any, advisor: Any, render: Callable[[Any, Any], str]) -> Outcome:
+    """One input's outcome: its rendered text (and the plugin problems it raised), or the
+    problems that kept it from being read."""
+    from ..loading import InputProblem, RequirementsError, load_file
+
+    if isinstance(item, InputProblem):
+        return ("problems", [item], [])
+    try:
+        loaded = load_file(item)
+    except RequirementsError as error:
+        return ("problems", error.problems, [])
+    known = len(advisor.plugins.problems) if advisor.plugins else 0
+    evaluation = advisor.evaluate(loaded.requirements, source=loaded.source)
+    raised = advisor.plugins.problems[known:] if advisor.plugins else []
+    return ("text", render(evaluation, loaded.requirements), list(raised))
+
+
+def _evaluate_chunk(chunk: list[Any]) -> list[Outcome]:
+    """In a worker: each file of the chunk, rendered as it would be after the first."""
+    advisor, renderer = _state["advisor"], _state["renderer"]
+
+    def render(evaluation: Any, requirements: Any) -> str:
+        renderer.count = 1  # the parent has written the first result itself
+        return renderer.add(evaluation, requirements)
+
+    return [evaluate_one(item, advisor, render) for item in chunk]

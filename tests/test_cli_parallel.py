@@ -1,0 +1,109 @@
+"""A long batch through worker processes: the same bytes, errors and exit code as one
+process, and workers only where that is guaranteed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from cnadvisor.advisor import Advisor
+from cnadvisor.cli import app, evaluate, parallel
+from cnadvisor.performance import AnalyticalModel
+
+TWO_CORES = len(os.sched_getaffinity(0)) >= 2 if hasattr(os, "sched_getaffinity") else False
+
+
+def _advisor(plugin_set, invariant: bool = True) -> Advisor:
+    """The analytical model predicts each option on its own: batch-invariant as it is."""
+    model = AnalyticalModel()
+    model.batch_invariant = invariant  # type: ignore[attr-defined]
+    return Advisor(plugin_set.solutions.values(), plugins=plugin_set, model=model)
+
+
+def _args(*argv: str, strict: bool = False) -> argparse.Namespace:
+    options = ["--strict-plugins"] if strict else []
+    return app.parser("evaluate").parse_args([*options, "evaluate", *argv])
+
+
+def _batch(folder: Path, count: int) -> Path:
+    """``count`` systems varied across the keys the ranking reads, with unreadable files
+    first, in the middle and last."""
+    folder.mkdir()
+    for index in range(count):
+        system = {
+            "name": f"system {index}",
+            "workload": {
+                "traffic": {"intra_host": (index % 5) / 5, "inter_host": 1 - (index % 5) / 5},
+                "protocol": ("tcp", "udp")[index % 2],
+                "message_size": (64, 512, 1400, 9000)[index % 4],
+                "separate_data_plane": index % 11 == 0,
+            },
+            "environment": {
+                "orchestrator": ("kubernetes", "docker", "standalone")[index % 3],
+                "platform": ("on-premises", "aws", "eks")[index % 3 - 1],
+                "containers_per_host": 1 + index,
+                "underlay": {"mtu": (1500, 9000)[index % 2], "l2_adjacent": index % 4 == 0},
+            },
+            "security": {"network_policy": {"value": "l3-l4", "need": "preferred"}},
+            "priorities": {"performance": 1 + index % 5, "security": 3},
+        }
+        (folder / f"s{index:03d}.yaml").write_text(yaml.safe_dump(system))
+    (folder / "s000a.yaml").write_text("name: [unclosed\n")  # the first file: unreadable
+    (folder / f"s{count // 2:03d}a.yaml").write_text("workload:\n  message_size: -5\n")
+    (folder / "s999.yaml").write_text("")
+    return folder
+
+
+def test_workers_only_where_the_output_cannot_change(plugin_set, install_plugin):
+    invariant, plain = _advisor(plugin_set), _advisor(plugin_set, invariant=False)
+    enough = parallel.MIN_FILES
+    if TWO_CORES:
+        assert parallel.workers_for(invariant, _args("x", "-f", "json"), enough) >= 2
+    assert parallel.workers_for(invariant, _args("x", "-f", "json"), enough - 1) == 0
+    assert parallel.workers_for(plain, _args("x", "-f", "json"), enough) == 0
+    assert parallel.workers_for(invariant, _args("x", "-f", "html"), enough) == 0
+    assert parallel.workers_for(invariant, _args("x", strict=True), enough) == 0
+    install_plugin(
+        "checker",
+        {"plugin.py": "from cnadvisor import hookimpl\n\n@hookimpl\n"
+         "def cnadvisor_check(solution, requirements):\n    return []\n"},
+    )  # fmt: skip
+    from cnadvisor.plugins import load_plugins
+
+    third_party = _advisor(load_plugins())
+    checks = third_party.plugins.manager.hook.cnadvisor_check.get_hookimpls()
+    assert "checker" in {impl.plugin_name for impl in checks}
+    assert parallel.workers_for(third_party, _args("x", "-f", "json"), enough) == 0
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="workers need two cores")
+@pytest.mark.parametrize("fmt", parallel.FORMATS)
+def test_a_batch_through_workers_equals_one_process(fmt, plugin_set, tmp_path, monkeypatch,
+                                                    capsys):  # fmt: skip
+    count = parallel.MIN_FILES + 10
+    folder = _batch(tmp_path / "in", count)
+    used: list[int] = []
+    choose = parallel.workers_for
+    monkeypatch.setattr(parallel, "workers_for", lambda *a: used.append(choose(*a)) or used[-1])
+    results = {}
+    for invariant in (False, True):
+        advisor = _advisor(plugin_set, invariant)
+        monkeypatch.setattr(evaluate, "load_advisor", lambda args, advisor=advisor: advisor)
+        target = tmp_path / f"out-{invariant}.{fmt}"
+        code = evaluate.run(_args(str(folder), "-f", fmt, "-o", str(target), "--show-excluded"))
+        results[invariant] = (code, target.read_bytes(), capsys.readouterr().err)
+    assert used[0] == 0 and used[1] >= 2  # one process, then workers
+    assert results[True] == results[False]
+    code, text, errors = results[True]
+    assert code == 1  # some inputs could not be read; the rest were all evaluated
+    bad = ["s000a.yaml", f"s{count // 2:03d}a.yaml", "s999.yaml"]
+    assert re.findall(r"s\d{3}a?\.yaml", errors) == bad
+    if fmt == "json":
+        document = json.loads(text)
+        assert [r["system"] for r in document["results"]] == [f"system {i}" for i in range(count)]
+        assert [e["source"].rsplit("/", 1)[-1] for e in document["errors"]] == bad
