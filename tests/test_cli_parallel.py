@@ -61,12 +61,13 @@ def _batch(folder: Path, count: int) -> Path:
 
 def test_workers_only_where_the_output_cannot_change(plugin_set, install_plugin):
     invariant, plain = _advisor(plugin_set), _advisor(plugin_set, invariant=False)
-    enough = parallel.MIN_FILES
+    enough = [f"f{i}.yaml" for i in range(parallel.MIN_FILES)]
     if TWO_CORES:
         assert parallel.workers_for(invariant, _args("x", "-f", "json"), enough) >= 2
-    assert parallel.workers_for(invariant, _args("x", "-f", "json"), enough - 1) == 0
+    assert parallel.workers_for(invariant, _args("x", "-f", "json"), enough[1:]) == 0
     assert parallel.workers_for(plain, _args("x", "-f", "json"), enough) == 0
     assert parallel.workers_for(invariant, _args("x", "-f", "html"), enough) == 0
+    assert parallel.workers_for(invariant, _args("x", "-f", "json"), [*enough, "-"]) == 0
     assert parallel.workers_for(invariant, _args("x", strict=True), enough) == 0
     install_plugin(
         "checker",

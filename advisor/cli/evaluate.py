@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         chosen = renderer(batch, args.format, advisor)
         seen_problems = len(advisor.plugins.problems) if advisor.plugins else 0
         sink.write(chosen.start())
-        workers = parallel.workers_for(advisor, args, len(items))
+        workers = parallel.workers_for(advisor, args, items)
         done = 0
         while done < len(items) and not (workers and chosen.count):  # the first result here
             outcome = parallel.evaluate_one(items[done], advisor, chosen.add)

@@ -31,9 +31,14 @@ FORMATS = ("json", "csv", "table", "markdown")
 _state: dict[str, Any] = {}  # the advisor and renderer the workers inherit
 
 
-def workers_for(advisor: Any, args: argparse.Namespace, files: int) -> int:
-    """How many worker processes to use for this batch; 0 for none (evaluate in turn)."""
-    if files < MIN_FILES or args.format not in FORMATS or args.strict_plugins:
+def workers_for(advisor: Any, args: argparse.Namespace, items: Sequence[Any]) -> int:
+    """How many worker processes to use for these inputs; 0 for none (evaluate in turn).
+    Standard input is read here, in order: a batch that includes it runs in turn."""
+    from ..loading import STDIN
+
+    if len(items) < MIN_FILES or args.format not in FORMATS or args.strict_plugins:
+        return 0
+    if any(item == STDIN for item in items if isinstance(item, str)):
         return 0
     if not sys.platform.startswith("linux") or not getattr(advisor.model, "batch_invariant", False):
         return 0
@@ -56,7 +61,7 @@ def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) ->
     import multiprocessing
 
     _state.update(advisor=advisor, renderer=renderer)
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     try:
         pending: deque = deque()
         chunks = (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
@@ -90,6 +95,13 @@ def evaluate_one(item: Any, advisor: Any, render: Callable[[Any, Any], str]) -> 
     evaluation = advisor.evaluate(loaded.requirements, source=loaded.source)
     raised = advisor.plugins.problems[known:] if advisor.plugins else []
     return ("text", render(evaluation, loaded.requirements), list(raised))
+
+
+def _worker_start() -> None:
+    """A Ctrl-C is the parent's to handle: it stops the workers itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _evaluate_chunk(chunk: list[Any]) -> list[Outcome]:
