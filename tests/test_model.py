@@ -526,3 +526,17 @@ def test_no_interval_reaches_above_what_the_nic_carries(model, plugin_set, solut
         gbps, mpps = prediction.throughput_gbps, prediction.packet_rate_mpps
         assert gbps.low <= gbps.value <= gbps.high < 10.0
         assert mpps.high == pytest.approx(mpps.value * gbps.high / gbps.value, rel=1e-6)
+
+
+def test_a_prediction_is_the_same_bits_alone_or_among_many(model, observations):
+    """Batch workers each keep their own prediction cache, which is sound only if a row's
+    figures do not depend on how many rows are predicted with it (BLAS products do)."""
+    from cnadvisor.model.structure import one_way_latency_us, throughput_gbps
+
+    x = observations.numerator[:300]
+    together = throughput_gbps(x, model.costs), one_way_latency_us(x, model.costs)
+    for i in range(0, len(x), 37):
+        alone = throughput_gbps(x[i : i + 1], model.costs), one_way_latency_us(
+            x[i : i + 1], model.costs
+        )
+        assert alone[0][0] == together[0][i] and alone[1][0] == together[1][i]

@@ -200,8 +200,8 @@ def path_offload_loss(x: np.ndarray, costs: StageCosts) -> np.ndarray:
     stage on the path keeps it coalesced, so the losses combine as 1 - prod(1 - loss)."""
     counts = x[:, : len(TERMS)]
     loss = costs.offload_loss
-    total = counts @ (loss >= 1.0).astype(float) > 0
-    kept = np.exp(counts @ np.log1p(-np.minimum(loss, 1.0 - 1e-12)))
+    total = _rows(counts, (loss >= 1.0).astype(float)) > 0
+    kept = np.exp(_rows(counts, np.log1p(-np.minimum(loss, 1.0 - 1e-12))))
     return np.where(total, 1.0, 1.0 - kept)
 
 
@@ -243,7 +243,7 @@ def cost_matrices(
 def message_time_ns(x: np.ndarray, costs: StageCosts, *, alone: bool = False) -> np.ndarray:
     """CPU nanoseconds one message costs along the whole path (all terms counted)."""
     packet, byte = cost_matrices(x, costs, alone=alone)
-    return packet @ costs.per_packet + byte @ costs.per_byte
+    return _rows(packet, costs.per_packet) + _rows(byte, costs.per_byte)
 
 
 def cpu_bound(x: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0) -> np.ndarray:
@@ -285,7 +285,7 @@ def one_way_latency_us(
     message plus its delay; serialisation on the wire where there is one."""
     counts = x[:, : len(TERMS)]
     processing = message_time_ns(x, costs, alone=True) * scale / 1000.0
-    delay = counts @ costs.delay
+    delay = _rows(counts, costs.delay)
     link = _column(x, "link_gbps")
     wire = np.where(np.isfinite(link), wire_bytes_per_message(x) * 8.0 / (link * 1000.0), 0.0)
     return processing + delay + wire
@@ -297,3 +297,8 @@ def added_latency_us(
     """One-way latency the datapath adds over host networking under the same workload."""
     added = one_way_latency_us(x, costs, scale) - one_way_latency_us(host, costs, scale)
     return np.maximum(added, 0.0)
+
+
+def _rows(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix @ vector, each row summed on its own: the same bits however many rows."""
+    return (matrix * vector).sum(axis=1)
