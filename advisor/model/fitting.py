@@ -60,9 +60,12 @@ SIGMA_BY_PARAMETER = np.array([LEVEL_SIGMA, LEVEL_SIGMA, 1.0])
 STAGE_SIGMA = 0.7
 PRIOR_SIGMA = 0.3
 LOSS_SCALE = 0.1  # soft-L1 threshold on log-ratio residuals
-# Log-scale shifts of the levels to start from. Several starts reach a better in-sample
-# optimum here, but a worse leave-one-study-out error, so one start is used.
-START_SHIFTS = (0.0,)
+# Log-scale shifts of the levels to start from; the fit keeps the basin whose short run
+# from its start ends lowest. From one start, the leave-one-study-out macro MAE moved
+# between 0.241 and 0.274 with float rounding alone (BLAS against row sums) or seven more
+# rows: the link/CPU minimum leaves several basins, and one start lands in any of them.
+START_SHIFTS = (0.0, -1.0, 1.0)
+SCOUT_EVALUATIONS = 40  # steps from each start before the best one is finished
 # Offload loss of the stage kinds that may or may not keep a TCP stream coalesced: a
 # logit per kind, weakly held near "keeps it" (0.02); documented ones stay fixed at 1.
 OFFLOAD_KINDS = ("switch", "route", "filter", "nat", "encap")
@@ -243,7 +246,13 @@ class Parameterisation:
         )  # fmt: skip
 
     def log_table_jacobian(self) -> np.ndarray:
-        """d log_table[t, p] / d theta, shape (terms * parameters, size): constant."""
+        """d log_table[t, p] / d theta, shape (terms * parameters, size): constant, built
+        once (the fit asks for it at every step)."""
+        if getattr(self, "_log_jac", None) is None:
+            self._log_jac = self._build_log_table_jacobian()
+        return self._log_jac
+
+    def _build_log_table_jacobian(self) -> np.ndarray:
         jac = np.zeros((len(TERMS), len(PARAMETERS), self.size))
         stage_rows = np.cumsum(STAGE_TERMS) - 1
         for t in range(len(TERMS)):
@@ -253,24 +262,33 @@ class Parameterisation:
                     jac[t, p, self.levels + stage_rows[t] * len(PARAMETERS) + p] = 1.0
         return jac.reshape(len(TERMS) * len(PARAMETERS), self.size)
 
+    def _fixed_penalty_jacobian(self) -> tuple[np.ndarray, np.ndarray]:
+        """The penalty rows whose derivative does not depend on theta: the levels',
+        deviations' and offload logits' pulls, and the stack-pass coupling (built once)."""
+        if getattr(self, "_fixed", None) is None:
+            eye = np.eye(self.size)
+            head = np.vstack([
+                eye[: self.levels] / np.tile(SIGMA_BY_PARAMETER, len(KINDS))[:, None],
+                eye[self.levels : self.offload.start] / STAGE_SIGMA,
+                eye[self.offload] / OFFLOAD_SIGMA,
+            ])  # fmt: skip
+            stack_pass = np.zeros((len(STACK_PASS_KINDS), self.size))
+            for row, kind in enumerate(STACK_PASS_KINDS):
+                stack_pass[row, KINDS.index(kind) * len(PARAMETERS)] = 1.0 / STACK_PASS_SIGMA
+                stack_pass[row, KINDS.index(KERNEL) * len(PARAMETERS)] = -1.0 / STACK_PASS_SIGMA
+            self._fixed = (head, stack_pass)
+        return self._fixed
+
     def penalty_jacobian(self, theta: np.ndarray, priors: list[Prior]) -> np.ndarray:
         log_jac = self.log_table_jacobian().reshape(len(TERMS), len(PARAMETERS), self.size)
-        blocks = [
-            np.eye(self.size)[: self.levels] / np.tile(SIGMA_BY_PARAMETER, len(KINDS))[:, None],
-            np.eye(self.size)[self.levels : self.offload.start] / STAGE_SIGMA,
-            np.eye(self.size)[self.offload] / OFFLOAD_SIGMA,
-        ]
+        head, stack_pass = self._fixed_penalty_jacobian()
         log_table = self.log_table(theta)
-        for path, p, _ in priors:
+        rows = []
+        for path, p, _ in priors:  # a path's pull moves with the shares of its terms
             _, weights = _path_log_cost(log_table, path, p)
             row = sum(w * log_jac[term, p] for (term, _), w in zip(path, weights, strict=True))
-            blocks.append(np.asarray(row)[None, :] / PRIOR_SIGMA)
-        stack_pass = np.zeros((len(STACK_PASS_KINDS), self.size))
-        for row_index, kind in enumerate(STACK_PASS_KINDS):
-            stack_pass[row_index, KINDS.index(kind) * len(PARAMETERS)] = 1.0 / STACK_PASS_SIGMA
-            stack_pass[row_index, KINDS.index(KERNEL) * len(PARAMETERS)] = -1.0 / STACK_PASS_SIGMA
-        blocks.append(stack_pass)
-        return np.vstack(blocks)
+            rows.append(np.asarray(row)[None, :] / PRIOR_SIGMA)
+        return np.vstack([head, *rows, stack_pass])
 
 
 PARAMS = Parameterisation()
@@ -457,21 +475,16 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
                 start = PARAMS.initial()
                 start[: PARAMS.levels] += shift
                 starts.append(start)
-        result = min(
-            (
-                least_squares(
-                    objective,
-                    np.concatenate([start, np.zeros(n_studies)]),
-                    jac=jacobian,
-                    loss="soft_l1",
-                    f_scale=LOSS_SCALE,
-                    max_nfev=self.max_nfev,
-                    tr_solver="lsmr",
-                )
-                for start in starts
-            ),
-            key=lambda outcome: outcome.cost,
-        )
+
+        def solve(x0: np.ndarray, budget: int):
+            return least_squares(objective, x0, jac=jacobian, loss="soft_l1",
+                                 f_scale=LOSS_SCALE, max_nfev=budget, tr_solver="lsmr")  # fmt: skip
+
+        tried = [np.concatenate([start, np.zeros(n_studies)]) for start in starts]
+        if len(tried) > 1:  # pick the basin on a short run from each start, then finish it
+            scouts = [solve(x0, min(SCOUT_EVALUATIONS, self.max_nfev)) for x0 in tried]
+            tried = [min(scouts, key=lambda outcome: outcome.cost).x]
+        result = solve(tried[0], self.max_nfev)
         self.theta_ = result.x[: PARAMS.size]
         self.study_speed_ = np.exp(result.x[PARAMS.size :])
         self.costs_ = PARAMS.costs(self.theta_)

@@ -48,7 +48,7 @@ from .structure import (
 
 NAME = "trained"
 # Bump when training or evaluation changes what a cached model means (part of its key).
-TRAINING_REVISION = 10
+TRAINING_REVISION = 12
 KERNEL_BYPASS = frozenset(PACKET_IO) - {"xdp"}  # XDP runs inside the CNI, not in the pod
 
 
