@@ -533,7 +533,8 @@ def test_a_prediction_is_the_same_bits_alone_or_among_many(model, observations):
     x = observations.numerator[:300]
     together = throughput_gbps(x, model.costs), one_way_latency_us(x, model.costs)
     for i in range(0, len(x), 37):
-        alone = throughput_gbps(x[i : i + 1], model.costs), one_way_latency_us(
-            x[i : i + 1], model.costs
+        alone = (
+            throughput_gbps(x[i : i + 1], model.costs),
+            one_way_latency_us(x[i : i + 1], model.costs),
         )
         assert alone[0][0] == together[0][i] and alone[1][0] == together[1][i]
