@@ -113,16 +113,24 @@ def test_the_varied_systems_reach_every_kind_of_finding(plugin_set):
 def test_every_memoised_rule_reads_only_what_its_key_reads(plugin_set):
     """A rule whose findings are reused across files must depend on nothing its key leaves
     out: every requirement value the rule reads, the key reads too (traced, per call)."""
-    profiles = [item.profile for item in plugin_set.solutions.values()]
     assert set(constraints.RULE_KEYS) == set(constraints.RULES) - constraints.PREDICTION_RULES
+    _assert_each_reads_only_its_key(
+        plugin_set, constraints.RULE_KEYS, lambda rule, profile, r: list(rule(profile, r, None))
+    )
+
+
+def _assert_each_reads_only_its_key(plugin_set, keys: dict, call) -> None:
+    """For 60 varied systems and every option: each requirement value ``call(function,
+    profile, requirements)`` reads, the function's key reads too (both traced)."""
+    profiles = [item.profile for item in plugin_set.solutions.values()]
     for requirements in varied_requirements(60):
-        for rule, key in constraints.RULE_KEYS.items():
+        for function, key in keys.items():
             keyed: set[str] = set()
             key(_Reads(requirements, keyed))
             for profile in profiles:
                 read: set[str] = set()
-                list(rule(profile, _Reads(requirements, read), None))
-                assert read <= keyed, f"{rule.__name__} reads {read - keyed} outside its key"
+                call(function, profile, _Reads(requirements, read))
+                assert read <= keyed, f"{function.__name__} reads {read - keyed} outside its key"
 
 
 def test_remembered_rule_findings_equal_the_rules_run_afresh(plugin_set):
@@ -190,16 +198,10 @@ def test_every_memoised_criterion_reads_only_what_its_key_reads(plugin_set):
     """A criterion score reused across files depends on nothing its key leaves out."""
     from cnadvisor import scoring
 
-    profiles = [item.profile for item in plugin_set.solutions.values()]
     assert set(scoring.CRITERION_KEYS) == {scoring.security, scoring.mobility}
-    for requirements in varied_requirements(60):
-        for criterion, key in scoring.CRITERION_KEYS.items():
-            keyed: set[str] = set()
-            key(_Reads(requirements, keyed))
-            for profile in profiles:
-                read: set[str] = set()
-                criterion(profile, _Reads(requirements, read))
-                assert read <= keyed, f"{criterion.__name__} reads {read - keyed} outside its key"
+    _assert_each_reads_only_its_key(
+        plugin_set, scoring.CRITERION_KEYS, lambda criterion, profile, r: criterion(profile, r)
+    )
 
 
 def test_remembered_criteria_equal_the_criteria_worked_out_afresh(plugin_set):
