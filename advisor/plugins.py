@@ -270,6 +270,11 @@ class PluginSet:
                 self.report(contribution.plugin, "cnadvisor_benchmarks", str(dropped))
         return [(c.plugin, c.rows) for c in self.contributions()]
 
+    def checkers(self) -> list[Any]:
+        """The ``cnadvisor_check`` implementations, in registration order (batch workers
+        run only when every one of them is a built-in plugin's)."""
+        return list(self.manager.hook.cnadvisor_check.get_hookimpls())
+
     def findings_for(
         self,
         solutions: Sequence[SolutionProfile],
@@ -288,7 +293,7 @@ class PluginSet:
         changed what it was given is appended once as (plugin, what it changed).
         """
         found: list[list[Finding]] = [[] for _ in solutions]
-        for impl in self.manager.hook.cnadvisor_check.get_hookimpls():
+        for impl in self.checkers():
             plugin = impl.plugin_name
             if plugin in self.disabled:
                 continue

@@ -44,8 +44,7 @@ def workers_for(advisor: Any, args: argparse.Namespace, items: Sequence[Any]) ->
         return 0
     plugins = advisor.plugins
     if plugins is not None and not all(
-        plugins.info(impl.plugin_name).builtin
-        for impl in plugins.manager.hook.cnadvisor_check.get_hookimpls()
+        plugins.info(impl.plugin_name).builtin for impl in plugins.checkers()
     ):
         return 0
     cores = len(os.sched_getaffinity(0))
