@@ -379,8 +379,8 @@ def check(
     return [finding for rule in RULES for finding in rule(solution, requirements, prediction)]
 
 
-def _constraint(wanted) -> tuple | None:
-    """A requirement constraint as a key: what the rules read of it."""
+def constraint_key(wanted) -> tuple | None:
+    """A requirement constraint as a memo key: what the rules and criteria read of it."""
     return None if wanted is None else (wanted.value, wanted.required)
 
 
@@ -413,17 +413,17 @@ RULE_KEYS: dict[Rule, Callable[[Requirements], Hashable]] = {
     mac_limit: _mac_key,
     ip_family: lambda r: r.environment.ip_family,
     windows: lambda r: r.environment.windows_nodes,
-    isolation: lambda r: _constraint(r.security.isolation),
-    network_policy: lambda r: _constraint(r.security.network_policy),
-    encryption: lambda r: (_constraint(r.security.encryption), _leaves(r)),
-    tenancy: lambda r: _constraint(r.security.multi_tenant),
+    isolation: lambda r: constraint_key(r.security.isolation),
+    network_policy: lambda r: constraint_key(r.security.network_policy),
+    encryption: lambda r: (constraint_key(r.security.encryption), _leaves(r)),
+    tenancy: lambda r: constraint_key(r.security.multi_tenant),
     mobility: lambda r: (
-        _constraint(r.mobility.ip_kept_on_move),
-        _constraint(r.mobility.routable_ips),
-        _constraint(r.mobility.external_access),
+        constraint_key(r.mobility.ip_kept_on_move),
+        constraint_key(r.mobility.routable_ips),
+        constraint_key(r.mobility.external_access),
     ),
-    packet_io: lambda r: _constraint(r.workload.packet_io),
-    discovery: lambda r: _constraint(r.workload.discovery),
+    packet_io: lambda r: constraint_key(r.workload.packet_io),
+    discovery: lambda r: constraint_key(r.workload.discovery),
     host_reach: lambda r: None,
     maintenance: lambda r: None,
 }

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .constraints import (
     HOST_UNREACHABLE,
     archived_text,
+    constraint_key,
     encrypts_between_hosts,
     falls_short,
     reachable_from_outside,
@@ -452,24 +453,20 @@ def operability(s: SolutionProfile, r: Requirements, inter: Prediction | None) -
     return CriterionScore.of("operability", factors, "")
 
 
-def _constraint(wanted) -> tuple | None:
-    return None if wanted is None else (wanted.value, wanted.required)
-
-
 CRITERION_KEYS: dict[Callable[[SolutionProfile, Requirements], CriterionScore],
                      Callable[[Requirements], Hashable]] = {
     security: lambda r: (
-        _constraint(r.security.isolation),
-        _constraint(r.security.network_policy),
-        _constraint(r.security.encryption),
-        _constraint(r.security.multi_tenant),
+        constraint_key(r.security.isolation),
+        constraint_key(r.security.network_policy),
+        constraint_key(r.security.encryption),
+        constraint_key(r.security.multi_tenant),
         r.workload.traffic.leaves_host > 0,
     ),
     mobility: lambda r: (
         r.workload.traffic.cross_datacenter > 0,
-        _constraint(r.mobility.ip_kept_on_move),
-        _constraint(r.mobility.routable_ips),
-        _constraint(r.mobility.external_access),
+        constraint_key(r.mobility.ip_kept_on_move),
+        constraint_key(r.mobility.routable_ips),
+        constraint_key(r.mobility.external_access),
     ),
 }  # fmt: skip
 """What the criteria that read no prediction read of the requirements, as a key: equal keys
