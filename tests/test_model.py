@@ -538,3 +538,24 @@ def test_a_prediction_is_the_same_bits_alone_or_among_many(model, observations):
             one_way_latency_us(x[i : i + 1], model.costs),
         )
         assert alone[0][0] == together[0][i] and alone[1][0] == together[1][i]
+
+
+def test_rates_in_one_pass_are_the_figures_each_function_gives(model, observations):
+    """A prediction asks for goodput, packet rate, latency and the link's goodput in one
+    pass that shares the packet geometry; it must give the bits the separate functions
+    give (the card and the fit use those), alone or among many rows."""
+    from cnadvisor.model import structure
+
+    x = observations.numerator[:300]
+    together = structure.rates(x, model.costs)
+    expected = {
+        "gbps": structure.throughput_gbps(x, model.costs),
+        "mpps": structure.packet_rate_mpps(x, model.costs),
+        "latency_us": structure.one_way_latency_us(x, model.costs),
+        "link_gbps": structure.link_gbps(x),
+    }
+    for name, values in expected.items():
+        assert np.array_equal(getattr(together, name), values, equal_nan=True), name
+    for i in range(0, len(x), 37):
+        alone = structure.rates(x[i : i + 1], model.costs)
+        assert alone.gbps[0] == together.gbps[i] and alone.latency_us[0] == together.latency_us[i]

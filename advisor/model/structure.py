@@ -183,12 +183,13 @@ def packets_per_message(x: np.ndarray) -> np.ndarray:
     return np.where(udp, udp_packets, size / mss)
 
 
-def wire_bytes_per_message(x: np.ndarray) -> np.ndarray:
-    """Bytes on the wire (framing, preamble and gap included) to carry one message."""
+def wire_bytes_per_message(x: np.ndarray, packets: np.ndarray | None = None) -> np.ndarray:
+    """Bytes on the wire (framing, preamble and gap included) to carry one message;
+    ``packets`` is ``packets_per_message(x)`` where the caller has it already."""
     ip = np.where(_column(x, "ipv6") > 0, IP_HEADER["ipv6"], IP_HEADER["ipv4"])
     size, udp = _column(x, "message_size"), _column(x, "udp") > 0
     encap = _column(x, "encap_bytes")
-    packets = packets_per_message(x)
+    packets = packets_per_message(x) if packets is None else packets
     headers = np.where(udp, ip, ip + L4_HEADER["tcp"]) + encap
     carried = np.where(udp, size + L4_HEADER["udp"], size)
     frames = np.maximum(carried / packets + headers, ETHERNET_MIN_PAYLOAD)
@@ -205,27 +206,45 @@ def path_offload_loss(x: np.ndarray, costs: StageCosts) -> np.ndarray:
     return np.where(total, 1.0, 1.0 - kept)
 
 
-def stream_packets(x: np.ndarray, *, alone: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def stream_packets(
+    x: np.ndarray, *, alone: bool = False, packets: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Packets the CPU would see per TCP message with offload lost (MSS segments) and kept
     (GSO super-packets). A stream coalesces small writes (fractional packets); a message
     ``alone`` on an idle connection (a request/response test) is at least one packet."""
-    segments, coalesced = packets_per_message(x), _column(x, "message_size") / GSO_BYTES
+    segments = packets_per_message(x) if packets is None else packets
+    coalesced = _column(x, "message_size") / GSO_BYTES
     if alone:
         segments, coalesced = np.ceil(segments), np.maximum(np.ceil(coalesced), 1.0)
     return segments, coalesced
 
 
-def cpu_packets_per_message(x: np.ndarray, costs: StageCosts, *, alone: bool = False) -> np.ndarray:
+def cpu_packets_per_message(
+    x: np.ndarray,
+    costs: StageCosts,
+    *,
+    alone: bool = False,
+    packets: np.ndarray | None = None,
+    loss: np.ndarray | None = None,
+) -> np.ndarray:
     """Packets the CPU handles per message: UDP one per fragment; a TCP stream in GSO
-    super-packets, except the share the path's offload loss hands over in MSS segments."""
-    segments, coalesced = stream_packets(x, alone=alone)
-    loss = path_offload_loss(x, costs)
+    super-packets, except the share the path's offload loss hands over in MSS segments.
+    ``packets`` and ``loss`` are the wire packets and the path's offload loss, where the
+    caller has them already."""
+    packets = packets_per_message(x) if packets is None else packets
+    segments, coalesced = stream_packets(x, alone=alone, packets=packets)
+    loss = path_offload_loss(x, costs) if loss is None else loss
     tcp = loss * segments + (1.0 - loss) * coalesced
-    return np.where(_column(x, "udp") > 0, packets_per_message(x), tcp)
+    return np.where(_column(x, "udp") > 0, packets, tcp)
 
 
 def cost_matrices(
-    x: np.ndarray, costs: StageCosts, *, alone: bool = False
+    x: np.ndarray,
+    costs: StageCosts,
+    *,
+    alone: bool = False,
+    packets: np.ndarray | None = None,
+    loss: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """How many times each term's per-packet and per-byte cost is paid for one message.
 
@@ -233,16 +252,23 @@ def cost_matrices(
     ns_per_byte`` (a socket call is paid once per message, the other per-packet costs
     once per packet the CPU sees; how many packets that is depends on the offload losses)."""
     counts = x[:, : len(TERMS)]
-    packets = cpu_packets_per_message(x, costs, alone=alone)
-    packet = counts * packets[:, None]
+    seen = cpu_packets_per_message(x, costs, alone=alone, packets=packets, loss=loss)
+    packet = counts * seen[:, None]
     packet[:, INDEX[SOCKET]] = counts[:, INDEX[SOCKET]]
     byte = counts * _column(x, "message_size")[:, None]
     return packet, byte
 
 
-def message_time_ns(x: np.ndarray, costs: StageCosts, *, alone: bool = False) -> np.ndarray:
+def message_time_ns(
+    x: np.ndarray,
+    costs: StageCosts,
+    *,
+    alone: bool = False,
+    packets: np.ndarray | None = None,
+    loss: np.ndarray | None = None,
+) -> np.ndarray:
     """CPU nanoseconds one message costs along the whole path (all terms counted)."""
-    packet, byte = cost_matrices(x, costs, alone=alone)
+    packet, byte = cost_matrices(x, costs, alone=alone, packets=packets, loss=loss)
     return _rows(packet, costs.per_packet) + _rows(byte, costs.per_byte)
 
 
@@ -251,15 +277,24 @@ def cpu_bound(x: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0)
     return cpu_gbps(x, costs, scale) < link_gbps(x)
 
 
-def cpu_gbps(x: np.ndarray, costs: StageCosts, scale: np.ndarray | float = 1.0) -> np.ndarray:
-    """The CPU rate; ``scale`` multiplies every CPU time (a slower or faster CPU)."""
-    time = np.maximum(message_time_ns(x, costs) * scale, 1e-6)
+def cpu_gbps(
+    x: np.ndarray,
+    costs: StageCosts,
+    scale: np.ndarray | float = 1.0,
+    *,
+    time_ns: np.ndarray | None = None,
+) -> np.ndarray:
+    """The CPU rate; ``scale`` multiplies every CPU time (a slower or faster CPU);
+    ``time_ns`` is ``message_time_ns(x, costs)`` where the caller has it already."""
+    time_ns = message_time_ns(x, costs) if time_ns is None else time_ns
+    time = np.maximum(time_ns * scale, 1e-6)
     return _column(x, "cores") * 8.0 * _column(x, "message_size") / time
 
 
-def link_gbps(x: np.ndarray) -> np.ndarray:
+def link_gbps(x: np.ndarray, wire_bytes: np.ndarray | None = None) -> np.ndarray:
     link = _column(x, "link_gbps")
-    share = _column(x, "message_size") / wire_bytes_per_message(x)
+    wire_bytes = wire_bytes_per_message(x) if wire_bytes is None else wire_bytes
+    share = _column(x, "message_size") / wire_bytes
     return np.where(np.isfinite(link), link * share, np.inf)
 
 
@@ -283,12 +318,42 @@ def one_way_latency_us(
 ) -> np.ndarray:
     """One-way latency of a single message on an idle path: each term's CPU time for the
     message plus its delay; serialisation on the wire where there is one."""
-    counts = x[:, : len(TERMS)]
     processing = message_time_ns(x, costs, alone=True) * scale / 1000.0
-    delay = _rows(counts, costs.delay)
+    return _latency_from(x, costs, processing, wire_bytes_per_message(x))
+
+
+def _latency_from(
+    x: np.ndarray, costs: StageCosts, processing_us: np.ndarray, wire_bytes: np.ndarray
+) -> np.ndarray:
+    delay = _rows(x[:, : len(TERMS)], costs.delay)
     link = _column(x, "link_gbps")
-    wire = np.where(np.isfinite(link), wire_bytes_per_message(x) * 8.0 / (link * 1000.0), 0.0)
-    return processing + delay + wire
+    wire = np.where(np.isfinite(link), wire_bytes * 8.0 / (link * 1000.0), 0.0)
+    return processing_us + delay + wire
+
+
+@dataclass(frozen=True)
+class Rates:
+    """What one prediction reports for each row: goodput, wire packet rate, latency."""
+
+    gbps: np.ndarray
+    mpps: np.ndarray
+    latency_us: np.ndarray
+    link_gbps: np.ndarray
+
+
+def rates(x: np.ndarray, costs: StageCosts) -> Rates:
+    """Throughput, packet rate, one-way latency and the link's goodput together, each the
+    same as its own function gives, with the costs-free geometry (packets, wire bytes)
+    and the offload loss worked out once: the prediction path asks for all four."""
+    packets = packets_per_message(x)
+    wire = wire_bytes_per_message(x, packets)
+    link = link_gbps(x, wire)
+    loss = path_offload_loss(x, costs)
+    stream = message_time_ns(x, costs, packets=packets, loss=loss)
+    gbps = np.minimum(cpu_gbps(x, costs, time_ns=stream), link)
+    mpps = gbps * 1e9 / 8.0 / _column(x, "message_size") * packets / 1e6
+    alone = message_time_ns(x, costs, alone=True, packets=packets, loss=loss)
+    return Rates(gbps, mpps, _latency_from(x, costs, alone * 1.0 / 1000.0, wire), link)
 
 
 def added_latency_us(

@@ -40,10 +40,7 @@ from .structure import (
     TERMS,
     StageCosts,
     encode,
-    link_gbps,
-    one_way_latency_us,
-    packet_rate_mpps,
-    throughput_gbps,
+    rates,
 )
 
 NAME = "trained"
@@ -152,16 +149,14 @@ class TrainedModel:
         documented = documented_costs()  # plugin stages' stated costs replace their kind's
         cells = [overrides_for(spec.terms, self.costs, documented) if documented else ()
                  for spec in specs]  # fmt: skip
-        gbps, mpps, latency = (np.empty(len(specs)) for _ in range(3))
+        gbps, mpps, latency, links = (np.empty(len(specs)) for _ in range(4))
         for key in set(cells):
             rows = [i for i, found in enumerate(cells) if found == key]
-            costs = with_overrides(self.costs, key)
-            gbps[rows] = throughput_gbps(x[rows], costs)
-            mpps[rows] = packet_rate_mpps(x[rows], costs)
-            latency[rows] = one_way_latency_us(x[rows], costs)
-        links = link_gbps(x)  # goodput the NIC allows: no estimate goes above it
-        host_gbps = float(throughput_gbps(host, self.costs)[0])
-        host_latency = float(one_way_latency_us(host, self.costs)[0])
+            found = rates(x[rows], with_overrides(self.costs, key))
+            gbps[rows], mpps[rows], latency[rows] = found.gbps, found.mpps, found.latency_us
+            links[rows] = found.link_gbps  # goodput the NIC allows: no estimate goes above it
+        baseline = rates(host, self.costs)
+        host_gbps, host_latency = float(baseline.gbps[0]), float(baseline.latency_us[0])
         shared = self._shared_basis(point)
         return [
             self._assemble(solution, point, specs[i], float(gbps[i]), float(mpps[i]),
