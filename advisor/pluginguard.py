@@ -41,6 +41,7 @@ MAX_ITEMS = 10_000  # items one hook call may return
 MAX_NODES = 1_000_000  # values (all levels) in one hook call's result
 MAX_DEPTH = 20  # nesting of one result item
 IDLE_SECONDS = 10.0  # a worker with nothing to do for this long ends
+THREAD_NAME = "cnadvisor-plugin"  # the worker thread that runs plugin calls
 
 _PLUGIN_THREADS: set[int] = set()  # idents of threads that run plugin code, live or abandoned
 
@@ -106,7 +107,7 @@ class _Worker:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._state = threading.Lock()
         self._alive = True
-        self._thread = threading.Thread(target=self._loop, name="cnadvisor-plugin", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:

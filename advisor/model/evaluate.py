@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fitting import fit, study_weights
+from .forked import ordered_map
 from .observations import LATENCY, PACKET_RATE, THROUGHPUT, Observations
 from .residual import residual_predictor
 from .structure import WORKLOAD, link_gbps
@@ -130,6 +131,7 @@ def physics_ratio(observations: Observations) -> np.ndarray:
     return np.where(observations.metric == LATENCY, 1.0, ratio)
 
 
+MIN_FOLDS = 4  # fewer folds run in turn: starting workers would cost more than they save
 WARM_FOLD_EVALUATIONS = 25  # a fold starts from the full fit and needs few steps
 
 
@@ -195,14 +197,19 @@ def cross_validate(
     metric, measured, labels, studies, small = [], [], [], [], []
     predicted: dict[str, list[np.ndarray]] = {name: [] for name in PREDICTORS}
     residual_by_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for number, (label, held, keep) in enumerate(folds, start=1):
-        train = observations.subset(keep)
-        if not scoreable(train).any():
-            continue
+    folds = [f for f in folds if scoreable(observations.subset(f[2])).any()]
+
+    def one_fold(index: int) -> dict[str, np.ndarray]:
+        _, held, keep = folds[index]
+        return _fold_predictions(observations.subset(keep), observations.subset(held), start,
+                                 residual)  # fmt: skip
+
+    for number, ((label, held, _), fold) in enumerate(
+        zip(folds, ordered_map(one_fold, len(folds), minimum=MIN_FOLDS), strict=True), start=1
+    ):
         if progress:
-            progress(f"cross-validating, one {by} out: fold {number}/{len(folds)} ({label})…")
+            progress(f"cross-validated, one {by} out: fold {number}/{len(folds)} ({label})")
         test = observations.subset(held)
-        fold = _fold_predictions(train, test, start, residual)
         truth = np.exp(test.log_ratio)
         for name in PREDICTORS:
             predicted[name].append(fold[name])

@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..dataset.priors import PATH_COLUMN, parse_path
 from ..stages import STAGES
+from .forked import ordered_map
 from .observations import ABSOLUTE, LATENCY, PACKET_RATE, THROUGHPUT, Observations
 from .structure import (
     DEFEATS_OFFLOAD,
@@ -482,8 +483,14 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
 
         tried = [np.concatenate([start, np.zeros(n_studies)]) for start in starts]
         if len(tried) > 1:  # pick the basin on a short run from each start, then finish it
-            scouts = [solve(x0, min(SCOUT_EVALUATIONS, self.max_nfev)) for x0 in tried]
-            tried = [min(scouts, key=lambda outcome: outcome.cost).x]
+            budget = min(SCOUT_EVALUATIONS, self.max_nfev)
+
+            def scout(index: int) -> tuple[float, np.ndarray]:
+                outcome = solve(tried[index], budget)
+                return outcome.cost, outcome.x
+
+            scouts = list(ordered_map(scout, len(tried)))
+            tried = [min(scouts, key=lambda outcome: outcome[0])[1]]
         result = solve(tried[0], self.max_nfev)
         self.theta_ = result.x[: PARAMS.size]
         self.study_speed_ = np.exp(result.x[PARAMS.size :])
