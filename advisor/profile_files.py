@@ -92,11 +92,17 @@ def profiles_from_text(
         raise ProfileFileError(f"{label}: 'profiles' must be a non-empty list of profiles")
     by_id: dict[str, tuple[int, dict[str, Any]]] = {}
     for index, entry in enumerate(entries):
-        where = f"{label}:{_line(text, ('profiles', index))}"
+        # the line is looked up only for an error: finding it parses the file again
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise ProfileFileError(f"{where}: profiles[{index}]: a mapping with an 'id' expected")
+            raise ProfileFileError(
+                f"{label}:{_line(text, ('profiles', index))}: profiles[{index}]: a mapping "
+                "with an 'id' expected"
+            )
         if entry["id"] in by_id:
-            raise ProfileFileError(f"{where}: profiles[{index}].id: {entry['id']!r} is repeated")
+            raise ProfileFileError(
+                f"{label}:{_line(text, ('profiles', index))}: profiles[{index}].id: "
+                f"{entry['id']!r} is repeated"
+            )
         by_id[entry["id"]] = (index, entry)
     return [
         _validate(profile_id, by_id, references, text, label)

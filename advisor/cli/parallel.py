@@ -18,6 +18,7 @@ cannot be read is reported in its place in the order, and the rest of the batch 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections import deque
@@ -60,6 +61,7 @@ def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) ->
     import multiprocessing
 
     _state.update(advisor=advisor, renderer=renderer)
+    gc.freeze()  # the collector would write to every inherited object: a copy of each page
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     try:
         pending: deque = deque()
@@ -76,6 +78,7 @@ def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) ->
         raise
     finally:
         pool.join()
+        gc.unfreeze()
         _state.clear()
 
 

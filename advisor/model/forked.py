@@ -15,6 +15,7 @@ the time either takes). Workers are used only where forking is safe and pays:
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -57,6 +58,7 @@ def ordered_map(function: Callable[[int], Any], jobs: int, minimum: int = 2) -> 
     import multiprocessing
 
     _job["function"] = function
+    gc.freeze()  # the collector would write to every inherited object: a copy of each page
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     try:
         yield from pool.imap(_run, range(jobs))
@@ -66,6 +68,7 @@ def ordered_map(function: Callable[[int], Any], jobs: int, minimum: int = 2) -> 
         raise
     finally:
         pool.join()
+        gc.unfreeze()
         _job.clear()
 
 
