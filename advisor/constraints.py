@@ -431,7 +431,9 @@ RULE_KEYS: dict[Rule, Callable[[Requirements], Hashable]] = {
 keys get the same findings from that rule for every option (the tests trace each rule's reads
 against its key). A batch of files shares most keys, so most rules run once per batch."""
 
-MEMO_LIMIT = 4096  # rule results kept per option list; a long batch must not grow memory
+RULE_MEMO_LIMIT = 4096  # rule results kept per option list; a long batch must not grow memory
+# Per rule, each option's findings (None for a rule that needs the prediction).
+Columns = list[list[list[Finding]] | None]
 
 
 class RuleMemo:
@@ -444,7 +446,7 @@ class RuleMemo:
 
     def checks(self, requirements: Requirements) -> list[StagedCheck]:
         """One `StagedCheck` per option, as if each were built on its own."""
-        columns: list[list[list[Finding]] | None] = []
+        columns: Columns = []
         blocked: dict[int, list[Finding]] = {}
         for rule in RULES:
             if rule in PREDICTION_RULES:
@@ -453,14 +455,14 @@ class RuleMemo:
             key = (rule, RULE_KEYS[rule](requirements))
             column = self._results.get(key)
             if column is None:
-                if len(self._results) >= MEMO_LIMIT:
+                if len(self._results) >= RULE_MEMO_LIMIT:
                     self._results.clear()
                 column = self._results[key] = _Column.of(rule, self.solutions, requirements)
             columns.append(column.found)
             for index, found in column.blocks.items():  # rule order, as each option's own
                 blocked.setdefault(index, []).extend(found)
         return [
-            StagedCheck(solution, requirements, _memo=(columns, i, blocked.get(i, [])))
+            StagedCheck.known(solution, requirements, columns, i, blocked.get(i, []))
             for i, solution in enumerate(self.solutions)
         ]
 
@@ -487,22 +489,41 @@ class StagedCheck:
 
     __slots__ = ("_columns", "_index", "blockers", "requirements", "solution")
 
-    def __init__(
+    def __init__(self, solution: SolutionProfile, requirements: Requirements) -> None:
+        """The prediction-free rules run here (`RuleMemo` builds its checks with `known`)."""
+        columns: Columns = [None if rule in PREDICTION_RULES else [list(rule(solution,
+                            requirements, None))] for rule in RULES]  # fmt: skip
+        found = [f for column in columns if column for f in column[0]]
+        self._keep(solution, requirements, columns, 0,
+                   [f for f in found if f.severity is Severity.EXCLUDE])  # fmt: skip
+
+    @classmethod
+    def known(
+        cls,
+        solution: SolutionProfile,
+        requirements: Requirements,
+        columns: Columns,
+        index: int,
+        blockers: list[Finding],
+    ) -> StagedCheck:
+        """A check whose prediction-free findings are already known: ``columns[r][index]``
+        is rule ``r``'s findings for this option (None for a rule that needs the
+        prediction), and ``blockers`` the excluding ones among them, in rule order."""
+        check = cls.__new__(cls)
+        check._keep(solution, requirements, columns, index, blockers)
+        return check
+
+    def _keep(
         self,
         solution: SolutionProfile,
         requirements: Requirements,
-        *,
-        _memo: tuple[list[list[list[Finding]] | None], int, list[Finding]] | None = None,
+        columns: Columns,
+        index: int,
+        blockers: list[Finding],
     ) -> None:
-        """Without ``_memo`` (what `RuleMemo` already knows) the rules run here."""
-        self.solution = solution
-        self.requirements = requirements
-        if _memo is None:
-            columns = [None if rule in PREDICTION_RULES else [list(rule(solution, requirements,
-                       None))] for rule in RULES]  # fmt: skip
-            found = [f for column in columns if column for f in column[0]]
-            _memo = (columns, 0, [f for f in found if f.severity is Severity.EXCLUDE])
-        self._columns, self._index, self.blockers = _memo
+        self.solution, self.requirements = solution, requirements
+        self._columns, self._index = columns, index
+        self.blockers = blockers
         """``blockers``: what excludes the option before any prediction is made."""
 
     def finish(self, prediction: Prediction | None) -> list[Finding]:

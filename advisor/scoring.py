@@ -472,7 +472,7 @@ CRITERION_KEYS: dict[Callable[[SolutionProfile, Requirements], CriterionScore],
 """What the criteria that read no prediction read of the requirements, as a key: equal keys
 give an option the same score (traced against each criterion's reads in the tests)."""
 
-MEMO_LIMIT = 8192  # criterion scores kept; a long batch must not grow memory
+CRITERION_MEMO_LIMIT = 8192  # criterion scores kept; a long batch must not grow memory
 
 
 class CriteriaMemo:
@@ -491,7 +491,7 @@ class CriteriaMemo:
         key = (criterion, CRITERION_KEYS[criterion](r), id(s))
         kept = self._kept.get(key)
         if kept is None or kept[0] is not s:
-            if len(self._kept) >= MEMO_LIMIT:
+            if len(self._kept) >= CRITERION_MEMO_LIMIT:
                 self._kept.clear()
             kept = self._kept[key] = (s, criterion(s, r))
         return kept[1]

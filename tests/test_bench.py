@@ -505,14 +505,11 @@ def test_together_measures_each_topology_beside_its_baseline(untouched) -> None:
 
 
 def _bench_run_args(*argv: str):
-    """``cnadvisor bench run`` arguments as the CLI parses them."""
-    import argparse
-
+    """``cnadvisor bench run`` arguments as the CLI parses them (its own parser)."""
+    from cnadvisor.cli import app
     from cnadvisor.cli import bench as bench_cli
 
-    parser = argparse.ArgumentParser()
-    bench_cli.add_parser(parser.add_subparsers(dest="command"))
-    return bench_cli, parser.parse_args(["bench", "run", "veth", *argv])
+    return bench_cli, app.parser("bench").parse_args(["bench", "run", "veth", *argv])
 
 
 @pytest.mark.parametrize(

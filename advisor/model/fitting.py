@@ -15,6 +15,7 @@ As a ``BaseEstimator``/``RegressorMixin`` it goes through scikit-learn's
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from importlib import resources
@@ -246,14 +247,10 @@ class Parameterisation:
             ]
         )  # fmt: skip
 
+    @functools.cached_property
     def log_table_jacobian(self) -> np.ndarray:
         """d log_table[t, p] / d theta, shape (terms * parameters, size): constant, built
         once (the fit asks for it at every step)."""
-        if getattr(self, "_log_jac", None) is None:
-            self._log_jac = self._build_log_table_jacobian()
-        return self._log_jac
-
-    def _build_log_table_jacobian(self) -> np.ndarray:
         jac = np.zeros((len(TERMS), len(PARAMETERS), self.size))
         stage_rows = np.cumsum(STAGE_TERMS) - 1
         for t in range(len(TERMS)):
@@ -263,26 +260,25 @@ class Parameterisation:
                     jac[t, p, self.levels + stage_rows[t] * len(PARAMETERS) + p] = 1.0
         return jac.reshape(len(TERMS) * len(PARAMETERS), self.size)
 
-    def _fixed_penalty_jacobian(self) -> tuple[np.ndarray, np.ndarray]:
+    @functools.cached_property
+    def fixed_penalty_jacobian(self) -> tuple[np.ndarray, np.ndarray]:
         """The penalty rows whose derivative does not depend on theta: the levels',
         deviations' and offload logits' pulls, and the stack-pass coupling (built once)."""
-        if getattr(self, "_fixed", None) is None:
-            eye = np.eye(self.size)
-            head = np.vstack([
-                eye[: self.levels] / np.tile(SIGMA_BY_PARAMETER, len(KINDS))[:, None],
-                eye[self.levels : self.offload.start] / STAGE_SIGMA,
-                eye[self.offload] / OFFLOAD_SIGMA,
-            ])  # fmt: skip
-            stack_pass = np.zeros((len(STACK_PASS_KINDS), self.size))
-            for row, kind in enumerate(STACK_PASS_KINDS):
-                stack_pass[row, KINDS.index(kind) * len(PARAMETERS)] = 1.0 / STACK_PASS_SIGMA
-                stack_pass[row, KINDS.index(KERNEL) * len(PARAMETERS)] = -1.0 / STACK_PASS_SIGMA
-            self._fixed = (head, stack_pass)
-        return self._fixed
+        eye = np.eye(self.size)
+        head = np.vstack([
+            eye[: self.levels] / np.tile(SIGMA_BY_PARAMETER, len(KINDS))[:, None],
+            eye[self.levels : self.offload.start] / STAGE_SIGMA,
+            eye[self.offload] / OFFLOAD_SIGMA,
+        ])  # fmt: skip
+        stack_pass = np.zeros((len(STACK_PASS_KINDS), self.size))
+        for row, kind in enumerate(STACK_PASS_KINDS):
+            stack_pass[row, KINDS.index(kind) * len(PARAMETERS)] = 1.0 / STACK_PASS_SIGMA
+            stack_pass[row, KINDS.index(KERNEL) * len(PARAMETERS)] = -1.0 / STACK_PASS_SIGMA
+        return head, stack_pass
 
     def penalty_jacobian(self, theta: np.ndarray, priors: list[Prior]) -> np.ndarray:
-        log_jac = self.log_table_jacobian().reshape(len(TERMS), len(PARAMETERS), self.size)
-        head, stack_pass = self._fixed_penalty_jacobian()
+        log_jac = self.log_table_jacobian.reshape(len(TERMS), len(PARAMETERS), self.size)
+        head, stack_pass = self.fixed_penalty_jacobian
         log_table = self.log_table(theta)
         rows = []
         for path, p, _ in priors:  # a path's pull moves with the shares of its terms
@@ -436,7 +432,7 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
         n_studies = int(studies.max()) + 1 if len(studies) else 0
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
         priors = list(self.priors)
-        log_jac = PARAMS.log_table_jacobian()
+        log_jac = PARAMS.log_table_jacobian
         study_jac = np.hstack([np.zeros((n_studies, PARAMS.size)), np.eye(n_studies) / STUDY_SIGMA])
 
         def penalty_jac(theta: np.ndarray) -> np.ndarray:
