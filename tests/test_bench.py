@@ -326,20 +326,52 @@ def test_local_measurements_calibrate_the_model(tmp_path):
         return subprocess.run([sys.executable, "-m", "cnadvisor.cli", *args],
                               capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
 
-    measured = cnadvisor("bench", "run", "host", "bridge", "--quick", "--tests", "tcp",
-                         "--message-size", "1400")  # fmt: skip
+    test = ("--quick", "--tests", "tcp", "--message-size", "1400")
+    measured = cnadvisor("bench", "run", "host", "bridge", *test)
     assert measured.returncode == 0, measured.stderr
     (picture,) = (tmp_path / "data" / "bench").glob("*.png")
     assert picture.read_bytes().startswith(b"\x89PNG")
+    dense = cnadvisor("bench", "run", "host", "bridge", *test, "--pairs", "2")  # density
+    assert dense.returncode == 0, dense.stderr
     trained = cnadvisor("model", "train", "--with-local")
     assert trained.returncode == 0, trained.stderr
-    assert "using 2 local measurements" in trained.stdout  # host and bridge, TCP 1400 B
+    assert "using 4 local measurements" in trained.stdout  # host and bridge, 1 and 2 pairs
+    assert "density measured on this host for bridge (up to 4 containers)" in trained.stdout
     info = json_module.loads(cnadvisor("model", "info", "-f", "json").stdout)
-    assert info["local_rows"] == 2
+    assert info["local_rows"] == 4
     example = Path(__file__).resolve().parent.parent / "examples/requirements/trading-gateway.yaml"
     evaluated = json_module.loads(cnadvisor("evaluate", str(example), "-f", "json").stdout)
     description = evaluated["results"][0]["model"]["description"]
     assert "calibrated on" in description and "local measurements" in description
+
+    # Density moves the measured option by what was measured, and nothing else.
+    bridge = {}
+    for path in (tmp_path / "data" / "bench").glob("*.csv"):
+        if not path.name.endswith(".stages.csv"):
+            for row in csv.DictReader(io.StringIO(path.read_text())):
+                if row["topology"] == "veth-bridge":
+                    bridge[int(row["pairs"])] = float(row["cpu_ratio"] or row["ratio"])
+    factor = bridge[2] / bridge[1]
+
+    def predicted(solution: str, containers: int) -> dict:
+        density = ("--containers-per-host", str(containers))
+        answer = cnadvisor("predict", solution, "--scenario", "intra-host", "--message-size",
+                           "1400", *density, "-f", "json")  # fmt: skip
+        assert answer.returncode == 0, answer.stderr
+        return json_module.loads(answer.stdout)[0]
+
+    alone, crowded = predicted("bridge", 1), predicted("bridge", 4)
+    expected = alone["throughput_ratio"]["value"] * factor
+    if factor > 1:
+        expected = min(expected, alone["throughput_ratio"]["high"])
+    assert crowded["throughput_ratio"]["value"] == pytest.approx(expected, rel=1e-9)
+    assert any("as this host measured at 4 containers" in line for line in crowded["basis"])
+    below = predicted("bridge", 3)  # below what was measured: the one-pair figure holds
+    assert below["throughput_ratio"] == alone["throughput_ratio"]
+    assert any("below the densities this host measured" in line for line in below["basis"])
+    other, other_crowded = predicted("macvlan-bridge", 1), predicted("macvlan-bridge", 40)
+    assert other_crowded["throughput_ratio"] == other["throughput_ratio"]
+    assert any("not modelled" in line for line in other_crowded["basis"])
 
 
 def test_density_measures_copies_at_once_and_cleans_them_up(data_dir, untouched) -> None:
@@ -359,6 +391,7 @@ def test_density_measures_copies_at_once_and_cleans_them_up(data_dir, untouched)
     assert {row.streams for row in rows} == {3.0}
     assert all("pairs 3: 3 concurrent copies" in row.notes for row in rows)
     assert all("6 containers" in row.notes for row in rows)
+    assert {row["pairs"] for row in store.rows(three, store.host_facts())} == {"3"}
     assert one.results and all(r.samples for r in one.results)
     with pytest.raises(ValueError, match="--pairs"):
         Options(pairs=99).validate()

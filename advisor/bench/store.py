@@ -37,6 +37,8 @@ Local columns. After the dataset's columns each local CSV has :data:`LOCAL_COLUM
   a TCP ``cpu_ratio``; UDP's cost per packet hardly depends on it. Empty where
   ``cpu_ratio`` has no CPU figure.
 - ``repeats``: how many repeats the medians are over.
+- ``pairs``: copies of the topology (and of its baseline) measured at once, ``--pairs``:
+  container density (2 containers a copy). Files written before this column have 1.
 
 Baseline rows have ``ratio`` and ``cpu_ratio`` 1 (their own baseline).
 """
@@ -66,7 +68,7 @@ from .topologies import TOPOLOGIES, current_name
 STAGES_SUFFIX = ".stages.csv"
 LOCAL_COLUMNS = (
     "topology", "baseline_topology", "ratio", "ratio_spread_percent", "cpu_ratio",
-    "cpu_ratio_spread_percent", "core_share", "repeats",
+    "cpu_ratio_spread_percent", "core_share", "repeats", "pairs",
 )  # fmt: skip
 ROW_COLUMNS = (*COLUMNS, *LOCAL_COLUMNS)
 
@@ -296,6 +298,7 @@ def _local_columns(run, topology, result: Result, key, value, spread, cpu_value,
         "cpu_ratio_spread_percent": _number_text(cpu_spread, 1),
         "core_share": _number_text(statistics.median(shares) if shares else None, 3),
         "repeats": str(len(result.samples[key])),
+        "pairs": str(run.options.pairs),
     }
 
 
@@ -470,6 +473,7 @@ class LocalMeasurement:
     cpu_ratio_spread_percent: float | None
     core_share: float | None
     repeats: int | None
+    pairs: int = 1  # copies measured at once (container density); 1 in older files
 
 
 def _local_extras(path: Path, text: str) -> dict[int, LocalMeasurement]:
@@ -479,12 +483,15 @@ def _local_extras(path: Path, text: str) -> dict[int, LocalMeasurement]:
         numbers = {
             column: _number(path, line, column, raw.get(column) or "", optional=True)
             for column in ("ratio", "ratio_spread_percent", "cpu_ratio",
-                           "cpu_ratio_spread_percent", "core_share", "repeats")
+                           "cpu_ratio_spread_percent", "core_share", "repeats", "pairs")
         }  # fmt: skip
         for column in ("ratio", "cpu_ratio"):
             if numbers[column] is not None and numbers[column] <= 0:
                 raise DatasetError([f"{path}, row {line}, column {column}: must be above 0"])
         repeats = numbers.pop("repeats")
+        pairs = numbers.pop("pairs")
+        if pairs is not None and (pairs < 1 or pairs != int(pairs)):
+            raise DatasetError([f"{path}, row {line}, column pairs: a whole number from 1"])
         found[line] = LocalMeasurement(
             row=None,  # type: ignore[arg-type]  # filled by the caller
             # files written before the rename carry the old names (topologies.RENAMED)
@@ -493,6 +500,7 @@ def _local_extras(path: Path, text: str) -> dict[int, LocalMeasurement]:
                 current_name(raw["baseline_topology"]) if raw.get("baseline_topology") else None
             ),
             repeats=None if repeats is None else int(repeats),
+            pairs=1 if pairs is None else int(pairs),
             **numbers,
         )
     return found

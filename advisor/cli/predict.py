@@ -30,8 +30,10 @@ FACTORS: dict[str, tuple[str, dict]] = {
         "choices": ("bare-metal", "vm"), "default": "bare-metal",
         "help": "containers on bare metal or inside VMs (a virtio/vhost stage on every path)"}),
     "containers_per_host": ("--containers-per-host", {
-        "type": positive, "default": 1, "metavar": "N", "help": "density (not modelled yet)"}),
-    "cpu_pinning": ("--cpu-pinning", {"action": "store_true", "help": "(not modelled yet)"}),
+        "type": positive, "default": 1, "metavar": "N",
+        "help": "density: moves an option's prediction only where this host measured it "
+        "(`bench run --pairs N`, then `model train --with-local`)"}),
+    "cpu_pinning": ("--cpu-pinning", {"action": "store_true", "help": "(not modelled)"}),
     "streams": ("--streams", {"type": positive, "default": 1, "metavar": "N",
                               "help": "parallel flows (default 1)"}),
     "cores": ("--cores", {"type": positive, "default": 1, "metavar": "N",

@@ -227,9 +227,10 @@ def write_card(
         "2018) and on host throughput rows; ratios are what the data validate.",
         "- Latency rows come from few studies, with tools that disagree on one-way vs "
         "round-trip; latency intervals are wide and coverage is reported above.",
-        "- Containers per host and CPU pinning do not move predictions yet: no source gives "
-        "figures in a form the model can use; `cnadvisor bench --pairs` measures density "
-        "on the user's host.",
+        "- No published source gives density or CPU-pinning figures the model can use: "
+        "containers per host move a prediction only for an option whose density the user's "
+        "host measured (`cnadvisor bench run --pairs N`, then `model train --with-local`), "
+        "and CPU pinning never does.",
         "- A stage nobody measured costs what its kind costs (e.g. an SR-IOV VF is priced "
         "like a software switch stage), which is pessimistic for hardware offloads.",
         "",

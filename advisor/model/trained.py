@@ -25,6 +25,8 @@ from ..performance import Estimate, Prediction, WorkloadPoint
 from ..profile import SolutionProfile
 from ..stages import STAGES
 from . import cache
+from .density import check_density, density_line, factor_at
+from .density import summary as density_summary
 from .observations import (
     LATENCY,
     PACKET_RATE,
@@ -99,6 +101,10 @@ def bypass_for(profile: SolutionProfile, point: WorkloadPoint) -> str | None:
     return offered[0] if offered else None
 
 
+NOT_MODELLED = (
+    "containers per host and CPU pinning: not modelled (no source gives figures "
+    "the model could use; `cnadvisor bench run --pairs N` measures density here)"
+)
 # Predictions kept for reuse (what-if and the TUI chart revisit points; a batch of 1,000
 # generated systems asks about 116 distinct points x 64 options, which 4,096 thrashed).
 CACHE_LIMIT = 16384
@@ -128,7 +134,8 @@ class TrainedModel:
         self, solutions: list[SolutionProfile], point: WorkloadPoint
     ) -> list[Prediction]:
         """One vectorised pass for many solutions (the ranking's hot path). Predictions are
-        kept per solution and *modelled* point: density and pinning do not move them."""
+        kept per solution and *modelled* point (density and pinning do not move them); an
+        option whose density this host measured is then scaled by what was measured."""
         key = modelled(point)
         missing = [s for s in solutions if (s.id, key) not in self._cache]
         if missing and len(self._cache) > CACHE_LIMIT:
@@ -137,7 +144,15 @@ class TrainedModel:
         if missing:
             for solution, prediction in zip(missing, self._predict(missing, key), strict=True):
                 self._cache[(solution.id, key)] = prediction
-        return [self._cache[(s.id, key)] for s in solutions]
+        found = [self._cache[(s.id, key)] for s in solutions]
+        density = self.meta.get("density")
+        if density and point.containers_per_host > 1:  # only what this host measured moves
+            containers = point.containers_per_host
+            found = [
+                _at_density(p, density[s.id], containers) if s.id in density else p
+                for s, p in zip(solutions, found, strict=True)
+            ]
+        return found
 
     def _predict(self, solutions: list[SolutionProfile], point: WorkloadPoint) -> list:
         conditions = conditions_for(point)
@@ -174,8 +189,7 @@ class TrainedModel:
             lines.append("inside a VM: a virtio/vhost stage on every path (host too)")
         if self.meta.get("calibration"):
             lines.append(self.meta["calibration"]["summary"])
-        lines.append("containers per host and CPU pinning: not modelled (no source gives "
-                     "figures the model could use)")  # fmt: skip
+        lines.append(NOT_MODELLED)
         return lines
 
     def _assemble(
@@ -235,6 +249,37 @@ class TrainedModel:
             effective_mtu=int(spec.mtu) if inter else None,
             basis=basis,
         )
+
+
+def _at_density(prediction: Prediction, steps: list, containers: int) -> Prediction:
+    """A prediction at ``containers`` per host for an option whose density this host
+    measured: rates scaled by the measured factor (never above the NIC's figure the
+    prediction was capped at), latency as it was (density was measured on rates)."""
+    basis = [line for line in prediction.basis if line != NOT_MODELLED]
+    basis.append(density_line(prediction.solution_id, steps, containers))
+    basis.append("CPU pinning: not modelled (no source gives figures the model could use)")
+    found = factor_at(steps, containers)
+    if found is None:
+        return prediction.model_copy(update={"basis": basis})
+    factor = found[0]
+    return prediction.model_copy(
+        update={
+            "throughput_ratio": _times(prediction.throughput_ratio, factor),
+            "throughput_gbps": _times(prediction.throughput_gbps, factor),
+            "packet_rate_mpps": _times(prediction.packet_rate_mpps, factor),
+            "basis": basis,
+        }
+    )
+
+
+def _times(estimate: Estimate, factor: float) -> Estimate:
+    """An estimate scaled by ``factor``; a factor above 1 does not lift it past its top."""
+    if estimate.value is None:
+        return estimate
+    top = estimate.high if factor > 1 and estimate.high is not None else math.inf
+    value, low, high = (None if v is None else min(v * factor, top)
+                        for v in (estimate.value, estimate.low, estimate.high))  # fmt: skip
+    return estimate.model_copy(update={"value": value, "low": low, "high": high})
 
 
 def _documented_lines(spec, documented: dict[str, dict[str, float]]) -> list[str]:
@@ -322,12 +367,17 @@ def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, 
             f"×{cpu_scale:.2f}; stages: {', '.join(measured) or 'none'})",
             "leave_one_topology_out": local_errors(estimator.costs_, local),
         }
+        density = _local_density()
+        if density:
+            meta["density"] = density
+            meta["calibration"]["summary"] += "; " + density_summary(density)
     meta["seconds"] = round(time.perf_counter() - started, 2)
     return _model(costs, meta), meta
 
 
 def _model(costs: StageCosts, meta: dict) -> TrainedModel:
     widths = {int(k): float(v) for k, v in meta["widths"].items()}
+    check_density(meta.get("density", {}))  # a damaged cache is retrained, not trusted
     model = TrainedModel(costs, widths, meta)
     if meta.get("calibration"):
         model.name = f"{NAME}, calibrated on this host"
@@ -382,6 +432,14 @@ def _local_rows() -> list:
     except ImportError:
         return rows
     return rows + list(imported_rows())
+
+
+def _local_density() -> dict:
+    """Density factors from this host's bench rows measured at several ``--pairs``."""
+    from ..bench.store import local_measurements
+    from .density import measured_density
+
+    return measured_density(local_measurements())
 
 
 def load_or_train(

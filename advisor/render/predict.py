@@ -85,10 +85,15 @@ def _table(records: Sequence[Record], args: argparse.Namespace, model: str) -> s
             str(p.effective_mtu or "-"),
         )
     console.print(table)
-    notes = sorted({line for _, _, p in records for line in p.basis if "not modelled" in line})
+    notes = sorted({line for _, _, p in records for line in p.basis if _is_note(line)})
     for note in notes:
         console.print(f"note: {note}", markup=False)
     return buffer.getvalue()
+
+
+def _is_note(line: str) -> bool:
+    """A basis line the table cannot show: a factor not modelled, or measured density."""
+    return "not modelled" in line or line.startswith("containers per host")
 
 
 def _cell(estimate, digits: int) -> str:
