@@ -38,7 +38,9 @@ def plot_run(csv_path: Path) -> Path | None:
         axis.set_ylabel(unit)
         axis.set_title(f"{metric.replace('_', ' ')} by message size")
         axis.grid(True, alpha=0.3)
-    axes[0].legend(fontsize=7)
+    for axis in axes:  # a UDP-only run draws nothing in the TCP panel: no empty legend
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend(fontsize=7)
     figure.tight_layout()
     target = csv_path.with_suffix(".png")
     figure.savefig(target)
