@@ -242,19 +242,25 @@ def test_local_ratio_columns_are_read_checked_and_optional(tmp_path, monkeypatch
     old = {column: row[column] for column in store.COLUMNS}
     (folder / "b.csv").write_text(store.to_csv([old], store.COLUMNS))
     (folder / "c.csv").write_text(store.to_csv([row | {"cpu_ratio": "fast"}], store.ROW_COLUMNS))
+    (folder / "d.csv").write_text(store.to_csv([row | {"pairs": "2.5"}], store.ROW_COLUMNS))
+    (folder / "e.csv").write_text(store.to_csv([row | {"pairs": "0"}], store.ROW_COLUMNS))
+    (folder / "f.csv").write_text(store.to_csv([row | {"pairs": "4"}], store.ROW_COLUMNS))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         found = store.local_measurements()
-    assert [(m.ratio, m.cpu_ratio, m.cpu_ratio_spread_percent, m.repeats) for m in found] == [
-        (0.5, 0.9, 6.5, 3), (None, None, None, None)
-    ]  # fmt: skip
+    assert [(m.ratio, m.cpu_ratio, m.cpu_ratio_spread_percent, m.repeats, m.pairs)
+            for m in found] == [(0.5, 0.9, 6.5, 3, 1), (None, None, None, None, 1),
+                                (0.5, 0.9, 6.5, 3, 4)]  # fmt: skip
+    for name in ("d.csv", "e.csv"):  # copies measured at once: a whole number from 1
+        assert any(f"{name}, row 2, column pairs" in str(w.message) for w in caught)
     # written before the topologies were renamed ("host"): read with today's name
     assert (found[0].topology, found[0].baseline_topology) == ("veth", "host-loopback")
     assert any("c.csv, row 2, column cpu_ratio" in str(w.message) for w in caught)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        (by_cpu,) = store.local_rows_by_cpu_time()
+        by_cpu = store.local_rows_by_cpu_time()
         kept = store.local_rows_by_cpu_time(keep_others=True)
-    assert by_cpu.value == pytest.approx(2.7) and by_cpu.baseline_value == 3
-    # for training: the older file's row stays as measured beside the CPU-time one
-    assert sorted(r.value for r in kept) == pytest.approx([1.5, 2.7])
+    assert [r.value for r in by_cpu] == pytest.approx([2.7, 2.7])
+    assert all(r.baseline_value == 3 for r in by_cpu)
+    # for training: the older file's row stays as measured beside the CPU-time ones
+    assert sorted(r.value for r in kept) == pytest.approx([1.5, 2.7, 2.7])
