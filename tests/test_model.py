@@ -13,6 +13,7 @@ import pytest
 from cnadvisor.dataset.load import underlay_mtus
 from cnadvisor.model import cache
 from cnadvisor.model import evaluate as evaluation_module
+from cnadvisor.model import forked
 from cnadvisor.model.data import load_published
 from cnadvisor.model.evaluate import cross_validate
 from cnadvisor.model.fitting import StageCostRegressor, fit
@@ -71,6 +72,7 @@ def test_grouped_cv_never_trains_on_the_held_out_study(observations, monkeypatch
         return real(train, *args, **kwargs)
 
     monkeypatch.setattr(evaluation_module, "fit", spy)
+    monkeypatch.setenv(forked.OPT_OUT, "0")  # the spy sees only the folds fitted here
     start = fit(observations).theta_
     cv = cross_validate(observations, "study", start=start)
     held = sorted(set(cv.studies))

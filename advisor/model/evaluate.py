@@ -208,7 +208,7 @@ def cross_validate(
         zip(folds, ordered_map(one_fold, len(folds), minimum=MIN_FOLDS), strict=True), start=1
     ):
         if progress:
-            progress(f"cross-validated, one {by} out: fold {number}/{len(folds)} ({label})")
+            progress(f"cross-validating, one {by} out: fold {number}/{len(folds)} ({label})…")
         test = observations.subset(held)
         truth = np.exp(test.log_ratio)
         for name in PREDICTORS:
