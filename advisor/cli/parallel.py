@@ -8,7 +8,8 @@ Used only where it changes nothing but the time taken:
   one worker could not share with the others);
 - the format's text for one file depends only on that file (not HTML, which numbers its
   sections), and ``--strict-plugins`` (which stops at the first broken plugin) is off;
-- Linux, at least two usable cores and at least ``MIN_FILES`` files.
+- at least ``MIN_FILES`` files, and a fork is safe and pays
+  (:func:`cnadvisor.forking.usable_workers`: Linux, two cores, no other thread at work).
 
 Workers are forked from the process that has loaded the advisor, so they start at once
 with its plugins, model and memos. Each file is read and checked in a worker; a file that
@@ -18,12 +19,11 @@ cannot be read is reported in its place in the order, and the rest of the batch 
 from __future__ import annotations
 
 import argparse
-import gc
-import os
-import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+from ..forking import forked_pool, usable_workers
 
 MIN_FILES = 64  # below this, starting the workers costs more than they save
 CHUNK = 8  # files per task: few enough hand-overs, small enough to keep workers level
@@ -41,15 +41,14 @@ def workers_for(advisor: Any, args: argparse.Namespace, items: Sequence[Any]) ->
         return 0
     if any(item == STDIN for item in items if isinstance(item, str)):
         return 0
-    if not sys.platform.startswith("linux") or not getattr(advisor.model, "batch_invariant", False):
+    if not getattr(advisor.model, "batch_invariant", False):
         return 0
     plugins = advisor.plugins
     if plugins is not None and not all(
         plugins.info(impl.plugin_name).builtin for impl in plugins.checkers()
     ):
         return 0
-    cores = len(os.sched_getaffinity(0))
-    return min(cores, 4) if cores >= 2 else 0
+    return usable_workers()
 
 
 Outcome = tuple[str, Any, list]  # ("text", text, plugin problems) or ("problems", list, [])
@@ -58,27 +57,18 @@ Outcome = tuple[str, Any, list]  # ("text", text, plugin problems) or ("problems
 def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) -> Iterator[Outcome]:
     """Each item's outcome in input order, evaluated by ``workers`` forked processes (at
     most two chunks per worker are in flight, so memory stays flat)."""
-    import multiprocessing
-
     _state.update(advisor=advisor, renderer=renderer)
-    gc.freeze()  # the collector would write to every inherited object: a copy of each page
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     try:
-        pending: deque = deque()
-        chunks = (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
-        for chunk in chunks:
-            pending.append(pool.apply_async(_evaluate_chunk, (list(chunk),)))
-            if len(pending) >= 2 * workers:
+        with forked_pool(workers) as pool:
+            pending: deque = deque()
+            chunks = (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
+            for chunk in chunks:
+                pending.append(pool.apply_async(_evaluate_chunk, (list(chunk),)))
+                if len(pending) >= 2 * workers:
+                    yield from pending.popleft().get()
+            while pending:
                 yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
     finally:
-        pool.join()
-        gc.unfreeze()
         _state.clear()
 
 
@@ -97,13 +87,6 @@ def evaluate_one(item: Any, advisor: Any, render: Callable[[Any, Any], str]) -> 
     evaluation = advisor.evaluate(loaded.requirements, source=loaded.source)
     raised = advisor.plugins.problems[known:] if advisor.plugins else []
     return ("text", render(evaluation, loaded.requirements), list(raised))
-
-
-def _worker_start() -> None:
-    """A Ctrl-C is the parent's to handle: it stops the workers itself."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _evaluate_chunk(chunk: list[Any]) -> list[Outcome]:

@@ -4,27 +4,19 @@ worker processes, results in order.
 Each job is a fit of its own, single-threaded and deterministic, so a job computed in a
 worker gives the same bits as one computed here: only the time taken changes (the card's
 two cross-validations, training's interval widths and its three scout starts are most of
-the time either takes). Workers are used only where forking is safe and pays:
-- Linux (``fork`` keeps the parent's loaded data; no pickling of the training rows);
-- this is the main thread, and no other thread runs but the plugin guard's worker, idle
-  while the caller fits (a fork copies no other thread, so a lock another thread held,
-  such as a TUI's writer holding the stdout buffer, would stay held in the child);
-- not inside a worker already (a fold's own scouts run in turn there);
-- at least two usable cores and at least ``minimum`` jobs.
+the time either takes). Workers are used where :func:`cnadvisor.forking.usable_workers`
+says a fork is safe (a fold's own scouts, inside a worker, run in turn there) and there
+are at least ``minimum`` jobs.
 """
 
 from __future__ import annotations
 
-import gc
 import os
-import sys
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..pluginguard import THREAD_NAME
+from ..forking import forked_pool, usable_workers
 
-MAX_WORKERS = 4
 OPT_OUT = "CNADVISOR_FIT_WORKERS"  # "0": every fit here in turn (to debug or profile one)
 
 _job: dict[str, Callable[[int], Any]] = {}  # the job function the workers inherit
@@ -32,20 +24,9 @@ _job: dict[str, Callable[[int], Any]] = {}  # the job function the workers inher
 
 def workers_for(jobs: int, minimum: int = 2) -> int:
     """How many worker processes to use for ``jobs`` jobs; 0 for none (in turn)."""
-    import multiprocessing
-
-    if jobs < minimum or not sys.platform.startswith("linux") or os.environ.get(OPT_OUT) == "0":
+    if jobs < minimum or os.environ.get(OPT_OUT) == "0":
         return 0
-    if threading.current_thread() is not threading.main_thread() or any(
-        thread.name != THREAD_NAME
-        for thread in threading.enumerate()
-        if thread is not threading.main_thread()
-    ):
-        return 0
-    if multiprocessing.current_process().daemon:  # a pool worker may not start workers
-        return 0
-    cores = len(os.sched_getaffinity(0))
-    return min(cores, MAX_WORKERS, jobs) if cores >= 2 else 0
+    return min(usable_workers(), jobs)
 
 
 def ordered_map(function: Callable[[int], Any], jobs: int, minimum: int = 2) -> Iterator[Any]:
@@ -55,28 +36,12 @@ def ordered_map(function: Callable[[int], Any], jobs: int, minimum: int = 2) -> 
     if not workers:
         yield from (function(index) for index in range(jobs))
         return
-    import multiprocessing
-
     _job["function"] = function
-    gc.freeze()  # the collector would write to every inherited object: a copy of each page
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     try:
-        yield from pool.imap(_run, range(jobs))
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        with forked_pool(workers) as pool:
+            yield from pool.imap(_run, range(jobs))
     finally:
-        pool.join()
-        gc.unfreeze()
         _job.clear()
-
-
-def _worker_start() -> None:
-    """A Ctrl-C is the parent's to handle: it stops the workers itself."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(index: int) -> Any:

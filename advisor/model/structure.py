@@ -219,32 +219,32 @@ def stream_packets(
     return segments, coalesced
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What a caller already worked out for its rows: wire packets per message and the
+    path's offload loss (`rates` asks several functions about the same rows at once)."""
+
+    packets: np.ndarray
+    loss: np.ndarray
+
+    @classmethod
+    def of(cls, x: np.ndarray, costs: StageCosts) -> Known:
+        return cls(packets_per_message(x), path_offload_loss(x, costs))
+
+
 def cpu_packets_per_message(
-    x: np.ndarray,
-    costs: StageCosts,
-    *,
-    alone: bool = False,
-    packets: np.ndarray | None = None,
-    loss: np.ndarray | None = None,
+    x: np.ndarray, costs: StageCosts, *, alone: bool = False, known: Known | None = None
 ) -> np.ndarray:
     """Packets the CPU handles per message: UDP one per fragment; a TCP stream in GSO
-    super-packets, except the share the path's offload loss hands over in MSS segments.
-    ``packets`` and ``loss`` are the wire packets and the path's offload loss, where the
-    caller has them already."""
-    packets = packets_per_message(x) if packets is None else packets
-    segments, coalesced = stream_packets(x, alone=alone, packets=packets)
-    loss = path_offload_loss(x, costs) if loss is None else loss
-    tcp = loss * segments + (1.0 - loss) * coalesced
-    return np.where(_column(x, "udp") > 0, packets, tcp)
+    super-packets, except the share the path's offload loss hands over in MSS segments."""
+    known = Known.of(x, costs) if known is None else known
+    segments, coalesced = stream_packets(x, alone=alone, packets=known.packets)
+    tcp = known.loss * segments + (1.0 - known.loss) * coalesced
+    return np.where(_column(x, "udp") > 0, known.packets, tcp)
 
 
 def cost_matrices(
-    x: np.ndarray,
-    costs: StageCosts,
-    *,
-    alone: bool = False,
-    packets: np.ndarray | None = None,
-    loss: np.ndarray | None = None,
+    x: np.ndarray, costs: StageCosts, *, alone: bool = False, known: Known | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """How many times each term's per-packet and per-byte cost is paid for one message.
 
@@ -252,7 +252,7 @@ def cost_matrices(
     ns_per_byte`` (a socket call is paid once per message, the other per-packet costs
     once per packet the CPU sees; how many packets that is depends on the offload losses)."""
     counts = x[:, : len(TERMS)]
-    seen = cpu_packets_per_message(x, costs, alone=alone, packets=packets, loss=loss)
+    seen = cpu_packets_per_message(x, costs, alone=alone, known=known)
     packet = counts * seen[:, None]
     packet[:, INDEX[SOCKET]] = counts[:, INDEX[SOCKET]]
     byte = counts * _column(x, "message_size")[:, None]
@@ -260,15 +260,10 @@ def cost_matrices(
 
 
 def message_time_ns(
-    x: np.ndarray,
-    costs: StageCosts,
-    *,
-    alone: bool = False,
-    packets: np.ndarray | None = None,
-    loss: np.ndarray | None = None,
+    x: np.ndarray, costs: StageCosts, *, alone: bool = False, known: Known | None = None
 ) -> np.ndarray:
     """CPU nanoseconds one message costs along the whole path (all terms counted)."""
-    packet, byte = cost_matrices(x, costs, alone=alone, packets=packets, loss=loss)
+    packet, byte = cost_matrices(x, costs, alone=alone, known=known)
     return _rows(packet, costs.per_packet) + _rows(byte, costs.per_byte)
 
 
@@ -345,14 +340,13 @@ def rates(x: np.ndarray, costs: StageCosts) -> Rates:
     """Throughput, packet rate, one-way latency and the link's goodput together, each the
     same as its own function gives, with the costs-free geometry (packets, wire bytes)
     and the offload loss worked out once: the prediction path asks for all four."""
-    packets = packets_per_message(x)
-    wire = wire_bytes_per_message(x, packets)
+    known = Known.of(x, costs)
+    wire = wire_bytes_per_message(x, known.packets)
     link = link_gbps(x, wire)
-    loss = path_offload_loss(x, costs)
-    stream = message_time_ns(x, costs, packets=packets, loss=loss)
+    stream = message_time_ns(x, costs, known=known)
     gbps = np.minimum(cpu_gbps(x, costs, time_ns=stream), link)
-    mpps = gbps * 1e9 / 8.0 / _column(x, "message_size") * packets / 1e6
-    alone = message_time_ns(x, costs, alone=True, packets=packets, loss=loss)
+    mpps = gbps * 1e9 / 8.0 / _column(x, "message_size") * known.packets / 1e6
+    alone = message_time_ns(x, costs, alone=True, known=known)
     return Rates(gbps, mpps, _latency_from(x, costs, alone * 1.0 / 1000.0, wire), link)
 
 
