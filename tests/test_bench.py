@@ -336,7 +336,9 @@ def test_local_measurements_calibrate_the_model(tmp_path):
     trained = cnadvisor("model", "train", "--with-local")
     assert trained.returncode == 0, trained.stderr
     assert "using 4 local measurements" in trained.stdout  # host and bridge, 1 and 2 pairs
-    assert "density measured on this host for bridge (up to 4 containers)" in trained.stdout
+    assert "density measured on this host for bridge @ intra-host (up to 4 containers)" in (
+        trained.stdout
+    )
     info = json_module.loads(cnadvisor("model", "info", "-f", "json").stdout)
     assert info["local_rows"] == 4
     example = Path(__file__).resolve().parent.parent / "examples/requirements/trading-gateway.yaml"
@@ -372,6 +374,11 @@ def test_local_measurements_calibrate_the_model(tmp_path):
     other, other_crowded = predicted("macvlan-bridge", 1), predicted("macvlan-bridge", 40)
     assert other_crowded["throughput_ratio"] == other["throughput_ratio"]
     assert any("not modelled" in line for line in other_crowded["basis"])
+    # measured between containers on one host: a prediction across hosts does not move
+    across = ("--scenario", "inter-host", "--message-size", "1400", "-f", "json")
+    far = [json_module.loads(cnadvisor("predict", "bridge", *across, "--containers-per-host",
+                                       str(n)).stdout)[0] for n in (1, 40)]  # fmt: skip
+    assert far[0]["throughput_ratio"] == far[1]["throughput_ratio"]
 
 
 def test_density_measures_copies_at_once_and_cleans_them_up(data_dir, untouched) -> None:

@@ -11,9 +11,8 @@ import warnings
 import numpy as np
 import pytest
 from cnadvisor.dataset.load import underlay_mtus
-from cnadvisor.model import cache
+from cnadvisor.model import cache, forked
 from cnadvisor.model import evaluate as evaluation_module
-from cnadvisor.model import forked
 from cnadvisor.model.data import load_published
 from cnadvisor.model.evaluate import cross_validate
 from cnadvisor.model.fitting import StageCostRegressor, fit

@@ -2,12 +2,13 @@
 when many copies of it run at once (``cnadvisor bench run --pairs N``).
 
 No published source gives density figures the structural model could use, so density
-moves a prediction only for an option this host measured at more than one pair, and only
-by what was measured: the ratio at N pairs over the ratio at one pair, test by test
-(same scenario, protocol, message size and metric), median over the tests. A pair is two
-containers. Between measured densities the factor of the highest one at or below the
-system's containers per host applies; below the lowest, none; above the highest, the
-highest's (the basis line says so). Every other option keeps "not modelled".
+moves a prediction only for an option this host measured at more than one pair, only in
+the scenario measured (intra- or inter-host), and only by what was measured: the ratio
+at N pairs over the ratio at one pair, test by test (same protocol, message size and
+metric), median over the tests. A pair is two containers. Between measured densities
+the factor of the highest one at or below the system's containers per host applies;
+below the lowest, none; above the highest, the highest's (the basis line says so).
+Every other option keeps "not modelled".
 """
 
 from __future__ import annotations
@@ -21,8 +22,14 @@ from typing import Any
 CONTAINERS_PER_PAIR = 2  # each copy of a bench topology is two namespaces: two containers
 RATE_METRICS = ("throughput", "packet_rate")
 
-# solution id -> [(containers, factor, tests), ...] in rising containers (JSON-safe lists)
+# "solution id @ scenario" -> [(containers, factor, tests), ...] in rising containers
+# (JSON-safe: the table is kept in the model cache's metadata)
 DensityTable = dict[str, list[list[float]]]
+
+
+def density_key(solution_id: str, scenario: str) -> str:
+    """A table key: density moves only the scenario (intra- or inter-host) it was measured in."""
+    return f"{solution_id} @ {scenario}"
 
 
 def measured_density(measurements: Iterable[Any]) -> DensityTable:
@@ -40,21 +47,23 @@ def measured_density(measurements: Iterable[Any]) -> DensityTable:
             continue  # a baseline against itself says nothing about the option
         test = (row.solution_id, row.scenario, row.protocol, row.message_size_bytes, row.metric)
         ratios[test][item.pairs].append(ratio)
-    by_solution: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for (solution, *_), by_pairs in ratios.items():
+    by_key: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for (solution, scenario, *_), by_pairs in ratios.items():
         single = by_pairs.get(1)
         if not single:
             continue
         alone = statistics.median(single)
         for pairs, found in by_pairs.items():
             if pairs > 1:
-                by_solution[solution][pairs].append(statistics.median(found) / alone)
+                by_key[density_key(solution, scenario)][pairs].append(
+                    statistics.median(found) / alone
+                )
     return {
-        solution: [
+        key: [
             [pairs * CONTAINERS_PER_PAIR, statistics.median(factors), len(factors)]
             for pairs, factors in sorted(steps.items())
         ]
-        for solution, steps in sorted(by_solution.items())
+        for key, steps in sorted(by_key.items())
     }
 
 
@@ -84,17 +93,17 @@ def factor_at(steps: Sequence[Sequence[float]], containers: int) -> tuple[float,
     return found
 
 
-def density_line(solution: str, steps: Sequence[Sequence[float]], containers: int) -> str:
+def density_line(key: str, steps: Sequence[Sequence[float]], containers: int) -> str:
     """The basis line of a prediction for an option whose density this host measured."""
     measured = ", ".join(f"{int(c)} containers ×{f:.2f} ({int(n)} test{'s' if n != 1 else ''})"
                          for c, f, n in steps)  # fmt: skip
     found = factor_at(steps, containers)
     if found is None:
-        return (f"containers per host ({solution}): {containers} is below the densities this "
+        return (f"containers per host ({key}): {containers} is below the densities this "
                 f"host measured ({measured}): the one-pair measurement holds")  # fmt: skip
     factor, at = found
     beyond = "; higher densities not measured" if containers > steps[-1][0] else ""
-    return (f"containers per host ({solution}): ×{factor:.2f} as this host measured at {at} "
+    return (f"containers per host ({key}): ×{factor:.2f} as this host measured at {at} "
             f"containers (`cnadvisor bench run --pairs {at // CONTAINERS_PER_PAIR}`; measured: "
             f"{measured}){beyond}")  # fmt: skip
 
@@ -102,5 +111,5 @@ def density_line(solution: str, steps: Sequence[Sequence[float]], containers: in
 def summary(table: Mapping[str, Sequence[Sequence[float]]]) -> str:
     """One line naming the options whose density was measured here."""
     return "density measured on this host for " + ", ".join(
-        f"{solution} (up to {int(steps[-1][0])} containers)" for solution, steps in table.items()
+        f"{key} (up to {int(steps[-1][0])} containers)" for key, steps in table.items()
     )

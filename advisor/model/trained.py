@@ -25,7 +25,7 @@ from ..performance import Estimate, Prediction, WorkloadPoint
 from ..profile import SolutionProfile
 from ..stages import STAGES
 from . import cache
-from .density import check_density, density_line, factor_at
+from .density import check_density, density_key, density_line, factor_at
 from .density import summary as density_summary
 from .observations import (
     LATENCY,
@@ -148,9 +148,10 @@ class TrainedModel:
         density = self.meta.get("density")
         if density and point.containers_per_host > 1:  # only what this host measured moves
             containers = point.containers_per_host
+            keys = [density_key(s.id, point.scenario) for s in solutions]
             found = [
-                _at_density(p, density[s.id], containers) if s.id in density else p
-                for s, p in zip(solutions, found, strict=True)
+                _at_density(p, key, density[key], containers) if key in density else p
+                for key, p in zip(keys, found, strict=True)
             ]
         return found
 
@@ -251,12 +252,12 @@ class TrainedModel:
         )
 
 
-def _at_density(prediction: Prediction, steps: list, containers: int) -> Prediction:
+def _at_density(prediction: Prediction, key: str, steps: list, containers: int) -> Prediction:
     """A prediction at ``containers`` per host for an option whose density this host
     measured: rates scaled by the measured factor (never above the NIC's figure the
     prediction was capped at), latency as it was (density was measured on rates)."""
     basis = [line for line in prediction.basis if line != NOT_MODELLED]
-    basis.append(density_line(prediction.solution_id, steps, containers))
+    basis.append(density_line(key, steps, containers))
     basis.append("CPU pinning: not modelled (no source gives figures the model could use)")
     found = factor_at(steps, containers)
     if found is None:
