@@ -264,3 +264,34 @@ def test_local_ratio_columns_are_read_checked_and_optional(tmp_path, monkeypatch
     assert all(r.baseline_value == 3 for r in by_cpu)
     # for training: the older file's row stays as measured beside the CPU-time ones
     assert sorted(r.value for r in kept) == pytest.approx([1.5, 2.7, 2.7])
+
+
+def test_rows_the_bench_flags_as_unsteady_calibrate_nothing(tmp_path, monkeypatch) -> None:
+    """A row whose repeats disagree by more than the bench's LARGE spread (CPU time where it
+    was measured, else wall clock) is left out of what training reads; with one repeat
+    (no spread) a row is used."""
+    monkeypatch.setenv(store.DATA_ENV, str(tmp_path))
+    folder = store.data_dir()
+    folder.mkdir(parents=True)
+    row = {column: "" for column in store.ROW_COLUMNS} | {
+        "source_id": "local-x", "locator": "iperf3 -c 198.18.1.2", "solution_label": "veth",
+        "scenario": "intra-host", "virtualization": "vm", "protocol": "tcp",
+        "encryption": "none", "metric": "throughput", "unit": "Gbps", "value": "1.5",
+        "baseline_value": "3", "baseline_label": "host: loopback", "topology": "veth",
+        "baseline_topology": "host-loopback", "ratio": "0.5", "cpu_ratio": "0.9",
+        "repeats": "3",
+    }  # fmt: skip
+    large = store.SPREAD_WARNING + 1
+    rows = [
+        row | {"cpu_ratio_spread_percent": "2", "value": "1.1"},  # steady
+        row | {"cpu_ratio_spread_percent": str(large), "value": "1.2"},  # CPU time disagrees
+        row | {"cpu_ratio_spread_percent": "", "repeats": "1", "value": "1.3"},  # one repeat
+        # no CPU figure: the wall-clock spread decides
+        row | {"cpu_ratio": "", "ratio_spread_percent": str(large), "value": "1.4"},
+        row | {"cpu_ratio": "", "ratio_spread_percent": "3", "value": "1.6"},
+    ]
+    (folder / "a.csv").write_text(store.to_csv(rows, store.ROW_COLUMNS))
+    flagged = [store.unsteady(m) for m in store.local_measurements()]
+    assert flagged == [False, True, False, True, False]
+    kept = store.local_rows_by_cpu_time(keep_others=True)
+    assert sorted(r.value for r in kept) == pytest.approx([1.6, 2.7, 2.7])

@@ -525,6 +525,17 @@ def local_measurements() -> list[LocalMeasurement]:
     return found
 
 
+def unsteady(item: LocalMeasurement) -> bool:
+    """Whether a row's repeats disagree by more than the bench flags (``SPREAD_WARNING``,
+    shown as LARGE): the spread of the ratio calibration would read (CPU time where it
+    was measured, else wall clock). Such a row is not used to calibrate or to score the
+    calibration; with one repeat there is no spread and the row is used."""
+    spread = (
+        item.cpu_ratio_spread_percent if item.cpu_ratio is not None else item.ratio_spread_percent
+    )
+    return spread is not None and spread > SPREAD_WARNING
+
+
 def local_rows_by_cpu_time(*, keep_others: bool = False) -> list[BenchmarkRow]:
     """The local rows with CPU-time ratios in place of wall-clock ones, for calibrating on
     a shared host: a row with a ``cpu_ratio`` gets value = cpu_ratio x baseline_value (so
@@ -534,6 +545,8 @@ def local_rows_by_cpu_time(*, keep_others: bool = False) -> list[BenchmarkRow]:
     rows = []
     for item in local_measurements():
         row = item.row
+        if unsteady(item):
+            continue
         if item.cpu_ratio is None or not row.baseline_value:
             if keep_others:
                 rows.append(row)

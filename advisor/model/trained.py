@@ -368,6 +368,7 @@ def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, 
             f"×{cpu_scale:.2f}; stages: {', '.join(measured) or 'none'})",
             "leave_one_topology_out": local_errors(estimator.costs_, local),
         }
+        meta["local_unsteady"] = _unsteady_count()
         density = _local_density()
         if density:
             meta["density"] = density
@@ -435,12 +436,20 @@ def _local_rows() -> list:
     return rows + list(imported_rows())
 
 
+def _unsteady_count() -> int:
+    """This host's bench rows left out because their repeats disagree (store.unsteady)."""
+    from ..bench.store import local_measurements, unsteady
+
+    return sum(1 for item in local_measurements() if unsteady(item))
+
+
 def _local_density() -> dict:
-    """Density factors from this host's bench rows measured at several ``--pairs``."""
-    from ..bench.store import local_measurements
+    """Density factors from this host's bench rows measured at several ``--pairs`` (rows
+    whose repeats disagree are left out, as calibration leaves them out)."""
+    from ..bench.store import local_measurements, unsteady
     from .density import measured_density
 
-    return measured_density(local_measurements())
+    return measured_density(item for item in local_measurements() if not unsteady(item))
 
 
 def load_or_train(

@@ -12,8 +12,14 @@ def training_summary(meta: dict, path: Path, seconds: float, with_local: bool) -
     and, when calibrated on this host, the local error before and after."""
     lines = []
     if with_local:
+        unsteady = meta.get("local_unsteady") or 0
+        left_out = (
+            f" ({unsteady} left out: their repeats disagree by more than the bench's LARGE spread)"
+            if unsteady
+            else ""
+        )
         lines.append(
-            f"using {meta['local_rows']} local measurements; `cnadvisor model train` "
+            f"using {meta['local_rows']} local measurements{left_out}; `cnadvisor model train` "
             "without --with-local goes back to published data only"
         )
     lines.append(
