@@ -223,21 +223,27 @@ def test_a_bad_local_rows_file_is_skipped_with_a_warning_naming_it(tmp_path, mon
     assert any("b.csv" in str(w.message) and "column value" in str(w.message) for w in caught)
 
 
+def _local_row(**changes: str) -> dict[str, str]:
+    """One bench row with its local columns: veth at 0.5 of its baseline by wall clock and
+    0.9 by CPU time, over 3 repeats, spreads empty unless given."""
+    return {column: "" for column in store.ROW_COLUMNS} | {
+        "source_id": "local-x", "locator": "iperf3 -c 198.18.1.2", "solution_label": "veth",
+        "scenario": "intra-host", "virtualization": "vm", "protocol": "tcp",
+        "encryption": "none", "metric": "throughput", "unit": "Gbps", "value": "1.5",
+        "baseline_value": "3", "baseline_label": "host: loopback", "topology": "veth",
+        "baseline_topology": "host-loopback", "ratio": "0.5", "cpu_ratio": "0.9",
+        "repeats": "3",
+    } | changes  # fmt: skip
+
+
 def test_local_ratio_columns_are_read_checked_and_optional(tmp_path, monkeypatch) -> None:
     """A file with the local columns gives its ratios; one without them (written before
     they existed) still gives its rows; a non-number in cpu_ratio skips the file, named."""
     monkeypatch.setenv(store.DATA_ENV, str(tmp_path))
     folder = store.data_dir()
     folder.mkdir(parents=True)
-    row = {column: "" for column in store.ROW_COLUMNS} | {
-        "source_id": "local-x", "locator": "iperf3 -c 198.18.1.2", "solution_label": "veth",
-        "scenario": "intra-host", "virtualization": "vm", "protocol": "tcp",
-        "encryption": "none", "metric": "throughput", "unit": "Gbps", "value": "1.5",
-        "baseline_value": "3", "baseline_label": "host: loopback", "topology": "veth",
-        "baseline_topology": "host",
-        "ratio": "0.5", "ratio_spread_percent": "40.0", "cpu_ratio": "0.9",
-        "cpu_ratio_spread_percent": "6.5", "repeats": "3",
-    }  # fmt: skip
+    row = _local_row(baseline_topology="host", ratio_spread_percent="40.0",
+                     cpu_ratio_spread_percent="6.5")  # fmt: skip
     (folder / "a.csv").write_text(store.to_csv([row], store.ROW_COLUMNS))
     old = {column: row[column] for column in store.COLUMNS}
     (folder / "b.csv").write_text(store.to_csv([old], store.COLUMNS))
@@ -273,14 +279,7 @@ def test_rows_the_bench_flags_as_unsteady_calibrate_nothing(tmp_path, monkeypatc
     monkeypatch.setenv(store.DATA_ENV, str(tmp_path))
     folder = store.data_dir()
     folder.mkdir(parents=True)
-    row = {column: "" for column in store.ROW_COLUMNS} | {
-        "source_id": "local-x", "locator": "iperf3 -c 198.18.1.2", "solution_label": "veth",
-        "scenario": "intra-host", "virtualization": "vm", "protocol": "tcp",
-        "encryption": "none", "metric": "throughput", "unit": "Gbps", "value": "1.5",
-        "baseline_value": "3", "baseline_label": "host: loopback", "topology": "veth",
-        "baseline_topology": "host-loopback", "ratio": "0.5", "cpu_ratio": "0.9",
-        "repeats": "3",
-    }  # fmt: skip
+    row = _local_row()
     large = store.SPREAD_WARNING + 1
     rows = [
         row | {"cpu_ratio_spread_percent": "2", "value": "1.1"},  # steady
