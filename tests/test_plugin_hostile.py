@@ -371,11 +371,18 @@ def test_a_distribution_named_cnadvisor_is_not_builtin(hostile_venv, builtin_nam
     assert only_builtins["problems"] == []
 
 
+def _default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_a_real_ctrl_c_still_stops_cnadvisor(hostile_venv, builtin_names, system):
     env = _env(builtin_names, "sleeper", CNADVISOR_PLUGIN_TIMEOUT="60")
     process = subprocess.Popen(
         [str(hostile_venv / "bin" / "python"), "-m", "cnadvisor.cli", "evaluate", str(system)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        # as at a terminal: a suite started in the background (`cmd &` in a script, nohup)
+        # hands its children SIGINT ignored, and Python then keeps ignoring it
+        preexec_fn=_default_interrupt,
     )  # fmt: skip
     try:
         seen = ""
