@@ -20,15 +20,16 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from .pluginguard import THREAD_NAME
+from .pluginguard import THREAD_NAME, running_plugin_code
 
 MAX_WORKERS = 4
 
 
 def usable_workers() -> int:
     """Worker processes this process may fork now (0: run in turn): Linux, two or more
-    usable cores, the main thread beside at most the idle plugin guard, and not itself a
-    pool worker (which may not start workers)."""
+    usable cores, the main thread beside at most the plugin guard's workers, none of them
+    inside plugin code (a call abandoned at its deadline still is), and not itself a pool
+    worker (which may not start workers)."""
     import multiprocessing
 
     if not sys.platform.startswith("linux") or multiprocessing.current_process().daemon:
@@ -38,6 +39,8 @@ def usable_workers() -> int:
         for thread in threading.enumerate()
         if thread is not threading.main_thread()
     ):
+        return 0
+    if running_plugin_code():  # the guard's worker is not idle: a plugin call is stuck in it
         return 0
     cores = len(os.sched_getaffinity(0))
     return min(cores, MAX_WORKERS) if cores >= 2 else 0

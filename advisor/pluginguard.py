@@ -44,6 +44,7 @@ IDLE_SECONDS = 10.0  # a worker with nothing to do for this long ends
 THREAD_NAME = "cnadvisor-plugin"  # the worker thread that runs plugin calls
 
 _PLUGIN_THREADS: set[int] = set()  # idents of threads that run plugin code, live or abandoned
+_BUSY: set[int] = set()  # idents of those running plugin code right now (abandoned too)
 
 
 def timeout() -> float:
@@ -98,6 +99,12 @@ class _RoutedStdout:
         return getattr(self._target(), name)
 
 
+def running_plugin_code() -> bool:
+    """Whether some worker thread is inside plugin code now, such as a call abandoned at
+    its deadline: whoever forks must not, since that code may hold a lock the child needs."""
+    return bool(_BUSY)
+
+
 class _Worker:
     """One daemon thread that runs plugin calls handed to it, one at a time. It ends
     after a while with nothing to do, so plugin sets that are no longer used (tests,
@@ -123,11 +130,13 @@ class _Worker:
                         _PLUGIN_THREADS.discard(ident)
                         return
                 continue
+            _BUSY.add(ident)
             try:
                 box.append((True, job()))
             except BaseException as error:  # plugin code: report, never die
                 box.append((False, describe(error)))  # here: its repr is plugin code too
             finally:
+                _BUSY.discard(ident)
                 done.set()
 
     def submit(self, job: Callable[[], Any]) -> tuple[list, threading.Event] | None:

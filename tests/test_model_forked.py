@@ -78,3 +78,24 @@ def test_a_fit_with_workers_is_the_fit_in_turn(plugin_set, monkeypatch):
     monkeypatch.setenv(forked.OPT_OUT, "0")
     in_turn = fit(few, max_nfev=30)
     assert np.array_equal(spread.theta_, in_turn.theta_)
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="needs Linux and two cores")
+def test_no_workers_while_a_plugin_call_is_stuck_past_its_deadline(monkeypatch):
+    """An abandoned plugin call still runs in the guard's thread and may hold a lock a
+    child would need: nothing forks until it returns."""
+    from cnadvisor import pluginguard
+
+    monkeypatch.delenv(forked.OPT_OUT, raising=False)
+    release = threading.Event()
+    outcome = pluginguard.Guard().run(lambda: release.wait(10), deadline=0.05)
+    try:
+        assert outcome.timed_out
+        assert forked.workers_for(8) == 0
+    finally:
+        release.set()
+    for _ in range(100):  # the abandoned call returns; its thread goes back to waiting
+        if not pluginguard.running_plugin_code():
+            break
+        threading.Event().wait(0.05)
+    assert forked.workers_for(8) >= 2
