@@ -322,7 +322,10 @@ class PluginSet:
         for solution in solutions:
             try:
                 returned = impl.function(**_named(impl, solution, requirements))
-                answers.append(_accept(returned, as_finding, rejected, trusted=True))
+                # most options get no finding: an empty list needs no walk
+                empty = type(returned) is list and not returned
+                answers.append([] if empty else _accept(returned, as_finding, rejected,
+                                                        trusted=True))  # fmt: skip
             except Exception as error:  # a bug in a built-in must not stop the run either
                 rejected.append(pluginguard.describe(error))
                 answers.append(None)

@@ -37,11 +37,17 @@ VENDOR_SUPPORT = {
 PUBLIC_CLOUDS = {"aws", "azure", "gcp"}
 
 
-def _routes_natively(solution: SolutionProfile) -> bool:
-    """Inter-host packets leave with container addresses (no tunnel the cloud could route)."""
+def _tunnelled(solution: SolutionProfile) -> bool:
+    """Inter-host packets are wrapped or encrypted on the way out."""
     stages = solution.datapath.inter_host or []
-    tunnelled = any(stage(name).kind in (StageKind.ENCAP, StageKind.ENCRYPT) for name in stages)
-    return solution.operations.underlay.value in ("l2", "l2-or-bgp", "bgp") and not tunnelled
+    return any(stage(name).kind in (StageKind.ENCAP, StageKind.ENCRYPT) for name in stages)
+
+
+def _routes_natively(solution: SolutionProfile) -> bool:
+    """Inter-host packets leave with container addresses (no tunnel the cloud could route).
+    The underlay is read first: it settles most options without a stage lookup."""
+    underlay = solution.operations.underlay.value
+    return underlay in ("l2", "l2-or-bgp", "bgp") and not _tunnelled(solution)
 
 
 def _managed(solution: SolutionProfile, requirements: Requirements) -> list[Finding]:
@@ -63,9 +69,7 @@ def _managed(solution: SolutionProfile, requirements: Requirements) -> list[Find
                 references=[url],
             )
         )
-    stages = solution.datapath.inter_host or []
-    tunnelled = any(stage(name).kind in (StageKind.ENCAP, StageKind.ENCRYPT) for name in stages)
-    if tunnelled or solution.mobility.routable_ips is False:
+    if solution.mobility.routable_ips is False or _tunnelled(solution):
         findings.append(
             Finding(
                 severity="warn",
@@ -105,7 +109,7 @@ def cnadvisor_check(solution: SolutionProfile, requirements: Requirements) -> li
                 references=[DOCKER_MACVLAN],
             )
         )
-    if _routes_natively(solution) and not solution.operations.mac_per_container:
+    if not solution.operations.mac_per_container and _routes_natively(solution):
         advice = {
             "aws": (
                 "disable the EC2 source/destination check on every node; across VPC "
