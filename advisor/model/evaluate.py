@@ -218,20 +218,18 @@ def cross_validate(
         labels.extend([label] * len(truth))
         studies.append(test.study)
         small.append(small_datagrams(test))
-        residual_by_fold[label] = (test.metric, np.abs(np.log(fold["model"]) - np.log(truth)))
+        residual_by_fold[label] = (test.metric, np.abs(np.log(fold["model"]) - np.log(truth)),
+                                   test.study.astype(str))  # fmt: skip
     covered = []
     widths = {}
     for m in SCORED:
-        every = [r[k == m] for k, r in residual_by_fold.values()]
-        pooled = np.concatenate(every) if every else np.zeros(0)
-        widths[m] = float(np.quantile(pooled, INTERVAL_LEVEL)) if len(pooled) else math.nan
-    for label, (kinds, residuals) in residual_by_fold.items():
+        width = interval_width(*_pool(residual_by_fold.values(), m))
+        widths[m] = width if math.isfinite(width) else math.nan
+    for label, (kinds, residuals, _) in residual_by_fold.items():
         inside = np.zeros(len(residuals), dtype=bool)
         for m in SCORED:
-            others = [r[k == m] for other, (k, r) in residual_by_fold.items() if other != label]
-            pool = np.concatenate(others) if others else np.zeros(0)
-            width = np.quantile(pool, INTERVAL_LEVEL) if len(pool) else math.inf
-            inside[kinds == m] = residuals[kinds == m] <= width
+            others = [fold for other, fold in residual_by_fold.items() if other != label]
+            inside[kinds == m] = residuals[kinds == m] <= interval_width(*_pool(others, m))
         covered.append(inside)
     join = lambda parts: np.concatenate(parts) if parts else np.zeros(0)  # noqa: E731
     return CrossValidation(
@@ -245,6 +243,32 @@ def cross_validate(
         widths=widths,
         small_datagram=join(small).astype(bool),
     )
+
+
+def _pool(folds, metric: int) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out absolute log errors of one metric over these folds, and their studies."""
+    parts = [(r[k == metric], st[k == metric]) for k, r, st in folds]
+    if not parts:
+        return np.zeros(0), np.zeros(0, dtype=str)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def interval_width(residuals: np.ndarray, studies: np.ndarray) -> float:
+    """The log half-width meant to cover :data:`INTERVAL_LEVEL` of a new study's rows.
+
+    Held-out errors of one study move together (same lab, same hardware), so the study is
+    the unit, not the row: each row weighs 1/sqrt(rows of its study), as in the fit, and
+    the level is raised by 1 + 1/K for K studies, the finite-sample correction of split
+    conformal prediction. The plain row quantile covered 75 % of throughput rows and 65 %
+    of a latency study's rows on average when each study was held out (model card)."""
+    if not len(residuals):
+        return math.inf
+    _, inverse, counts = np.unique(studies, return_inverse=True, return_counts=True)
+    level = min(1.0, INTERVAL_LEVEL * (1 + 1 / len(counts)))
+    order = np.argsort(residuals, kind="stable")
+    weights = (1.0 / np.sqrt(counts[inverse]))[order]
+    share = np.cumsum(weights) / weights.sum()
+    return float(residuals[order][min(np.searchsorted(share, level), len(order) - 1)])
 
 
 def interval_widths(
