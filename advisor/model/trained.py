@@ -339,7 +339,7 @@ def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, 
     priors = prior_targets(load_priors())
     with threadpool_limits(limits=1):
         estimator = fit(published, tuple(priors))
-        widths = interval_widths(published, start=estimator.theta_)
+        widths = interval_widths(published)
     costs = estimator.costs_
     meta = {
         "observations": len(published),
