@@ -307,7 +307,8 @@ def interval_widths(observations: Observations) -> dict[int, float]:
     held-out errors of :data:`INTERVAL_FOLDS` folds of whole studies, each fitted from
     scratch. Folds warm-started from the full fit (as this did before) stop near it: their
     throughput errors gave a log half-width of 0.71 where cold leave-one-study-out folds
-    give 1.00, so the intervals were too narrow. Metrics with no held-out rows borrow throughput's width."""
+    give 1.00, so the intervals were too narrow. Metrics with no held-out rows borrow
+    throughput's width."""
     widths = cross_validate(observations, "study-groups").widths
     fallback = widths.get(THROUGHPUT)
     if fallback is None or not math.isfinite(fallback):
