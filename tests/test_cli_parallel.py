@@ -108,3 +108,25 @@ def test_a_batch_through_workers_equals_one_process(fmt, plugin_set, tmp_path, m
         document = json.loads(text)
         assert [r["system"] for r in document["results"]] == [f"system {i}" for i in range(count)]
         assert [e["source"].rsplit("/", 1)[-1] for e in document["errors"]] == bad
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_a_workers_bytes_and_this_processs_text_are_written_in_order(tmp_path, monkeypatch,
+                                                                     to_file):  # fmt: skip
+    """Workers hand their results over as UTF-8 bytes; the sink writes them between the
+    text around them, to a file or to a stdout that only takes text (no ``buffer``)."""
+    import io
+
+    from cnadvisor.render.output import Output
+
+    pieces = ["{start → ", "one → ".encode(), "two ✓ ".encode(), "end}"]
+    stream = io.StringIO()
+    if not to_file:
+        monkeypatch.setattr("sys.stdout", stream)
+    target = tmp_path / "out.txt"
+    sink = Output(str(target) if to_file else None)
+    for piece in pieces:
+        sink.write(piece)
+    sink.commit()
+    written = target.read_text(encoding="utf-8") if to_file else stream.getvalue()
+    assert written == "{start → one → two ✓ end}"

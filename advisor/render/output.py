@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+UTF8 = ("utf-8", "utf8")
+
 
 class OutputRefused(Exception):
     """The output cannot be used; known before any work is done (a usage error)."""
@@ -99,11 +101,21 @@ class Output:
         os.fchmod(descriptor, mode)
         return os.fdopen(descriptor, "w", encoding="utf-8")
 
-    def write(self, text: str) -> None:
+    def write(self, text: str | bytes) -> None:
+        """Write text, or text already encoded as UTF-8 (a batch worker's result), which
+        goes to a UTF-8 stream's bytes as it is, with no decoding and encoding again."""
         if not text:
             return
         with self._failing():
-            self._stream.write(text)
+            if isinstance(text, bytes):
+                raw = getattr(self._stream, "buffer", None)
+                if raw is None or (self._stream.encoding or "").lower() not in UTF8:
+                    self._stream.write(text.decode("utf-8"))
+                else:
+                    self._stream.flush()  # what was written as text goes first
+                    raw.write(text)
+            else:
+                self._stream.write(text)
             if self.path is None:
                 self._stream.flush()
 
