@@ -294,3 +294,22 @@ def test_rows_the_bench_flags_as_unsteady_calibrate_nothing(tmp_path, monkeypatc
     assert flagged == [False, True, False, True, False]
     kept = store.local_rows_by_cpu_time(keep_others=True)
     assert sorted(r.value for r in kept) == pytest.approx([1.6, 2.7, 2.7])
+
+
+def test_training_reads_the_local_files_once_until_one_changes(tmp_path, monkeypatch) -> None:
+    """Training asks for this host's rows three times (rows, unsteady count, density):
+    the files are parsed once, and again as soon as one is rewritten or added."""
+    monkeypatch.setenv(store.DATA_ENV, str(tmp_path))
+    folder = store.data_dir()
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text(store.to_csv([_local_row()], store.ROW_COLUMNS))
+    parsed: list[str] = []
+    real = store.parse_rows
+    monkeypatch.setattr(store, "parse_rows", lambda text, label: parsed.append(label) or
+                        real(text, label))  # fmt: skip
+    first = store.local_measurements()
+    assert store.local_measurements() == first and len(parsed) == 1
+    (folder / "a.csv").write_text(store.to_csv([_local_row(value="1.75")], store.ROW_COLUMNS))
+    assert [m.row.value for m in store.local_measurements()] == [1.75]
+    (folder / "b.csv").write_text(store.to_csv([_local_row()], store.ROW_COLUMNS))
+    assert len(store.local_measurements()) == 2 and len(parsed) == 4

@@ -506,14 +506,36 @@ def _local_extras(path: Path, text: str) -> dict[int, LocalMeasurement]:
     return found
 
 
+_READ: dict[tuple, list[LocalMeasurement]] = {}  # the last read, by what the files were
+
+
 def local_measurements() -> list[LocalMeasurement]:
     """Every saved local row with its local columns (wall-clock and CPU-time ratios);
-    a file that fails validation is skipped with a warning naming it."""
-    found: list[LocalMeasurement] = []
+    a file that fails validation is skipped with a warning naming it. Training asks three
+    times (rows, unsteady count, density): the files are parsed again only when one of
+    them changed (name, size or modification time)."""
     folder = data_dir()
     if not folder.is_dir():
-        return found
-    for path in _row_files(folder):
+        return []
+    paths = _row_files(folder)
+    signature = (str(folder), *((p.name, *_stamp(p)) for p in paths))
+    if signature not in _READ:
+        _READ.clear()
+        _READ[signature] = _read_measurements(paths)
+    return list(_READ[signature])
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (-1, -1)
+    return info.st_size, info.st_mtime_ns
+
+
+def _read_measurements(paths: list[Path]) -> list[LocalMeasurement]:
+    found: list[LocalMeasurement] = []
+    for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
             parsed = parse_rows(text, str(path))
