@@ -62,7 +62,9 @@ def test_the_estimator_is_a_scikit_learn_regressor(observations):
     assert (fitted.costs_.table >= 0).all()
 
 
-def test_grouped_cv_never_trains_on_the_held_out_study(observations, monkeypatch):
+def test_grouped_cv_never_trains_on_the_held_out_studies(observations, monkeypatch):
+    """The folds that set the shipped intervals: each group of studies is held out whole,
+    and every scored study is held out once."""
     seen = []
     real = evaluation_module.fit
 
@@ -72,12 +74,13 @@ def test_grouped_cv_never_trains_on_the_held_out_study(observations, monkeypatch
 
     monkeypatch.setattr(evaluation_module, "fit", spy)
     monkeypatch.setenv(forked.OPT_OUT, "0")  # the spy sees only the folds fitted here
-    start = fit(observations).theta_
-    cv = cross_validate(observations, "study", start=start)
-    held = sorted(set(cv.studies))
-    assert len(seen) == len(held)
-    for studies, study in zip(seen, held, strict=True):
-        assert study not in studies
+    cv = cross_validate(observations, "study-groups")
+    groups = [set(label.split(", ")) for label in dict.fromkeys(cv.folds)]
+    assert len(seen) == len(groups) == evaluation_module.INTERVAL_FOLDS
+    for studies, group in zip(seen, groups, strict=True):
+        assert not studies & group
+    assert set().union(*groups) == set(cv.studies)
+    assert sum(len(group) for group in groups) == len(set(cv.studies))
 
 
 def test_host_against_itself_is_never_scored(by_study, observations):

@@ -100,6 +100,6 @@ def _evaluate_chunk(chunk: list[Any]) -> list[Outcome]:
         renderer.count = 1  # the parent has written the first result itself
         return renderer.add(evaluation, requirements)
 
-    outcomes = [evaluate_one(item, advisor, render) for item in chunk]
+    results = [evaluate_one(item, advisor, render) for item in chunk]
     return [(kind, value.encode("utf-8") if kind == "text" else value, raised)
-            for kind, value, raised in outcomes]  # fmt: skip
+            for kind, value, raised in results]  # fmt: skip

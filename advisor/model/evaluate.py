@@ -144,16 +144,12 @@ def physics_ratio(observations: Observations) -> np.ndarray:
 
 
 MIN_FOLDS = 4  # fewer folds run in turn: starting workers would cost more than they save
-WARM_FOLD_EVALUATIONS = 25  # a fold starts from the full fit and needs few steps
 
 
 def _fold_predictions(
-    train: Observations, test: Observations, start: np.ndarray | None, residual: bool = False
+    train: Observations, test: Observations, residual: bool = False
 ) -> dict[str, np.ndarray]:
-    if start is None:
-        estimator = fit(train)
-    else:
-        estimator = fit(train, start=start, max_nfev=WARM_FOLD_EVALUATIONS)
+    estimator = fit(train)  # from scratch: a fold started from the full fit stops near it
     structural = estimator.predict(test.design())
     model = np.exp(structural)
     corrected = structural
@@ -184,16 +180,13 @@ def cross_validate(
     observations: Observations,
     by: str,
     progress: Callable[[str], None] | None = None,
-    start: np.ndarray | None = None,
     residual: bool = False,
 ) -> CrossValidation:
     """``by="study"``: leave one study out. ``by="study-groups"``: leave out each of
-    :data:`INTERVAL_FOLDS` groups of studies in turn. ``by="solution"``: leave one solution out, and
-    with it every row of the study whose rows of that solution are scored. ``start``
-    (parameters of a fit on all the data) warm-starts each fold: faster, and the fold still
-    moves to its own optimum, though it may stop near the full fit's (slightly optimistic).
-    ``residual`` also scores the structure plus residual trees (the card's comparison;
-    without it that predictor repeats the model)."""
+    :data:`INTERVAL_FOLDS` groups of whole studies in turn. ``by="solution"``: leave one
+    solution out, and with it every row of the study whose rows of that solution are
+    scored. Each fold is fitted from scratch. ``residual`` also scores the structure plus
+    residual trees (the card's comparison; without it that predictor repeats the model)."""
     target = scoreable(observations)
     folds: list[tuple[str, np.ndarray, np.ndarray]] = []
     if by == "study":
@@ -218,8 +211,7 @@ def cross_validate(
 
     def one_fold(index: int) -> dict[str, np.ndarray]:
         _, held, keep = folds[index]
-        return _fold_predictions(observations.subset(keep), observations.subset(held), start,
-                                 residual)  # fmt: skip
+        return _fold_predictions(observations.subset(keep), observations.subset(held), residual)
 
     for number, ((label, held, _), fold) in enumerate(
         zip(folds, ordered_map(one_fold, len(folds), minimum=MIN_FOLDS), strict=True), start=1

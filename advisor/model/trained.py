@@ -47,7 +47,7 @@ from .structure import (
 
 NAME = "trained"
 # Bump when training or evaluation changes what a cached model means (part of its key).
-TRAINING_REVISION = 13  # 13: intervals weigh studies (evaluate.interval_width)
+TRAINING_REVISION = 13  # 13: intervals from cold folds, weighing studies
 KERNEL_BYPASS = frozenset(PACKET_IO) - {"xdp"}  # XDP runs inside the CNI, not in the pod
 
 
