@@ -581,3 +581,22 @@ def test_rates_in_one_pass_are_the_figures_each_function_gives(model, observatio
     for i in range(0, len(x), 37):
         alone = structure.rates(x[i : i + 1], model.costs)
         assert alone.gbps[0] == together.gbps[i] and alone.latency_us[0] == together.latency_us[i]
+
+
+def test_the_cards_oracle_removes_each_studys_offset_and_nothing_else():
+    """The card's scale for the 25 % goal: predictions off by one factor per study are
+    perfect once that factor is known; spread inside a study stays."""
+    from cnadvisor.model.evaluate import CrossValidation
+
+    measured = np.array([0.5, 0.8, 0.4, 0.6])
+    predicted = np.array([1.0, 1.6, 0.2, 0.3])  # study a: ×2, study b: ×0.5
+    cv = CrossValidation(
+        by="study", metric=np.zeros(4, dtype=int), measured=measured,
+        predicted={"model": predicted}, folds=["a", "a", "b", "b"],
+        studies=np.array(["a", "a", "b", "b"], dtype=object), covered=np.ones(4, dtype=bool),
+        widths={}, small_datagram=np.zeros(4, dtype=bool),
+    )  # fmt: skip
+    assert cv.macro_mae("model") > 0.2
+    assert cv.macro_mae_knowing_each_study("model") == pytest.approx(0.0)
+    cv.predicted["model"] = np.array([1.0, 1.0, 0.2, 0.3])  # study a also spreads
+    assert cv.macro_mae_knowing_each_study("model") > 0.05

@@ -90,8 +90,16 @@ def _goal(cv: CrossValidation) -> tuple[str, dict[str, float]]:
     met = all(g >= 0.25 for g in gains.values())
     text = ", ".join(f"{p} {g:+.0%}" for p, g in gains.items())
     verdict = "met" if met else "**not met**"
-    return (f"Goal: macro-averaged leave-one-study-out MAE of the throughput ratio at least 25 % "
-            f"below each naive baseline: {text} ({verdict})."), gains  # fmt: skip
+    goal = (f"Goal: macro-averaged leave-one-study-out MAE of the throughput ratio at least 25 % "
+            f"below each naive baseline: {text} ({verdict}).")  # fmt: skip
+    if not met:
+        needed = 0.75 * min(rivals.values())
+        oracle = cv.macro_mae_knowing_each_study("model")
+        goal += (f" It needs {needed:.3f}. For scale: multiplying each held-out study's "
+                 "predictions by the one factor that fits that study best (an oracle that "
+                 f"sees the answers) gives {oracle:.3f}; what remains is error within "
+                 "studies, which no per-lab correction removes.")  # fmt: skip
+    return goal, gains
 
 
 def _shipped_coverage(cv: CrossValidation, widths: dict[int, float]) -> str:
