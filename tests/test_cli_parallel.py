@@ -130,3 +130,22 @@ def test_a_workers_bytes_and_this_processs_text_are_written_in_order(tmp_path, m
     sink.commit()
     written = target.read_text(encoding="utf-8") if to_file else stream.getvalue()
     assert written == "{start → one → two ✓ end}"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "markdown"])
+@pytest.mark.parametrize("top", [None, 2])
+def test_a_result_as_bytes_is_its_text_encoded(advisor, fmt, top):
+    """What a worker hands over (``add_encoded``) is ``add``'s text as UTF-8, first result
+    and later ones, whole or cut to ``--top``."""
+    from cnadvisor.render import renderer
+    from cnadvisor.render.common import Batch
+
+    from .conftest import make_requirements
+
+    requirements = make_requirements(name="bytes → text ✓")
+    evaluation = advisor.evaluate(requirements)
+    as_text, as_bytes = (renderer(Batch(top=top), fmt, advisor) for _ in range(2))
+    for _ in range(2):
+        assert as_bytes.add_encoded(evaluation, requirements) == as_text.add(
+            evaluation, requirements
+        ).encode("utf-8")

@@ -75,7 +75,7 @@ def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) ->
         _state.clear()
 
 
-def evaluate_one(item: Any, advisor: Any, render: Callable[[Any, Any], str]) -> Outcome:
+def evaluate_one(item: Any, advisor: Any, render: Callable[[Any, Any], str | bytes]) -> Outcome:
     """One input's outcome: its rendered text (and the plugin problems it raised), or the
     problems that kept it from being read."""
     from ..loading import InputProblem, RequirementsError, load_file
@@ -96,10 +96,8 @@ def _evaluate_chunk(chunk: list[Any]) -> list[Outcome]:
     """In a worker: each file of the chunk, rendered as it would be after the first."""
     advisor, renderer = _state["advisor"], _state["renderer"]
 
-    def render(evaluation: Any, requirements: Any) -> str:
+    def render(evaluation: Any, requirements: Any) -> bytes:
         renderer.count = 1  # the parent has written the first result itself
-        return renderer.add(evaluation, requirements)
+        return renderer.add_encoded(evaluation, requirements)
 
-    results = [evaluate_one(item, advisor, render) for item in chunk]
-    return [(kind, value.encode("utf-8") if kind == "text" else value, raised)
-            for kind, value, raised in results]  # fmt: skip
+    return [evaluate_one(item, advisor, render) for item in chunk]

@@ -41,6 +41,13 @@ class Renderer:
         self.count += 1
         return self.one(evaluation)
 
+    def add_encoded(
+        self, evaluation: Evaluation, requirements: Requirements | None = None
+    ) -> bytes:
+        """``add`` as UTF-8 bytes, what batch workers hand over; a format that serialises
+        to bytes itself overrides this and skips a decode and an encode per result."""
+        return self.add(evaluation, requirements).encode("utf-8")
+
     def one(self, evaluation: Evaluation) -> str:
         raise NotImplementedError
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..advisor import SCHEMA_VERSION, Evaluation
 from ..loading import InputProblem
 from .common import Renderer
+
+if TYPE_CHECKING:
+    from ..requirements import Requirements
 
 
 class JsonRenderer(Renderer):
@@ -20,10 +24,22 @@ class JsonRenderer(Renderer):
         return f'{{"schema_version": {SCHEMA_VERSION}, "results": ['
 
     def one(self, evaluation: Evaluation) -> str:
+        return ("" if self.count == 1 else ", ") + self._shown(evaluation).model_dump_json()
+
+    def add_encoded(
+        self, evaluation: Evaluation, requirements: Requirements | None = None
+    ) -> bytes:
+        """The same bytes as ``add(...).encode()``, straight from pydantic's serializer
+        (``model_dump_json`` is its output decoded to text)."""
+        self.count += 1
+        shown = Evaluation.__pydantic_serializer__.to_json(self._shown(evaluation))
+        return shown if self.count == 1 else b", " + shown
+
+    def _shown(self, evaluation: Evaluation) -> Evaluation:
         ranked = self.batch.ranked(evaluation)
         if ranked is not evaluation.ranked:
             evaluation = evaluation.model_copy(update={"ranked": ranked})
-        return ("" if self.count == 1 else ", ") + evaluation.model_dump_json()
+        return evaluation
 
     def finish(self, problems: Sequence[InputProblem]) -> str:
         errors = [
