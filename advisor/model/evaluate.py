@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fitting import fit, study_weights
+from .fitting import fit, study_weights, weights_by_study
 from .forked import ordered_map
 from .observations import LATENCY, PACKET_RATE, THROUGHPUT, Observations
 from .residual import residual_predictor
@@ -285,10 +285,9 @@ def interval_width(residuals: np.ndarray, studies: np.ndarray) -> float:
     of a latency study's rows on average when each study was held out (model card)."""
     if not len(residuals):
         return math.inf
-    _, inverse, counts = np.unique(studies, return_inverse=True, return_counts=True)
-    level = min(1.0, INTERVAL_LEVEL * (1 + 1 / len(counts)))
+    level = min(1.0, INTERVAL_LEVEL * (1 + 1 / len(np.unique(studies))))
     order = np.argsort(residuals, kind="stable")
-    weights = (1.0 / np.sqrt(counts[inverse]))[order]
+    weights = weights_by_study(studies)[order]
     share = np.cumsum(weights) / weights.sum()
     return float(residuals[order][min(np.searchsorted(share, level), len(order) - 1)])
 

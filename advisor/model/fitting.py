@@ -500,9 +500,13 @@ class StageCostRegressor(RegressorMixin, BaseEstimator):
 
 def study_weights(observations: Observations) -> np.ndarray:
     """Each study counts about equally: rows weighted by 1/sqrt(rows of their study)."""
-    _, inverse, counts = np.unique(
-        observations.study.astype(str), return_inverse=True, return_counts=True
-    )
+    return weights_by_study(observations.study)
+
+
+def weights_by_study(studies: np.ndarray) -> np.ndarray:
+    """1/sqrt(rows of its study) for each row, scaled to mean 1 (the fit's weights, and
+    the interval quantile's)."""
+    _, inverse, counts = np.unique(studies.astype(str), return_inverse=True, return_counts=True)
     weights = 1.0 / np.sqrt(counts[inverse])
     return weights / weights.mean() if len(weights) else weights
 
