@@ -57,6 +57,16 @@ def test_a_cache_with_a_damaged_density_table_is_not_used(model):
     assert np.array_equal(fine.costs.table, model.costs.table)
 
 
+@pytest.mark.parametrize("width", [-0.5, math.inf, "wide", None])
+def test_a_cache_with_a_damaged_interval_width_is_not_used(model, width):
+    """A width that is negative, infinite or not a number in a cached model is damage:
+    `_model` raises what `load_or_train` takes as a reason to retrain."""
+    meta = {**model.meta, "widths": {**model.meta["widths"], "0": width}}
+    with pytest.raises((ValueError, TypeError)):
+        trained._model(model.costs, meta)
+    assert trained._model(model.costs, model.meta).widths == model.widths
+
+
 @pytest.fixture(scope="module")
 def model(trained_advisor):
     return trained_advisor.model

@@ -379,6 +379,10 @@ def train(profiles: Mapping[str, SolutionProfile], rows) -> tuple[TrainedModel, 
 
 def _model(costs: StageCosts, meta: dict) -> TrainedModel:
     widths = {int(k): float(v) for k, v in meta["widths"].items()}
+    for metric, width in widths.items():  # a negative one would turn intervals inside out
+        if not (math.isfinite(width) and width >= 0):
+            raise ValueError(f"interval width of metric {metric} is {width!r}; expected a "
+                             "finite number from 0")  # fmt: skip
     check_density(meta.get("density", {}))  # a damaged cache is retrained, not trusted
     model = TrainedModel(costs, widths, meta)
     if meta.get("calibration"):
