@@ -205,9 +205,11 @@ def parse_requirements(data: bytes, label: str = "<string>") -> Requirements:
     loader = _Loader(text)
     try:
         node = _compose(loader, label)
-        _check_size(node, label)
-        _check_duplicates(node, label)
-        raw = loader.construct_document(node)
+        raw = _built_plainly(loader, node)
+        if raw is _NOT_PLAIN:  # anything unusual takes the full checks and the constructor
+            _check_size(node, label)
+            _check_duplicates(node, label)
+            raw = loader.construct_document(node)
     except yaml.YAMLError as error:
         raise _yaml_problem(error, label) from None
     finally:
@@ -243,6 +245,50 @@ def _compose(loader: yaml.SafeLoader, label: str) -> yaml.Node:
     if node is None:
         raise RequirementsError([InputProblem(label, "holds no YAML document")])
     return node
+
+
+_NOT_PLAIN = object()
+_PLAIN_SCALARS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _built_plainly(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
+    """The document's data built in one walk, for a document every check would pass
+    untouched: no node reached twice (no alias), within MAX_NODES and MAX_DEPTH, no key
+    given twice, only plain scalar, mapping and sequence tags, no merge key. Scalars go
+    through the loader's own constructors, so values are the same as the full path's.
+    Anything else, or any constructor error, gives ``_NOT_PLAIN``: the full path then
+    decides, and words any refusal (every ordinary file takes one walk instead of four)."""
+    seen: set[int] = set()
+    constructors = loader.yaml_constructors
+
+    def build(node: yaml.Node, depth: int) -> Any:
+        if depth > MAX_DEPTH or id(node) in seen or len(seen) >= MAX_NODES:
+            raise LookupError
+        seen.add(id(node))
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag not in _PLAIN_SCALARS:
+                raise LookupError
+            return constructors[tag](loader, node)
+        if isinstance(node, yaml.MappingNode) and tag == _MAP:
+            data: dict[Any, Any] = {}
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.value in keys:
+                    raise LookupError
+                keys.add(key_node.value)
+                key = build(key_node, depth + 1)
+                data[key] = build(value_node, depth + 1)
+            return data
+        if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+            return [build(child, depth + 1) for child in node.value]
+        raise LookupError
+
+    try:
+        return build(root, 1)
+    except Exception:  # LookupError above, or a constructor's own error: the full path
+        return _NOT_PLAIN
 
 
 def _yaml_problem(error: yaml.YAMLError, label: str) -> RequirementsError:

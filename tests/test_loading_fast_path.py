@@ -55,3 +55,95 @@ def test_the_fast_size_check_passes_ordinary_files_and_nothing_at_a_bound():
     assert plain(DOCUMENTS["ordinary"]) and plain(DOCUMENTS["deep at the bound"])
     for name in ("one level too deep", "one node too many", "scalar alias", "recursive alias"):
         assert not plain(DOCUMENTS[name]), name
+
+
+# Plain scalars YAML 1.1 reads as something other than a string, explicit tags, merge keys,
+# aliases, complex and repeated keys: each document must build the same data on the one-walk
+# path as through the full checks and PyYAML's constructor (or be left to that path).
+TRICKY_SCALARS = [
+    "web", "1", "01", "0o17", "0x1F", "0b101", "-0", "+12", "1_000", "1:30", "1.5", "1e3",
+    "1.0e+3", ".inf", "-.Inf", ".nan", "yes", "No", "on", "OFF", "true", "False", "~", "null",
+    "2001-12-14", "''", "'1'", '"yes"', "!!str 1", "!!int '12'", "!!float 1", "!!bool yes",
+    "!!int abc", "!!binary aGk=", "!!timestamp 2001-12-14", "!custom x", "!!null ''",
+]  # fmt: skip
+TRICKY_DOCUMENTS = [
+    "a: 1\nb: 2\n",
+    "a: 1\na: 2\n",
+    "1: a\n01: b\n",  # different keys that build to the same integer: the last one stays
+    "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n",
+    "? [a, b]\n: 1\n",
+    "a: !!set {x, y}\n",
+    "a: !!omap [{x: 1}]\n",
+    "a: !!map {x: 1}\nb: !!seq [1]\n",
+    "a: !!str [1]\n",
+    "a: &x 1\nb: *x\n",
+    "- 1\n- [2, {c: 3}]\n",
+    "just text\n",
+    "a: {b: {c: {d: [1, [2, [3]]]}}}\n",
+]
+
+
+def _typed(value):
+    """``value`` with every scalar's type spelled out: ``True == 1 == 1.0`` must not pass."""
+    if isinstance(value, dict):
+        return ("dict", [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [_typed(v) for v in value])
+    if isinstance(value, float) and value != value:
+        return ("float", "nan")
+    return (type(value).__name__, value)
+
+
+def _both_ways(text: str):
+    import yaml
+
+    loader = loading._Loader(text)
+    try:
+        node = loader.get_single_node()
+        fast = loading._built_plainly(loader, node)
+        try:
+            full = _typed(loading._Loader(text).get_single_data())
+        except yaml.YAMLError:
+            full = "refused"
+    finally:
+        loader.dispose()
+    return fast, full
+
+
+@pytest.mark.parametrize(
+    "text",
+    TRICKY_DOCUMENTS + [f"a: {scalar}\n" for scalar in TRICKY_SCALARS]
+    + [f"{scalar}: a\n" for scalar in TRICKY_SCALARS if not scalar.startswith("!")],
+)  # fmt: skip
+def test_the_one_walk_builds_what_the_constructor_builds_or_declines(text):
+    fast, full = _both_ways(text)
+    if fast is loading._NOT_PLAIN:
+        return  # the full path decides: covered by the outcome test below
+    assert _typed(fast) == full
+
+
+@pytest.mark.parametrize("text", TRICKY_DOCUMENTS + [f"a: {s}\n" for s in TRICKY_SCALARS])
+def test_the_one_walk_changes_no_outcome(text, monkeypatch):
+    fast = _outcome(text)
+    monkeypatch.setattr(loading, "_built_plainly", lambda loader, root: loading._NOT_PLAIN)
+    assert fast == _outcome(text)
+
+
+def test_the_one_walk_declines_aliases_repeats_merges_and_odd_tags():
+    declined = [
+        "a: 1\na: 2\n", "base: &b {x: 1}\nother:\n  <<: *b\n", "? [a, b]\n: 1\n",
+        "a: !!set {x, y}\n", "a: &x 1\nb: *x\n", "a: !!binary aGk=\n", "a: !custom x\n",
+        "a: !!int abc\n", DOCUMENTS["one level too deep"], DOCUMENTS["one node too many"],
+    ]  # fmt: skip
+    for text in declined:
+        assert _both_ways(text)[0] is loading._NOT_PLAIN, text
+    assert _both_ways(DOCUMENTS["ordinary"])[0] == {
+        "name": "web", "workload": {"traffic": {"inter_host": 0.5}},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_the_one_walk_changes_no_outcome_at_the_bounds(name, monkeypatch):
+    fast = _outcome(DOCUMENTS[name])
+    monkeypatch.setattr(loading, "_built_plainly", lambda loader, root: loading._NOT_PLAIN)
+    assert fast == _outcome(DOCUMENTS[name])
