@@ -378,10 +378,15 @@ def _costliest(
     """The factors that cost this option the most points, as readable lines."""
     losses = []
     for name, criterion in criteria.items():
-        factor_weight = sum(f.weight for f in criterion.factors)
-        for factor in criterion.factors:
-            lost = weights[name] * factor.weight / factor_weight * (1 - factor.score) * 100
-            if lost >= 0.5:
-                losses.append((lost, f"{name}: {factor.name} ({factor.detail}) −{lost:.1f}"))
-    losses.sort(key=lambda entry: -entry[0])
-    return [text for _, text in losses[:limit]]
+        weight, factors = weights[name], criterion.factors
+        factor_weight = sum(f.weight for f in factors)
+        for factor in factors:
+            if factor.score < 1.0:  # a factor at full score costs nothing
+                lost = weight * factor.weight / factor_weight * (1 - factor.score) * 100
+                if lost >= 0.5:
+                    losses.append((lost, name, factor))
+    losses.sort(key=lambda entry: -entry[0])  # stable: equal losses keep the criteria order
+    return [
+        f"{name}: {factor.name} ({factor.detail}) −{lost:.1f}"
+        for lost, name, factor in losses[:limit]
+    ]
