@@ -213,3 +213,30 @@ def test_remembered_criteria_equal_the_criteria_worked_out_afresh(plugin_set):
         for profile in profiles:
             remembered = scoring.score(profile, requirements, None, None, memo)
             assert remembered == scoring.score(profile, requirements, None, None)
+
+
+@pytest.mark.parametrize("limit", [4096, 7])
+def test_json_with_remembered_excluded_entries_is_what_pydantic_writes(advisor, monkeypatch,
+                                                                       limit):  # fmt: skip
+    """The JSON renderer reuses each distinct excluded entry's bytes: every result must still
+    be the evaluation's own serialisation, byte for byte, also when the memo is cleared
+    on the way and when a string holds the text the entries are put back after."""
+    from cnadvisor.render import json_out, renderer
+    from cnadvisor.render.common import Batch
+
+    monkeypatch.setattr(json_out, "EXCLUDED_MEMO_LIMIT", limit)
+    systems = varied_requirements(60, seed=13)
+    systems[5] = systems[5].model_copy(update={"name": 'x "excluded":[] y'})
+    render = renderer(Batch(), "json", advisor)
+    reused = 0
+    for requirements in systems:
+        evaluation = advisor.evaluate(requirements, source='"excluded":[]')
+        remembered = len(render._excluded_json)
+        written = render.add_encoded(evaluation, requirements).removeprefix(b", ")
+        assert written == evaluation.model_dump_json().encode("utf-8")
+        assert json.loads(written)["system"] == requirements.name
+        reused += remembered > 0 and len(render._excluded_json) < remembered + len(
+            evaluation.excluded
+        )
+    assert reused > 40  # the memo was used, not bypassed
+    assert len(render._excluded_json) <= limit
