@@ -83,6 +83,18 @@ class Estimate(BaseModel):
         return cls(value=value, low=None, high=value, unit=unit, kind="upper-bound")
 
     def text(self, digits: int = 2) -> str:
+        """The figure as ranking details show it. An estimate of a remembered prediction
+        is shown file after file, so its text is remembered too."""
+        kept = _TEXTS.get((id(self), digits))
+        if kept is not None and kept[0] is self:
+            return kept[1]
+        if len(_TEXTS) >= TEXT_MEMO_LIMIT:
+            _TEXTS.clear()
+        text = self._text(digits)
+        _TEXTS[id(self), digits] = (self, text)  # held: its id cannot be reused meanwhile
+        return text
+
+    def _text(self, digits: int) -> str:
         if self.value is None:
             return "unknown"
         if self.kind == "upper-bound":
@@ -91,6 +103,10 @@ class Estimate(BaseModel):
             interval = f"[{self.low:.{digits}f}–{self.high:.{digits}f}]"
             return f"{self.value:.{digits}f} {self.unit} {interval}"
         return f"{self.value:.{digits}f} {self.unit}"
+
+
+TEXT_MEMO_LIMIT = 8192  # estimate texts kept; a long batch must not grow memory
+_TEXTS: dict[tuple[int, int], tuple[Estimate, str]] = {}
 
 
 @cache

@@ -309,7 +309,8 @@ class PluginSet:
                 if change:
                     audit.append((plugin, change))
             for index, items in enumerate(answers):
-                found[index].extend(i.model_copy(update={"source": plugin}) for i in items or [])
+                if items:  # most options get no finding from most plugins
+                    found[index].extend(i.model_copy(update={"source": plugin}) for i in items)
         return found
 
     def _check_builtin(
@@ -319,9 +320,13 @@ class PluginSet:
         code, and runs for every option of every file), its failures still reported."""
         answers: list[list[Finding] | None] = []
         rejected: list[str] = []
+        function, takes_solution = impl.function, "solution" in impl.argnames
+        arguments = _named(impl, None, requirements)
         for solution in solutions:
             try:
-                returned = impl.function(**_named(impl, solution, requirements))
+                if takes_solution:
+                    arguments["solution"] = solution
+                returned = function(**arguments)
                 # most options get no finding: an empty list needs no walk
                 empty = type(returned) is list and not returned
                 answers.append([] if empty else _accept(returned, as_finding, rejected,

@@ -11,6 +11,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from functools import cache
+from typing import Any
 
 SAMPLES = 200
 SPREAD = 0.35  # each weight multiplied by exp(N(0, SPREAD)): roughly ±35 %
@@ -24,6 +25,16 @@ def _noise(samples: int, spread: float, seed: int, width: int) -> tuple[tuple[fl
     return tuple(
         tuple(math.exp(rng.gauss(0.0, spread)) for _ in range(width)) for _ in range(samples)
     )
+
+
+@cache
+def _noise_matrix(samples: int, spread: float, seed: int, width: int) -> Any:
+    """``_noise`` as a read-only array, built once (not per file)."""
+    import numpy as np
+
+    matrix = np.array(_noise(samples, spread, seed, width))
+    matrix.setflags(write=False)
+    return matrix
 
 
 def first_place_shares(
@@ -48,7 +59,7 @@ def first_place_shares(
     ]
     import numpy as np  # imported here: only evaluation needs it, not `plugins` or `init`
 
-    noise = np.array(_noise(samples, spread, seed, len(names)))  # samples x criteria
+    noise = _noise_matrix(samples, spread, seed, len(names))  # samples x criteria
     scaled = np.array([rows[i] for i in contenders]) * np.array([weights[n] for n in names])
     winners = np.array(contenders)[np.argmax(scaled @ noise.T, axis=0)]
     wins = np.bincount(winners, minlength=len(rows))

@@ -35,6 +35,15 @@ VENDOR_SUPPORT = {
     ),
 }
 PUBLIC_CLOUDS = {"aws", "azure", "gcp"}
+NATIVE_ROUTING_ADVICE = {  # what each cloud needs before unencapsulated pod routes work
+    "aws": (
+        "disable the EC2 source/destination check on every node; across VPC "
+        "subnets an encapsulating mode is needed",
+        CALICO_AWS,
+    ),
+    "azure": ("needs Azure user-defined routes for the container ranges", CALICO_AZURE),
+    "gcp": ("needs GCE cloud routes for the container ranges", CALICO_GCE),
+}
 
 
 def _tunnelled(solution: SolutionProfile) -> bool:
@@ -110,15 +119,7 @@ def cnadvisor_check(solution: SolutionProfile, requirements: Requirements) -> li
             )
         )
     if not solution.operations.mac_per_container and _routes_natively(solution):
-        advice = {
-            "aws": (
-                "disable the EC2 source/destination check on every node; across VPC "
-                "subnets an encapsulating mode is needed",
-                CALICO_AWS,
-            ),
-            "azure": ("needs Azure user-defined routes for the container ranges", CALICO_AZURE),
-            "gcp": ("needs GCE cloud routes for the container ranges", CALICO_GCE),
-        }.get(platform)
+        advice = NATIVE_ROUTING_ADVICE.get(platform)
         if advice:
             findings.append(
                 Finding(

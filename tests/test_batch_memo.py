@@ -240,3 +240,26 @@ def test_json_with_remembered_excluded_entries_is_what_pydantic_writes(advisor, 
         )
     assert reused > 40  # the memo was used, not bypassed
     assert len(render._excluded_json) <= limit
+
+
+def test_a_remembered_estimate_text_is_the_estimates_own(monkeypatch):
+    """Texts are remembered per estimate object: each estimate, asked again, after the memo
+    is cleared, or at other digits, gets the text of its own figures."""
+    from cnadvisor import performance
+    from cnadvisor.performance import Estimate
+
+    monkeypatch.setattr(performance, "TEXT_MEMO_LIMIT", 5)
+    rng = random.Random(3)
+    estimates = []
+    for _ in range(40):
+        value = rng.uniform(0, 10)
+        estimates.append(Estimate(value=value, low=value / 2, high=value * 2, unit="Gbps"))
+    estimates += [Estimate.upper_bound(3.14159, "ratio"), Estimate.unknown("us")]
+    for _ in range(3):
+        for estimate in estimates:
+            for digits in (1, 2, 3):
+                expected = estimate._text(digits)
+                assert estimate.text(digits) == expected
+                if estimate.value is not None:
+                    assert f"{estimate.value:.{digits}f}" in expected
+    assert len(performance._TEXTS) <= 5
