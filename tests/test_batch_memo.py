@@ -215,31 +215,44 @@ def test_remembered_criteria_equal_the_criteria_worked_out_afresh(plugin_set):
             assert remembered == scoring.score(profile, requirements, None, None)
 
 
+@pytest.mark.parametrize("model", ["analytical", "trained"])
 @pytest.mark.parametrize("limit", [4096, 7])
-def test_json_with_remembered_excluded_entries_is_what_pydantic_writes(advisor, monkeypatch,
-                                                                       limit):  # fmt: skip
-    """The JSON renderer reuses each distinct excluded entry's bytes: every result must still
-    be the evaluation's own serialisation, byte for byte, also when the memo is cleared
-    on the way and when a string holds the text the entries are put back after."""
+def test_json_assembled_from_remembered_parts_is_what_pydantic_writes(
+    model, limit, advisor, trained_advisor, monkeypatch
+):
+    """The JSON renderer reuses the bytes of each distinct excluded entry and prediction:
+    every result must still be the evaluation's own serialisation, byte for byte, also
+    when the memos are cleared on the way, and when strings hold the keys the parts are
+    put back before, or a top-N cut leaves a ranked list short or empty."""
     from cnadvisor.render import json_out, renderer
     from cnadvisor.render.common import Batch
 
     monkeypatch.setattr(json_out, "EXCLUDED_MEMO_LIMIT", limit)
+    monkeypatch.setattr(json_out, "PREDICTION_MEMO_LIMIT", limit)
+    warm = advisor if model == "analytical" else trained_advisor
     systems = varied_requirements(60, seed=13)
-    systems[5] = systems[5].model_copy(update={"name": 'x "excluded":[] y'})
-    render = renderer(Batch(), "json", advisor)
+    tricky = ',"robustness":{} ,"effective_mtu":1 "excluded":[] "ranked":[]'
+    systems[5] = systems[5].model_copy(update={"name": tricky})
+    render, cut = renderer(Batch(), "json", warm), renderer(Batch(top=1), "json", warm)
     reused = 0
     for requirements in systems:
-        evaluation = advisor.evaluate(requirements, source='"excluded":[]')
+        evaluation = warm.evaluate(requirements, source=tricky)
         remembered = len(render._excluded_json)
         written = render.add_encoded(evaluation, requirements).removeprefix(b", ")
         assert written == evaluation.model_dump_json().encode("utf-8")
         assert json.loads(written)["system"] == requirements.name
+        shorter = evaluation.model_copy(update={"ranked": evaluation.ranked[:1]})
+        assert cut.add_encoded(evaluation).removeprefix(b", ") == shorter.model_dump_json(
+        ).encode("utf-8")  # fmt: skip
         reused += remembered > 0 and len(render._excluded_json) < remembered + len(
             evaluation.excluded
         )
+    none_ranked = evaluation.model_copy(update={"ranked": []})
+    assert render.add_encoded(none_ranked).removeprefix(b", ") == (
+        none_ranked.model_dump_json().encode("utf-8")
+    )
     assert reused > 40  # the memo was used, not bypassed
-    assert len(render._excluded_json) <= limit
+    assert len(render._excluded_json) <= limit and len(render._prediction_json) <= limit
 
 
 def test_a_remembered_estimate_text_is_the_estimates_own(monkeypatch):

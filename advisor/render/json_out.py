@@ -4,8 +4,9 @@ Each evaluation is serialised by pydantic's compiled serializer as soon as it is
 and written out, so the document streams: memory stays flat in the number of files and
 the output is still one valid JSON document (shape version 1, unchanged).
 
-Most options are excluded, and for the same reasons file after file: each distinct
-excluded entry is serialised once and its bytes reused (about 40 % of a file's JSON).
+Most options are excluded, and for the same reasons file after file, and the model hands
+out the same predictions for the same workload: each distinct excluded entry and each
+prediction is serialised once and its bytes reused (together about 60 % of a file's JSON).
 """
 
 from __future__ import annotations
@@ -14,22 +15,35 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..advisor import SCHEMA_VERSION, Evaluation, ExcludedOption
+from ..advisor import SCHEMA_VERSION, Evaluation, ExcludedOption, RankedOption
 from ..loading import InputProblem
+from ..performance import Prediction
 from .common import Batch, Renderer
 
 if TYPE_CHECKING:
     from ..requirements import Requirements
 
+_EVALUATION = Evaluation.__pydantic_serializer__.to_json
+_RANKED = RankedOption.__pydantic_serializer__.to_json
+_PREDICTION = Prediction.__pydantic_serializer__.to_json
+_EXCLUDED = ExcludedOption.__pydantic_serializer__.to_json
 
 EXCLUDED_MEMO_LIMIT = 4096  # serialised excluded entries kept; a long batch must not grow
-_EMPTY_EXCLUDED = b'"excluded":[]'
+PREDICTION_MEMO_LIMIT = 4096  # serialised predictions kept, likewise
+# Where the left-out lists go back: before the field that follows them in their object.
+# A key inside a JSON string has escaped quotes, and with the lists left out no nested
+# object has this key, so its one unescaped occurrence is the object's own.
+_BEFORE_ROBUSTNESS = b',"robustness":'
+_BEFORE_EFFECTIVE_MTU = b',"effective_mtu":'
+_WITHOUT_LISTS = {"ranked": True, "excluded": True}
+_WITHOUT_PREDICTIONS = {"predictions": True}
 
 
 class JsonRenderer(Renderer):
     def __init__(self, batch: Batch) -> None:
         super().__init__(batch)
         self._excluded_json: dict[tuple, bytes] = {}
+        self._prediction_json: dict[int, tuple[Prediction, bytes]] = {}
 
     def start(self) -> str:
         return f'{{"schema_version": {SCHEMA_VERSION}, "results": ['
@@ -46,18 +60,35 @@ class JsonRenderer(Renderer):
         return shown if self.count == 1 else b", " + shown
 
     def _encoded(self, evaluation: Evaluation) -> bytes:
-        """What pydantic's serializer gives for the evaluation as shown, byte for byte: the
-        evaluation without its excluded entries, with their remembered bytes put back in
-        the empty list (the last ``"excluded":[]`` is the top level's: it comes after
-        every ranked option, and a key inside a JSON string has escaped quotes)."""
+        """What pydantic's serializer gives for the evaluation as shown, byte for byte,
+        assembled from parts: the evaluation without its two lists, each ranked option
+        without its predictions, and the remembered bytes of each prediction and each
+        excluded entry (both repeat file after file)."""
         shown = self._shown(evaluation)
-        serialise = Evaluation.__pydantic_serializer__.to_json
-        if not shown.excluded:
-            return serialise(shown)
-        head = serialise(shown.model_copy(update={"excluded": []}))
-        at = head.rindex(_EMPTY_EXCLUDED) + len(_EMPTY_EXCLUDED) - 1
-        entries = b",".join(self._excluded_entry(option) for option in shown.excluded)
-        return head[:at] + entries + head[at:]
+        head = _EVALUATION(shown, exclude=_WITHOUT_LISTS)
+        at = head.rindex(_BEFORE_ROBUSTNESS)
+        ranked = b",".join(self._ranked_entry(option) for option in shown.ranked)
+        excluded = b",".join(self._excluded_entry(option) for option in shown.excluded)
+        return b"".join((head[:at], b',"ranked":[', ranked, b'],"excluded":[', excluded, b"]",
+                         head[at:]))  # fmt: skip
+
+    def _ranked_entry(self, option: RankedOption) -> bytes:
+        body = _RANKED(option, exclude=_WITHOUT_PREDICTIONS)
+        at = body.rindex(_BEFORE_EFFECTIVE_MTU)
+        predictions = b",".join(self._prediction_entry(p) for p in option.predictions)
+        return b"".join((body[:at], b',"predictions":[', predictions, b"]", body[at:]))
+
+    def _prediction_entry(self, prediction: Prediction) -> bytes:
+        """A prediction's bytes, remembered per prediction object (the model hands out the
+        same frozen object for the same option and workload point)."""
+        kept = self._prediction_json.get(id(prediction))
+        if kept is not None and kept[0] is prediction:
+            return kept[1]
+        if len(self._prediction_json) >= PREDICTION_MEMO_LIMIT:
+            self._prediction_json.clear()
+        entry = _PREDICTION(prediction)
+        self._prediction_json[id(prediction)] = (prediction, entry)  # held: id not reused
+        return entry
 
     def _excluded_entry(self, option: ExcludedOption) -> bytes:
         key = (option.id, option.name, option.plugin, tuple(
@@ -68,9 +99,7 @@ class JsonRenderer(Renderer):
         if entry is None:
             if len(self._excluded_json) >= EXCLUDED_MEMO_LIMIT:
                 self._excluded_json.clear()
-            entry = self._excluded_json[key] = ExcludedOption.__pydantic_serializer__.to_json(
-                option
-            )
+            entry = self._excluded_json[key] = _EXCLUDED(option)
         return entry
 
     def _shown(self, evaluation: Evaluation) -> Evaluation:
