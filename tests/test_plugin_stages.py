@@ -338,3 +338,24 @@ def test_the_largest_documented_costs_a_declaration_may_give_still_predict(
     for estimate in (prediction.throughput_gbps, prediction.latency_us):
         assert math.isfinite(estimate.value) and estimate.value > 0
     assert prediction.throughput_gbps.value < 0.01  # ten milliseconds a packet
+
+
+def test_a_prediction_is_the_same_alone_or_among_options_priced_otherwise(fou_plugin,
+                                                                          trained_advisor):  # fmt: skip
+    """The host baseline rides along with the options priced at the fitted costs, and is
+    worked out on its own when every option has a documented cost: either way each
+    option's prediction (its ratio to that baseline included) is the same, bit for bit."""
+    from cnadvisor.model import trained
+    from cnadvisor.performance import WorkloadPoint
+
+    plugin_set = load_plugins()
+    model = getattr(trained_advisor.model, "model", trained_advisor.model)
+    assert isinstance(model, trained.TrainedModel)
+    fou = plugin_set.solutions["fou-cni"].profile
+    others = [plugin_set.solutions[i].profile for i in ("bridge", "overlay-vxlan", "host")]
+    for point in (WorkloadPoint(message_size=64, protocol="udp", nic_gbps=100.0),
+                  WorkloadPoint(message_size=131072, scenario="intra-host")):  # fmt: skip
+        alone = [model._predict([profile], point)[0] for profile in [fou, *others]]
+        together = model._predict([fou, *others], point)
+        assert together == alone
+        assert together[0].throughput_ratio.value != together[1].throughput_ratio.value
