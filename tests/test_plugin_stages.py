@@ -340,8 +340,9 @@ def test_the_largest_documented_costs_a_declaration_may_give_still_predict(
     assert prediction.throughput_gbps.value < 0.01  # ten milliseconds a packet
 
 
-def test_a_prediction_is_the_same_alone_or_among_options_priced_otherwise(fou_plugin,
-                                                                          trained_advisor):  # fmt: skip
+def test_a_prediction_is_the_same_alone_or_among_options_priced_otherwise(
+    fou_plugin, trained_advisor
+):
     """The host baseline rides along with the options priced at the fitted costs, and is
     worked out on its own when every option has a documented cost: either way each
     option's prediction (its ratio to that baseline included) is the same, bit for bit."""
