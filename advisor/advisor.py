@@ -24,6 +24,7 @@ from .robustness import SAMPLES, SPREAD, first_place_shares
 
 SCHEMA_VERSION = 1
 MEMOS_KEPT = 64  # option lists whose rule findings are remembered (pairs vary by file)
+EXCLUDED_KEPT = 8192  # excluded entries remembered; a long batch must not grow memory
 
 
 class _Out(BaseModel):
@@ -97,6 +98,9 @@ class Advisor:
         # Rule findings per option list; the memo holds its profiles, so an id is not reused.
         self._memos: dict[tuple[int, ...], constraints.RuleMemo] = {}
         self._criteria = scoring.CriteriaMemo()
+        # Excluded entries per option and reasons (by identity: rule findings are shared
+        # objects); each entry holds what its key names, so no id is reused meanwhile.
+        self._excluded: dict[tuple[int, ...], tuple[list, ExcludedOption]] = {}
 
     @classmethod
     def from_plugins(
@@ -256,7 +260,7 @@ class Advisor:
                                                         strict=True)):  # fmt: skip
             blockers = check.blockers + [f for f in said if f.severity is Severity.EXCLUDE]
             if blockers:
-                excluded.append(_excluded(item, blockers))
+                excluded.append(self._excluded_entry(item, blockers))
             else:
                 open_indices.append(index)
         predicted = self._predict_all([solutions[i].profile for i in open_indices], points)
@@ -267,13 +271,30 @@ class Advisor:
             findings = staged[index].finish(inter) + said
             blockers = [f for f in findings if f.severity is Severity.EXCLUDE]
             if blockers:
-                excluded.append(_excluded(item, blockers))
+                excluded.append(self._excluded_entry(item, blockers))
                 continue
             intra = next((p for p in predictions if p.scenario == "intra-host"), None)
             criteria = scoring.score(profile, requirements, inter, intra, self._criteria)
             total = sum(weights[name] * criteria[name].score for name in weights)
             scored.append((total, item, criteria, predictions, findings))
         return scored, excluded
+
+    def _excluded_entry(self, item: RegisteredSolution, blockers: list[Finding]) -> ExcludedOption:
+        """The excluded entry for this option and these reasons; the same frozen entry
+        again when a later file excludes it for the very same reasons (most do)."""
+        key = (id(item), *map(id, blockers))
+        kept = self._excluded.get(key)
+        if (
+            kept is not None
+            and kept[0][0] is item
+            and all(mine is theirs for mine, theirs in zip(kept[0][1:], blockers, strict=True))
+        ):
+            return kept[1]
+        if len(self._excluded) >= EXCLUDED_KEPT:
+            self._excluded.clear()
+        entry = _excluded(item, blockers)
+        self._excluded[key] = ([item, *blockers], entry)
+        return entry
 
     def evaluate(self, requirements: Requirements, *, source: str = "<api>") -> Evaluation:
         weights_raw = requirements.priorities.as_dict()

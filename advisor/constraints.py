@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .findings import Finding, Severity
 from .performance import Prediction
@@ -27,14 +28,22 @@ from .stages import stage
 Rule = Callable[[SolutionProfile, Requirements, Prediction | None], Iterator[Finding]]
 
 
+# A rule says the same few things file after file. Findings are frozen, so each distinct
+# one is built once and shared (as the rule memo shares the findings it keeps).
+FINDINGS_KEPT = 4096
+
+
+@lru_cache(maxsize=FINDINGS_KEPT)
 def _exclude(key: str, message: str) -> Finding:
     return Finding(severity=Severity.EXCLUDE, requirement=key, message=message)
 
 
+@lru_cache(maxsize=FINDINGS_KEPT)
 def _warn(key: str, message: str) -> Finding:
     return Finding(severity=Severity.WARN, requirement=key, message=message)
 
 
+@lru_cache(maxsize=FINDINGS_KEPT)
 def _info(key: str, message: str) -> Finding:
     return Finding(severity=Severity.INFO, requirement=key, message=message)
 

@@ -253,6 +253,7 @@ def test_json_assembled_from_remembered_parts_is_what_pydantic_writes(
     )
     assert reused > 40  # the memo was used, not bypassed
     assert len(render._excluded_json) <= limit and len(render._prediction_json) <= limit
+    assert len(render._excluded_by_object) <= limit
 
 
 def test_a_remembered_estimate_text_is_the_estimates_own(monkeypatch):
@@ -276,3 +277,24 @@ def test_a_remembered_estimate_text_is_the_estimates_own(monkeypatch):
                 if estimate.value is not None:
                     assert f"{estimate.value:.{digits}f}" in expected
     assert len(performance._TEXTS) <= 5
+
+
+@pytest.mark.parametrize("kept", [8192, 9])
+def test_remembered_excluded_entries_are_each_files_own(advisor, monkeypatch, kept):
+    """The advisor hands out the same excluded entry when a later file excludes an option
+    for the very same reasons: each file must still get its own reasons, also when the
+    memo is cleared on the way."""
+    from cnadvisor import advisor as advisor_module
+
+    monkeypatch.setattr(advisor_module, "EXCLUDED_KEPT", kept)
+    warm = Advisor(advisor.solutions, plugins=advisor.plugins, model=advisor.model)
+    evaluations = []  # all kept alive: an object's id is then its own
+    for requirements in varied_requirements(40, seed=17):
+        evaluations.append(warm.evaluate(requirements))
+        fresh = Advisor(advisor.solutions, plugins=advisor.plugins,
+                        model=advisor.model).evaluate(requirements)  # fmt: skip
+        assert evaluations[-1].excluded == fresh.excluded
+    objects = [id(option) for e in evaluations for option in e.excluded]
+    if kept > 9:
+        assert len(set(objects)) < len(objects) / 2  # most entries came back as they were
+    assert len(warm._excluded) <= kept

@@ -318,8 +318,13 @@ def modelled(point: WorkloadPoint) -> WorkloadPoint:
     return replace(point, containers_per_host=1, cpu_pinning=False)
 
 
+_ESTIMATE_FROM = Estimate.__pydantic_validator__.validate_python
+
+
 def _estimate(value: float, low: float, high: float, unit: str) -> Estimate:
-    return Estimate(value=value, low=low, high=high, unit=unit)
+    """``Estimate(value=..., ...)`` validated straight from its fields (six per prediction,
+    and the model's __init__ wrapper costs a third of each)."""
+    return _ESTIMATE_FROM({"value": value, "low": low, "high": high, "unit": unit})
 
 
 def _scaled(value: float, spread: float, unit: str) -> Estimate:

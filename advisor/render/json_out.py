@@ -29,7 +29,7 @@ _PREDICTION = Prediction.__pydantic_serializer__.to_json
 _EXCLUDED = ExcludedOption.__pydantic_serializer__.to_json
 
 EXCLUDED_MEMO_LIMIT = 4096  # serialised excluded entries kept; a long batch must not grow
-PREDICTION_MEMO_LIMIT = 4096  # serialised predictions kept, likewise
+PREDICTION_MEMO_LIMIT = 16384  # serialised predictions kept: as many as the model keeps
 # Where the left-out lists go back: before the field that follows them in their object.
 # A key inside a JSON string has escaped quotes, and with the lists left out no nested
 # object has this key, so its one unescaped occurrence is the object's own.
@@ -43,6 +43,7 @@ class JsonRenderer(Renderer):
     def __init__(self, batch: Batch) -> None:
         super().__init__(batch)
         self._excluded_json: dict[tuple, bytes] = {}
+        self._excluded_by_object: dict[int, tuple[ExcludedOption, bytes]] = {}
         self._prediction_json: dict[int, tuple[Prediction, bytes]] = {}
 
     def start(self) -> str:
@@ -91,6 +92,11 @@ class JsonRenderer(Renderer):
         return entry
 
     def _excluded_entry(self, option: ExcludedOption) -> bytes:
+        """An excluded entry's bytes: by object first (the advisor hands out the same
+        frozen entry for the same reasons), else by what it holds."""
+        kept = self._excluded_by_object.get(id(option))
+        if kept is not None and kept[0] is option:
+            return kept[1]
         key = (option.id, option.name, option.plugin, tuple(
             (f.severity, f.requirement, f.message, f.source, tuple(f.references))
             for f in option.reasons
@@ -100,6 +106,9 @@ class JsonRenderer(Renderer):
             if len(self._excluded_json) >= EXCLUDED_MEMO_LIMIT:
                 self._excluded_json.clear()
             entry = self._excluded_json[key] = _EXCLUDED(option)
+        if len(self._excluded_by_object) >= EXCLUDED_MEMO_LIMIT:
+            self._excluded_by_object.clear()
+        self._excluded_by_object[id(option)] = (option, entry)  # held: id not reused
         return entry
 
     def _shown(self, evaluation: Evaluation) -> Evaluation:
