@@ -13,7 +13,10 @@ before timing. Figures, each a median (machines here are shared and noisy):
    interpreter, timed in turn (goal: ratio <= 15);
 2. a batch of generated requirement files through one CLI call, JSON out, the
    versions taking turns three times (goal: >= 300 files/s);
-3. ranking 500 synthetic solutions for one system, in this process (goal <= 50 ms).
+3. ranking 500 synthetic solutions for one system, in this process (goal <= 50 ms);
+4. with ``--instructions N``: machine instructions per file (valgrind's callgrind), which
+   do not move with the machine's load: the ratio between versions that the clock, on a
+   machine whose speed moves by a quarter within minutes, cannot show.
 Everything created (worktree, venv, caches) is removed at the end, also on error.
 """
 
@@ -166,6 +169,61 @@ def batch(
     return result
 
 
+# Evaluates the first ``count`` files of a folder in one process, JSON rendered, through
+# the API every version since the batch path has (no workers: one process to count).
+INSTRUCTION_DRIVER = """
+import glob, sys
+from cnadvisor.advisor import Advisor
+from cnadvisor.loading import load_file
+from cnadvisor.render import renderer
+from cnadvisor.render.common import Batch
+folder, count = sys.argv[1], int(sys.argv[2])
+advisor = Advisor.from_plugins()
+render = renderer(Batch(), "json", advisor)
+render.start()
+for path in sorted(glob.glob(folder + "/*.yaml"))[:count]:
+    loaded = load_file(path)
+    render.add(advisor.evaluate(loaded.requirements, source=loaded.source), loaded.requirements)
+"""
+
+
+def instructions(versions: list[Version], folder: Path, count: int) -> dict[str, dict]:
+    """Machine instructions per file, counted by valgrind's callgrind: the same count on a
+    busy machine as on an idle one, so a change of a few percent shows where the clock
+    cannot see it. Each version evaluates the batch's first ``count`` files from cold
+    (memos empty, as each batch worker starts) and, separately, none; the difference
+    divided by ``count`` is per file, start-up left out. The four runs go two at a time."""
+    import re
+
+    def started(version: Version, files: int) -> subprocess.Popen:
+        env = os.environ | {"CNADVISOR_CACHE_DIR": str(version.cache), "PYTHONHASHSEED": "0"}
+        return subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", version.python,
+             "-c", INSTRUCTION_DRIVER, str(folder), str(files)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    counted: dict[tuple[str, int], int] = {}
+    for files in (0, count):
+        runs = {v.label: started(v, files) for v in versions}
+        for label, run in runs.items():
+            log = run.communicate()[1]
+            found = re.search(r"Collected : (\d+)", log)
+            if run.returncode != 0 or found is None:
+                raise SystemExit(f"callgrind run of {label} failed:\n{log[-2000:]}")
+            counted[label, files] = int(found.group(1))
+    return {
+        v.label: {
+            "files": count,
+            "M instructions per file": (counted[v.label, count] - counted[v.label, 0])
+            / count
+            / 1e6,
+            "start-up M": counted[v.label, 0] / 1e6,
+        }
+        for v in versions
+    }
+
+
 def synthetic_ranking(solutions: int, repeats: int) -> dict[str, float]:
     """This checkout only (the API it uses changed name)."""
     from cnadvisor.advisor import Advisor
@@ -198,7 +256,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", default=BEFORE, metavar="COMMIT", help=f"default {BEFORE}")
     parser.add_argument("--quick", action="store_true", help="3 repeats, 300 files")
+    parser.add_argument("--instructions", type=int, default=0, metavar="N",
+                        help="also count machine instructions per file over the first N "
+                        "files (needs valgrind; about 5 minutes for N=200)")  # fmt: skip
     args = parser.parse_args()
+    if args.instructions and not shutil.which("valgrind"):
+        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
     repeats, files, batches = (3, 300, 1) if args.quick else (7, 1000, 3)
     work = Path(tempfile.mkdtemp(prefix="cnadvisor-core-speed-"))
     try:
@@ -208,6 +271,16 @@ def main() -> None:
             _show("cold evaluate of one file", cold_start(versions, repeats), "ratio")
             _show(f"batch of {files} generated files, -f json, median of {batches}",
                   batch(versions, files, work, batches), "files per second")  # fmt: skip
+            if args.instructions:
+                counted = instructions(versions, work / "batch", args.instructions)
+                print(f"instructions per file, first {args.instructions} files from cold, "
+                      "one process (callgrind; the same on a busy machine):")  # fmt: skip
+                for label, figures in counted.items():
+                    shown = ", ".join(f"{k} {v:.4g}" for k, v in figures.items())
+                    print(f"  {label:>12}: {shown}")
+                before_count, now_count = (counted[v.label]["M instructions per file"]
+                                           for v in versions)  # fmt: skip
+                print(f"  this checkout / {args.against}: {now_count / before_count:.3f}")
         ranking = synthetic_ranking(500, repeats)
         print(f"ranking 500 synthetic solutions (this checkout): {ranking['median ms']:.1f} ms "
               "median (goal <= 50 ms)")  # fmt: skip
