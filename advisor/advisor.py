@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import combinations, constraints, scoring
 from .findings import Finding, Severity
+from .memo import IdentityMemo
 from .performance import AnalyticalModel, PerformanceModel, Prediction, WorkloadPoint
 from .plugins import PluginSet, RegisteredSolution, load_plugins
 from .profile import SolutionProfile
@@ -98,9 +99,8 @@ class Advisor:
         # Rule findings per option list; the memo holds its profiles, so an id is not reused.
         self._memos: dict[tuple[int, ...], constraints.RuleMemo] = {}
         self._criteria = scoring.CriteriaMemo()
-        # Excluded entries per option and reasons (by identity: rule findings are shared
-        # objects); each entry holds what its key names, so no id is reused meanwhile.
-        self._excluded: dict[tuple[int, ...], tuple[list, ExcludedOption]] = {}
+        # Excluded entries per option and reasons (by identity: rule findings are shared)
+        self._excluded: IdentityMemo[ExcludedOption] = IdentityMemo()
 
     @classmethod
     def from_plugins(
@@ -282,19 +282,9 @@ class Advisor:
     def _excluded_entry(self, item: RegisteredSolution, blockers: list[Finding]) -> ExcludedOption:
         """The excluded entry for this option and these reasons; the same frozen entry
         again when a later file excludes it for the very same reasons (most do)."""
-        key = (id(item), *map(id, blockers))
-        kept = self._excluded.get(key)
-        if (
-            kept is not None
-            and kept[0][0] is item
-            and all(mine is theirs for mine, theirs in zip(kept[0][1:], blockers, strict=True))
-        ):
-            return kept[1]
-        if len(self._excluded) >= EXCLUDED_KEPT:
-            self._excluded.clear()
-        entry = _excluded(item, blockers)
-        self._excluded[key] = ([item, *blockers], entry)
-        return entry
+        return self._excluded.get(
+            (item, *blockers), lambda: _excluded(item, blockers), EXCLUDED_KEPT
+        )
 
     def evaluate(self, requirements: Requirements, *, source: str = "<api>") -> Evaluation:
         weights_raw = requirements.priorities.as_dict()

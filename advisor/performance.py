@@ -15,6 +15,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .memo import IdentityMemo
 from .physics import (
     effective_mtu,
     encapsulation_bytes,
@@ -85,14 +86,7 @@ class Estimate(BaseModel):
     def text(self, digits: int = 2) -> str:
         """The figure as ranking details show it. An estimate of a remembered prediction
         is shown file after file, so its text is remembered too."""
-        kept = _TEXTS.get((id(self), digits))
-        if kept is not None and kept[0] is self:
-            return kept[1]
-        if len(_TEXTS) >= TEXT_MEMO_LIMIT:
-            _TEXTS.clear()
-        text = self._text(digits)
-        _TEXTS[id(self), digits] = (self, text)  # held: its id cannot be reused meanwhile
-        return text
+        return _TEXTS.get((self,), lambda: self._text(digits), TEXT_MEMO_LIMIT, digits)
 
     def _text(self, digits: int) -> str:
         if self.value is None:
@@ -106,7 +100,7 @@ class Estimate(BaseModel):
 
 
 TEXT_MEMO_LIMIT = 8192  # estimate texts kept; a long batch must not grow memory
-_TEXTS: dict[tuple[int, int], tuple[Estimate, str]] = {}
+_TEXTS: IdentityMemo[str] = IdentityMemo()
 
 
 @cache

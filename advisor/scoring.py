@@ -20,6 +20,7 @@ from .constraints import (
     falls_short,
     reachable_from_outside,
 )
+from .memo import IdentityMemo
 from .performance import Prediction
 from .profile import (
     ISOLATION_ORDER,
@@ -480,21 +481,14 @@ class CriteriaMemo:
     and reused for every file of a batch that shares the key."""
 
     def __init__(self) -> None:
-        # (criterion, key, id(option)) -> (option, score): the option is held, so its id
-        # cannot be reused by another while the entry lives
-        self._kept: dict[tuple, tuple[SolutionProfile, CriterionScore]] = {}
+        self._kept: IdentityMemo[CriterionScore] = IdentityMemo()
 
     def get(
         self, criterion: Callable[[SolutionProfile, Requirements], CriterionScore],
         s: SolutionProfile, r: Requirements,
     ) -> CriterionScore:  # fmt: skip
-        key = (criterion, CRITERION_KEYS[criterion](r), id(s))
-        kept = self._kept.get(key)
-        if kept is None or kept[0] is not s:
-            if len(self._kept) >= CRITERION_MEMO_LIMIT:
-                self._kept.clear()
-            kept = self._kept[key] = (s, criterion(s, r))
-        return kept[1]
+        key = (criterion, CRITERION_KEYS[criterion](r))
+        return self._kept.get((s,), lambda: criterion(s, r), CRITERION_MEMO_LIMIT, key)
 
 
 def score(

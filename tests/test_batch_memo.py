@@ -298,3 +298,27 @@ def test_remembered_excluded_entries_are_each_files_own(advisor, monkeypatch, ke
     if kept > 9:
         assert len(set(objects)) < len(objects) / 2  # most entries came back as they were
     assert len(warm._excluded) <= kept
+
+
+def test_an_identity_memo_keeps_values_per_object_not_per_equal_value():
+    """Equal but distinct objects get their own values, the extra key separates entries
+    for one object, and at the limit every entry is dropped."""
+    from cnadvisor.memo import IdentityMemo
+
+    memo: IdentityMemo[int] = IdentityMemo()
+    first, second = [1, 2], [1, 2]  # equal, not the same object
+    made: list[str] = []
+
+    def make(label: str) -> int:
+        made.append(label)
+        return len(made)
+
+    assert memo.get((first,), lambda: make("a"), 10) == 1
+    assert memo.get((first,), lambda: make("again"), 10) == 1
+    assert memo.get((second,), lambda: make("b"), 10) == 2
+    assert memo.get((first,), lambda: make("c"), 10, extra="digits 3") == 3
+    assert memo.get((first, second), lambda: make("d"), 10) == 4
+    assert made == ["a", "b", "c", "d"] and len(memo) == 4
+    memo.get((made,), lambda: make("e"), 4)  # at the limit: dropped, then this one kept
+    assert len(memo) == 1
+    assert memo.get((first,), lambda: make("f"), 10) == 6

@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -123,9 +124,6 @@ class TrainedModel:
         "stage, fitted to published benchmarks); 80 % intervals from leave-one-study-out errors"
     )
     _cache: dict = field(default_factory=dict)
-    _spread_factors: dict[int, float] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
     # A prediction does not depend on which options are predicted with it (row sums, not
     # BLAS products: structure._rows), so batch workers may each keep their own cache.
     batch_invariant: bool = True
@@ -196,12 +194,11 @@ class TrainedModel:
             for i, solution in enumerate(solutions)
         ]  # fmt: skip
 
+    @cached_property
     def _spreads(self) -> dict[int, float]:
         """Each metric's 80 % interval factor (×/÷), worked out once per model."""
-        if self._spread_factors is None:
-            self._spread_factors = {m: math.exp(self.widths.get(m, math.log(2)))
-                                    for m in (THROUGHPUT, PACKET_RATE, LATENCY)}  # fmt: skip
-        return self._spread_factors
+        return {m: math.exp(self.widths.get(m, math.log(2)))
+                for m in (THROUGHPUT, PACKET_RATE, LATENCY)}  # fmt: skip
 
     def _shared_basis(self, point: WorkloadPoint) -> list[str]:
         """The basis lines every option shares at one workload point."""
@@ -228,7 +225,7 @@ class TrainedModel:
         shared: list[str],
     ) -> Prediction:
         """The numbers as a Prediction, with intervals and the basis a reader can check."""
-        spread = self._spreads()
+        spread = self._spreads
         ratio = gbps / host_gbps if host_gbps > 0 else math.nan
         baseline = is_host_networking(solution) and not point.via_service and bypass is None
         inter = point.scenario == "inter-host" and solution.datapath.inter_host is not None

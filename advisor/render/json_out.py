@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..advisor import SCHEMA_VERSION, Evaluation, ExcludedOption, RankedOption
 from ..loading import InputProblem
+from ..memo import IdentityMemo
 from ..performance import Prediction
 from .common import Batch, Renderer
 
@@ -43,8 +44,8 @@ class JsonRenderer(Renderer):
     def __init__(self, batch: Batch) -> None:
         super().__init__(batch)
         self._excluded_json: dict[tuple, bytes] = {}
-        self._excluded_by_object: dict[int, tuple[ExcludedOption, bytes]] = {}
-        self._prediction_json: dict[int, tuple[Prediction, bytes]] = {}
+        self._excluded_by_object: IdentityMemo[bytes] = IdentityMemo()
+        self._prediction_json: IdentityMemo[bytes] = IdentityMemo()
 
     def start(self) -> str:
         return f'{{"schema_version": {SCHEMA_VERSION}, "results": ['
@@ -82,21 +83,18 @@ class JsonRenderer(Renderer):
     def _prediction_entry(self, prediction: Prediction) -> bytes:
         """A prediction's bytes, remembered per prediction object (the model hands out the
         same frozen object for the same option and workload point)."""
-        kept = self._prediction_json.get(id(prediction))
-        if kept is not None and kept[0] is prediction:
-            return kept[1]
-        if len(self._prediction_json) >= PREDICTION_MEMO_LIMIT:
-            self._prediction_json.clear()
-        entry = _PREDICTION(prediction)
-        self._prediction_json[id(prediction)] = (prediction, entry)  # held: id not reused
-        return entry
+        return self._prediction_json.get(
+            (prediction,), lambda: _PREDICTION(prediction), PREDICTION_MEMO_LIMIT
+        )
 
     def _excluded_entry(self, option: ExcludedOption) -> bytes:
         """An excluded entry's bytes: by object first (the advisor hands out the same
         frozen entry for the same reasons), else by what it holds."""
-        kept = self._excluded_by_object.get(id(option))
-        if kept is not None and kept[0] is option:
-            return kept[1]
+        return self._excluded_by_object.get(
+            (option,), lambda: self._excluded_by_value(option), EXCLUDED_MEMO_LIMIT
+        )
+
+    def _excluded_by_value(self, option: ExcludedOption) -> bytes:
         key = (option.id, option.name, option.plugin, tuple(
             (f.severity, f.requirement, f.message, f.source, tuple(f.references))
             for f in option.reasons
@@ -106,9 +104,6 @@ class JsonRenderer(Renderer):
             if len(self._excluded_json) >= EXCLUDED_MEMO_LIMIT:
                 self._excluded_json.clear()
             entry = self._excluded_json[key] = _EXCLUDED(option)
-        if len(self._excluded_by_object) >= EXCLUDED_MEMO_LIMIT:
-            self._excluded_by_object.clear()
-        self._excluded_by_object[id(option)] = (option, entry)  # held: id not reused
         return entry
 
     def _shown(self, evaluation: Evaluation) -> Evaluation:
