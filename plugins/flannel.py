@@ -16,3 +16,12 @@ from cnadvisor.profile_files import load_profiles
 @hookimpl
 def cnadvisor_solutions() -> list[SolutionProfile]:
     return load_profiles(__package__, "flannel")
+
+
+@hookimpl
+def cnadvisor_bench_topologies() -> list[dict[str, str]]:
+    """The `cnadvisor bench` topologies that emulate these profiles' datapaths."""
+    return [
+        {"solution_id": "flannel-host-gw", "topology": "bridge-routed"},
+        {"solution_id": "flannel-vxlan", "topology": "vxlan-routed"},
+    ]

@@ -202,7 +202,7 @@ def test_latency_percentiles_with_sockperf(untouched) -> None:
 
 
 def test_only_benchmark_addresses_inside_our_namespaces(untouched) -> None:
-    for name in ("host-loopback", "veth-bridge-nat", "routed", "macvlan-pair"):
+    for name in ("host-loopback", "veth-bridge-nat", "routed", "macvlan-pair", "vxlan-routed"):
         sandbox = Sandbox()
         untouched.append(sandbox.prefix)
         try:
@@ -218,6 +218,37 @@ def test_only_benchmark_addresses_inside_our_namespaces(untouched) -> None:
             sandbox.close()
     with pytest.raises(NetnsError, match=r"outside 198\.18\.0\.0/15"):
         netns.check_address("10.0.0.1/24")
+
+
+@pytest.mark.parametrize(("name", "device"), [("bridge-routed", "eth0"), ("vxlan-routed", "vx0")])
+def test_flannel_style_paths_route_the_peer_subnet_as_flannel_does(untouched, name, device):
+    """host-gw routes the peer's pod subnet over the underlay; the VXLAN backend through its
+    L3 VXLAN device, whose static FDB entry points at the peer's underlay address."""
+    sandbox = Sandbox()
+    untouched.append(sandbox.prefix)
+    try:
+        ends = TOPOLOGIES[name].build(sandbox)
+        host_a = f"{sandbox.prefix}ha"
+        route = subprocess.run(["ip", "-n", host_a, "route", "get", ends.target_addr],
+                               capture_output=True, text=True, check=True).stdout  # fmt: skip
+        assert f"dev {device}" in route
+        if device == "vx0":
+            fdb = subprocess.run(["bridge", "-n", host_a, "fdb", "show", "dev", "vx0"],
+                                 capture_output=True, text=True, check=True).stdout  # fmt: skip
+            assert "dst 198.19.0.2" in fdb
+    finally:
+        sandbox.close()
+
+
+def test_flannel_style_paths_carry_traffic(untouched) -> None:
+    options = Options(repeat=1, duration=1, pin=True, plan=(Test("udp", 64, 1),))
+    prefix = new_prefix()
+    untouched.append(prefix)
+    with cleanup.Guard(prefix):
+        outcome = run(order(["bridge-routed", "vxlan-routed"]), options, prefix)
+    assert outcome.status == {"host-wire": "ok", "bridge-routed": "ok", "vxlan-routed": "ok"}
+    for result in outcome.results:
+        assert not result.error and result.samples["packet_rate_mpps"][0] > 0
 
 
 def test_list_reports_support_with_reasons(capsys) -> None:

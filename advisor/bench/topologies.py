@@ -332,6 +332,61 @@ def _l2_overlay(kind: str) -> Callable[[Sandbox], Endpoints]:
     return build
 
 
+def _bridged_container(sb: Sandbox, host: str, side: str, subnet: int, mtu: int | None) -> str:
+    """A container on the host's bridge, which holds the subnet's gateway (the CNI bridge
+    plugin's ``cni0``, as Flannel delegates to it)."""
+    sb.ip(host, "link", "add", "br0", "type", "bridge")
+    if mtu is not None:
+        sb.ip(host, "link", "set", "br0", "mtu", str(mtu))
+    sb.ip(host, "link", "set", "br0", "up")
+    sb.address(host, "br0", f"198.18.{subnet}.1/24")
+    ctr = sb.namespace(f"c{side}")
+    sb.veth(ctr, "eth0", host, "vc", mtu=mtu)
+    sb.ip(host, "link", "set", "vc", "master", "br0")
+    sb.address(ctr, "eth0", f"198.18.{subnet}.2/24")
+    sb.route(ctr, "default", f"198.18.{subnet}.1")
+    return ctr
+
+
+def _bridge_routed(sb: Sandbox) -> Endpoints:
+    """Flannel host-gw's datapath: bridge on each host, a route to the peer's pod subnet
+    through the peer's underlay address, no encapsulation."""
+    a, b = _two_hosts(sb)
+    ca = _bridged_container(sb, a, "a", 31, None)
+    cb = _bridged_container(sb, b, "b", 32, None)
+    sb.route(a, "198.18.32.0/24", UNDERLAY["b"])
+    sb.route(b, "198.18.31.0/24", UNDERLAY["a"])
+    return Endpoints(cb, "198.18.32.2", ca, "198.18.32.2")
+
+
+FLANNEL_VXLAN_MTU = 1450  # Flannel's pod MTU on a 1500-byte underlay with its VXLAN backend
+
+
+def _vxlan_routed(sb: Sandbox) -> Endpoints:
+    """Flannel's VXLAN backend: bridge on each host, the peer's pod subnet routed (onlink)
+    to the peer's VTEP address on an L3 VXLAN device, whose neighbour and forwarding
+    entries are static (``nolearning``), as flanneld programs them."""
+    a, b = _two_hosts(sb)
+    ends = {}
+    for host, me, subnet in ((a, "a", 31), (b, "b", 32)):
+        sb.ip(host, "link", "add", "vx0", "type", "vxlan", "id", "1", "local", UNDERLAY[me],
+              "dev", "eth0", "dstport", "8472", "nolearning")  # fmt: skip
+        sb.ip(host, "link", "set", "vx0", "mtu", str(FLANNEL_VXLAN_MTU), "up")
+        sb.address(host, "vx0", f"198.18.{subnet}.0/32")
+        ends[me] = _bridged_container(sb, host, me, subnet, FLANNEL_VXLAN_MTU)
+    macs = {"a": _mac(a, "vx0"), "b": _mac(b, "vx0")}
+    for host, peer, subnet in ((a, "b", 32), (b, "a", 31)):
+        vtep = f"198.18.{subnet}.0"
+        sb.ip(host, "neigh", "add", vtep, "lladdr", macs[peer], "dev", "vx0", "nud", "permanent")
+        fdb = ["bridge", "fdb", "append", macs[peer], "dev", "vx0", "dst", UNDERLAY[peer]]
+        done = sb.run_in(host, fdb)
+        if done.returncode != 0:
+            raise NetnsError(f"bridge fdb append (VXLAN forwarding entry): {done.stderr.strip()}")
+        sb.ip(host, "route", "add", f"198.18.{subnet}.0/24", "via", vtep, "dev", "vx0",
+              "onlink")  # fmt: skip
+    return Endpoints(ends["b"], "198.18.32.2", ends["a"], "198.18.32.2")
+
+
 _INTER = "inter-host"
 _INTRA = "intra-host"
 
@@ -386,6 +441,14 @@ TOPOLOGIES: dict[str, Topology] = {
         Topology("vxlan", "VXLAN overlay (bridge + vxlan, MTU 1450)", _INTER,
                  "two emulated hosts, bridge + vxlan on each", _l2_overlay("vxlan"),
                  modules=("veth", "bridge", "vxlan"), baseline="host-wire"),
+        Topology("bridge-routed", "bridge + routes between hosts (no encapsulation)",
+                 _INTER, "bridge on each emulated host, the peer's container subnet routed "
+                 "over the underlay (Flannel host-gw's datapath)", _bridge_routed,
+                 modules=("veth", "bridge"), baseline="host-wire"),
+        Topology("vxlan-routed", "bridge + routes to an L3 VXLAN device (MTU 1450)", _INTER,
+                 "bridge on each emulated host, the peer's subnet routed through a VXLAN "
+                 "device with static neighbour and FDB entries (Flannel VXLAN's datapath)",
+                 _vxlan_routed, modules=("veth", "bridge", "vxlan"), baseline="host-wire"),
         Topology("geneve", "Geneve overlay (bridge + geneve, MTU 1450)",
                  _INTER, "two emulated hosts, bridge + geneve on each", _l2_overlay("geneve"),
                  modules=("veth", "bridge", "geneve"), baseline="host-wire"),
