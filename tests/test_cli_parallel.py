@@ -132,6 +132,92 @@ def test_a_workers_bytes_and_this_processs_text_are_written_in_order(tmp_path, m
     assert written == "{start → one → two ✓ end}"
 
 
+@pytest.mark.parametrize("sink_kind", ["file", "pipe", "text-only", "no-descriptor"])
+def test_spooled_pieces_are_copied_in_order_to_every_kind_of_output(tmp_path, monkeypatch,
+                                                                    sink_kind):  # fmt: skip
+    """A worker's spooled result lands between the text around it: by sendfile into a file
+    or a pipe, through this process where the stream has no descriptor or no bytes."""
+    import io
+    import os
+    import sys
+    import threading
+
+    from cnadvisor.render.output import Output, Spooled
+
+    spool = tmp_path / "spool"
+    spool.write_bytes("xx one → ✓ two ✓".encode())
+    descriptor = os.open(spool, os.O_RDONLY)
+    one = Spooled(descriptor, 3, len("one → ✓ ".encode()))
+    two = Spooled(descriptor, 3 + one.length, len("two ✓".encode()))
+    pieces = ["{start → ", one, b"| ", two, "}"]
+    target, reader, got = tmp_path / "out.txt", None, bytearray()
+    if sink_kind == "pipe":
+        reader, writer = os.pipe()
+        monkeypatch.setattr("sys.stdout", io.TextIOWrapper(os.fdopen(writer, "wb"), "utf-8"))
+
+        def read_all() -> None:
+            while chunk := os.read(reader, 4096):
+                got.extend(chunk)
+
+        drain = threading.Thread(target=read_all)
+        drain.start()
+    elif sink_kind == "text-only":
+        monkeypatch.setattr("sys.stdout", io.StringIO())
+    elif sink_kind == "no-descriptor":
+        monkeypatch.setattr("sys.stdout", io.TextIOWrapper(io.BytesIO(), "utf-8"))
+    sink = Output(str(target) if sink_kind == "file" else None)
+    try:
+        for piece in pieces:
+            sink.write(piece)
+        sink.commit()
+    finally:
+        os.close(descriptor)
+    expected = "{start → one → ✓ | two ✓}"
+    if sink_kind == "file":
+        assert target.read_text(encoding="utf-8") == expected
+    elif sink_kind == "pipe":
+        sys.stdout.close()
+        drain.join(timeout=10)
+        os.close(reader)
+        assert got.decode("utf-8") == expected
+    elif sink_kind == "text-only":
+        assert sys.stdout.getvalue() == expected
+    else:
+        sys.stdout.flush()
+        assert sys.stdout.buffer.getvalue().decode("utf-8") == expected
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="workers need two cores")
+def test_the_spool_is_removed_after_a_batch_and_when_it_stops_early(plugin_set, tmp_path,
+                                                                    monkeypatch):  # fmt: skip
+    import tempfile
+
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    folder = _batch(tmp_path / "in", parallel.MIN_FILES + 10)
+    advisor = _advisor(plugin_set)
+    items = sorted(str(p) for p in folder.glob("*.yaml"))
+    renderer = _json_renderer(advisor)
+    whole = list(parallel.outcomes(items, advisor, renderer, 2))
+    assert len(whole) == len(items) and not any(spools.iterdir())
+    stopped = parallel.outcomes(items, advisor, renderer, 2)
+    _, piece, _ = next(o for o in stopped if o[0] == "text")
+    assert piece.length > 0 and len(list(spools.iterdir())) == 1  # the live spool
+    stopped.close()  # the consumer gives up (an error, Ctrl-C) after one result
+    assert not any(spools.iterdir())
+
+
+def _json_renderer(advisor):
+    from cnadvisor.render import renderer
+    from cnadvisor.render.common import Batch
+
+    chosen = renderer(Batch(top=None, show_excluded=False), "json", advisor)
+    chosen.start()
+    chosen.count = 1
+    return chosen
+
+
 @pytest.mark.parametrize("fmt", ["json", "csv", "markdown"])
 @pytest.mark.parametrize("top", [None, 2])
 def test_a_result_as_bytes_is_its_text_encoded(advisor, fmt, top):

@@ -14,13 +14,23 @@ Used only where it changes nothing but the time taken:
 Workers are forked from the process that has loaded the advisor, so they start at once
 with its plugins, model and memos. Each file is read and checked in a worker; a file that
 cannot be read is reported in its place in the order, and the rest of the batch runs.
+
+A worker writes each chunk's results to a spool file of its own and hands back only where
+each result lies; this process has the kernel copy them into the output
+(:class:`~cnadvisor.render.output.Spooled`) and deletes the file. A batch's JSON is about
+85 kB a file: passed through a pipe, pickled and written again, it cost this process 0.7
+CPU-seconds per 1,000 files, taken from the two cores its workers need.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..forking import forked_pool, usable_workers
@@ -59,20 +69,42 @@ Outcome = tuple[str, Any, list]
 
 def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) -> Iterator[Outcome]:
     """Each item's outcome in input order, evaluated by ``workers`` forked processes (at
-    most two chunks per worker are in flight, so memory stays flat)."""
-    _state.update(advisor=advisor, renderer=renderer)
+    most two chunks per worker are in flight, so memory and spool space stay flat). A
+    text outcome's value is a ``Spooled`` piece, valid until the next outcome is asked for."""
+    spool = Path(tempfile.mkdtemp(prefix="cnadvisor-batch-"))
+    _state.update(advisor=advisor, renderer=renderer, spool=spool)
     try:
         with forked_pool(workers) as pool:
             pending: deque = deque()
-            chunks = (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
-            for chunk in chunks:
-                pending.append(pool.apply_async(_evaluate_chunk, (list(chunk),)))
+            starts = range(0, len(items), CHUNK)
+            for number, start in enumerate(starts):
+                chunk = list(items[start : start + CHUNK])
+                pending.append(pool.apply_async(_evaluate_chunk, (number, chunk)))
                 if len(pending) >= 2 * workers:
-                    yield from pending.popleft().get()
+                    yield from _unspooled(spool, *pending.popleft().get())
             while pending:
-                yield from pending.popleft().get()
+                yield from _unspooled(spool, *pending.popleft().get())
     finally:
         _state.clear()
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+def _unspooled(spool: Path, number: int, found: list[Outcome]) -> Iterator[Outcome]:
+    """One chunk's outcomes, each text as the piece of the chunk's spool file it lies in;
+    the file goes once the chunk has been written out."""
+    from ..render.output import Spooled
+
+    path = spool / str(number)
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        for kind, value, raised in found:
+            if kind == "spooled":
+                yield ("text", Spooled(descriptor, *value), raised)
+            else:
+                yield (kind, value, raised)
+    finally:
+        os.close(descriptor)
+        path.unlink(missing_ok=True)
 
 
 def evaluate_one(item: Any, advisor: Any, render: Callable[[Any, Any], str | bytes]) -> Outcome:
@@ -92,12 +124,22 @@ def evaluate_one(item: Any, advisor: Any, render: Callable[[Any, Any], str | byt
     return ("text", render(evaluation, loaded.requirements), list(raised))
 
 
-def _evaluate_chunk(chunk: list[Any]) -> list[Outcome]:
-    """In a worker: each file of the chunk, rendered as it would be after the first."""
+def _evaluate_chunk(number: int, chunk: list[Any]) -> tuple[int, list[Outcome]]:
+    """In a worker: each file of the chunk, rendered as it would be after the first, its
+    text written to the chunk's spool file; a text outcome says where: (offset, length)."""
     advisor, renderer = _state["advisor"], _state["renderer"]
 
     def render(evaluation: Any, requirements: Any) -> bytes:
         renderer.count = 1  # the parent has written the first result itself
         return renderer.add_encoded(evaluation, requirements)
 
-    return [evaluate_one(item, advisor, render) for item in chunk]
+    found: list[Outcome] = []
+    with open(_state["spool"] / str(number), "wb") as spool:
+        for item in chunk:
+            kind, value, raised = evaluate_one(item, advisor, render)
+            if kind == "text":
+                found.append(("spooled", (spool.tell(), len(value)), raised))
+                spool.write(value)
+            else:
+                found.append((kind, value, raised))
+    return number, found

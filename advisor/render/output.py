@@ -10,15 +10,32 @@ end, so a failure leaves the old file whole and a reader never sees half a repor
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 UTF8 = ("utf-8", "utf8")
+# sendfile(2) cannot write to this output: copy through this process instead
+_NO_SENDFILE = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF, errno.ESPIPE}
+
+
+@dataclass(frozen=True, slots=True)
+class Spooled:
+    """UTF-8 text another process left in a file (a batch worker's result): the kernel
+    copies it into the output, so it never passes through this process's memory."""
+
+    fd: int  # open for reading while the piece is written
+    offset: int
+    length: int
+
+    def read(self) -> bytes:
+        return os.pread(self.fd, self.length, self.offset)
 
 
 class OutputRefused(Exception):
@@ -101,13 +118,15 @@ class Output:
         os.fchmod(descriptor, mode)
         return os.fdopen(descriptor, "w", encoding="utf-8")
 
-    def write(self, text: str | bytes) -> None:
+    def write(self, text: str | bytes | Spooled) -> None:
         """Write text, or text already encoded as UTF-8 (a batch worker's result), which
         goes to a UTF-8 stream's bytes as it is, with no decoding and encoding again."""
         if not text:
             return
         with self._failing():
-            if isinstance(text, bytes):
+            if isinstance(text, Spooled):
+                self._copy(text)
+            elif isinstance(text, bytes):
                 raw = getattr(self._stream, "buffer", None)
                 if raw is None or (self._stream.encoding or "").lower() not in UTF8:
                     self._stream.write(text.decode("utf-8"))
@@ -118,6 +137,33 @@ class Output:
                 self._stream.write(text)
             if self.path is None:
                 self._stream.flush()
+
+    def _copy(self, piece: Spooled) -> None:
+        """A spooled piece into the stream's descriptor by sendfile(2); through this
+        process where the stream has no descriptor or takes no sendfile (a test's capture,
+        an encoding other than UTF-8)."""
+        raw: BinaryIO | None = getattr(self._stream, "buffer", None)
+        if raw is None or (self._stream.encoding or "").lower() not in UTF8:
+            self._stream.write(piece.read().decode("utf-8"))
+            return
+        self._stream.flush()  # what was written as text goes first
+        try:
+            target = raw.fileno()
+        except (OSError, ValueError):  # io.UnsupportedOperation is both
+            raw.write(piece.read())
+            return
+        offset, left = piece.offset, piece.length
+        while left > 0:
+            try:
+                sent = os.sendfile(target, piece.fd, offset, left)
+            except OSError as error:
+                if error.errno not in _NO_SENDFILE or offset != piece.offset:
+                    raise
+                raw.write(piece.read())
+                return
+            if sent == 0:
+                raise OSError(errno.EIO, "spool file shorter than its piece")
+            offset, left = offset + sent, left - sent
 
     def commit(self) -> None:
         """Make the output whole: flush stdout, or rename the finished file into place."""
