@@ -41,6 +41,9 @@ from .plugin_priors import documented_costs, overrides_for, with_overrides
 from .structure import (
     PACKET_IO,
     TERMS,
+    WIDTH,
+    WORKLOAD,
+    PathSpec,
     StageCosts,
     encode,
     rates,
@@ -124,6 +127,7 @@ class TrainedModel:
         "stage, fitted to published benchmarks); 80 % intervals from leave-one-study-out errors"
     )
     _cache: dict = field(default_factory=dict)
+    _paths: dict = field(default_factory=dict)  # see _path
     # A prediction does not depend on which options are predicted with it (row sums, not
     # BLAS products: structure._rows), so batch workers may each keep their own cache.
     batch_invariant: bool = True
@@ -159,14 +163,21 @@ class TrainedModel:
     def _predict(self, solutions: list[SolutionProfile], point: WorkloadPoint) -> list:
         conditions = conditions_for(point)
         bypasses = [bypass_for(s, point) for s in solutions]
-        specs = [spec_for(s, conditions_for(point, bypass) if bypass else conditions)
-                 for s, bypass in zip(solutions, bypasses, strict=True)]  # fmt: skip
-        x = encode(specs)
+        # the conditions with message size and protocol left open (see _path)
+        shared_conditions = replace(conditions, message_size=0.0, udp=False)
+        paths = [
+            self._path(s, replace(conditions_for(point, bypass), message_size=0.0, udp=False)
+                       if bypass else shared_conditions)
+            for s, bypass in zip(solutions, bypasses, strict=True)
+        ]  # fmt: skip
+        x = np.array([path.row for path in paths]).reshape(len(paths), WIDTH)
+        x[:, WORKLOAD["message_size"]] = conditions.message_size  # what the paths left open
+        x[:, WORKLOAD["udp"]] = float(conditions.udp)
         host = encode([baseline_spec(conditions)])
         documented = documented_costs()  # plugin stages' stated costs replace their kind's
-        cells = [overrides_for(spec.terms, self.costs, documented) if documented else ()
-                 for spec in specs]  # fmt: skip
-        gbps, mpps, latency, links = (np.empty(len(specs)) for _ in range(4))
+        cells = [overrides_for(path.spec.terms, self.costs, documented) if documented else ()
+                 for path in paths]  # fmt: skip
+        gbps, mpps, latency, links = (np.empty(len(paths)) for _ in range(4))
         host_gbps = host_latency = None
         for key in set(cells):
             rows = [i for i, found in enumerate(cells) if found == key]
@@ -186,13 +197,26 @@ class TrainedModel:
             host_gbps, host_latency = float(baseline.gbps[0]), float(baseline.latency_us[0])
         shared = self._shared_basis(point)
         return [
-            self._assemble(solution, point, specs[i], float(gbps[i]), float(mpps[i]),
+            self._assemble(solution, point, paths[i], float(gbps[i]), float(mpps[i]),
                            float(latency[i]), float(links[i]), host_gbps, host_latency,
                            bypasses[i],
-                           shared + _documented_lines(specs[i], documented) if cells[i]
+                           shared + _documented_lines(paths[i].spec, documented) if cells[i]
                            else shared)
             for i, solution in enumerate(solutions)
         ]  # fmt: skip
+
+    def _path(self, solution: SolutionProfile, open_ended: Conditions) -> _Path:
+        """One option's encoded path under conditions whose message size and protocol are
+        left open: a batch meets the same option under the same conditions at many sizes,
+        and the path (stages, MTU, encapsulation) does not depend on them."""
+        key = (solution.id, open_ended)
+        found = self._paths.get(key)
+        if found is None:
+            if len(self._paths) >= CACHE_LIMIT:
+                self._paths.clear()  # a long batch must not grow memory
+            spec = spec_for(solution, open_ended)
+            found = self._paths[key] = _Path(spec, spec.encode(), "path: " + " → ".join(spec.terms))
+        return found
 
     @cached_property
     def _spreads(self) -> dict[int, float]:
@@ -214,7 +238,7 @@ class TrainedModel:
         self,
         solution: SolutionProfile,
         point: WorkloadPoint,
-        spec,
+        path: _Path,
         gbps: float,
         mpps: float,
         latency: float,
@@ -224,7 +248,8 @@ class TrainedModel:
         bypass: str | None,
         shared: list[str],
     ) -> Prediction:
-        """The numbers as a Prediction, with intervals and the basis a reader can check."""
+        """The numbers as a Prediction, with intervals and the basis a reader can check
+        (validated in one call, its estimates given as their fields)."""
         spread = self._spreads
         ratio = gbps / host_gbps if host_gbps > 0 else math.nan
         baseline = is_host_networking(solution) and not point.via_service and bypass is None
@@ -232,40 +257,51 @@ class TrainedModel:
         added = max(latency - host_latency, 0.0)
         lat_margin = host_latency * (spread[LATENCY] - 1.0)
         if baseline:
-            ratio_estimate = _estimate(1.0, 1.0, 1.0, "ratio")
-            added_estimate = _estimate(0.0, 0.0, 0.0, "us")
+            ratio_estimate: _Fields = _fields(1.0, 1.0, 1.0, "ratio")
+            added_estimate: _Fields = _fields(0.0, 0.0, 0.0, "us")
         else:
             ratio_estimate = _scaled(ratio, spread[THROUGHPUT], "ratio")
-            if bypass is None and ratio <= 1.0 and ratio_estimate.high > 1.0:
+            if bypass is None and ratio <= 1.0 and ratio_estimate["high"] > 1.0:
                 # stages on top of the host's stack never beat it
-                ratio_estimate = _estimate(ratio, ratio_estimate.low, 1.0, "ratio")
-            added_estimate = _estimate(added, max(0.0, added - lat_margin), added + lat_margin,
-                                       "us")  # fmt: skip
+                ratio_estimate = _fields(ratio, ratio_estimate["low"], 1.0, "ratio")
+            added_estimate = _fields(added, max(0.0, added - lat_margin), added + lat_margin,
+                                     "us")  # fmt: skip
         basis = [
             f"structural model: {gbps:.2f} Gbit/s, {mpps:.3f} Mpps, one-way latency "
             f"{latency:.1f} µs for {point.message_size}-byte {point.protocol.upper()} on "
             f"{max(1, min(point.streams, point.cores))} core(s)",
-            "path: " + " → ".join(spec.terms),
+            path.text,
             f"throughput × host: {ratio:.3f} (80 % interval ×/÷ {spread[THROUGHPUT]:.2f})",
         ]
         if bypass:
             basis.append(f"the application uses {bypass} in place of the kernel stack")
         basis.extend(shared)
-        return Prediction(
-            solution_id=solution.id,
-            scenario=point.scenario,
-            model=self.name,
-            throughput_ratio=ratio_estimate,
-            throughput_gbps=_capped(_scaled(gbps, spread[THROUGHPUT], "Gbps"), link),
-            packet_rate_mpps=_capped(
-                _scaled(mpps, spread[PACKET_RATE], "Mpps"),
-                mpps * link / gbps if gbps > 0 else math.inf,
-            ),
-            added_latency_us=added_estimate,
-            latency_us=_scaled(latency, spread[LATENCY], "us"),
-            effective_mtu=int(spec.mtu) if inter else None,
-            basis=basis,
+        return _PREDICTION_FROM(
+            {
+                "solution_id": solution.id,
+                "scenario": point.scenario,
+                "model": self.name,
+                "throughput_ratio": ratio_estimate,
+                "throughput_gbps": _capped(_scaled(gbps, spread[THROUGHPUT], "Gbps"), link),
+                "packet_rate_mpps": _capped(
+                    _scaled(mpps, spread[PACKET_RATE], "Mpps"),
+                    mpps * link / gbps if gbps > 0 else math.inf,
+                ),
+                "added_latency_us": added_estimate,
+                "latency_us": _scaled(latency, spread[LATENCY], "us"),
+                "effective_mtu": int(path.spec.mtu) if inter else None,
+                "basis": basis,
+            }
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Path:
+    """An option's path under one point's conditions, message size and protocol left open."""
+
+    spec: PathSpec
+    row: np.ndarray
+    text: str  # the basis line naming the path
 
 
 def _at_density(prediction: Prediction, key: str, steps: list, containers: int) -> Prediction:
@@ -315,27 +351,28 @@ def modelled(point: WorkloadPoint) -> WorkloadPoint:
     return replace(point, containers_per_host=1, cpu_pinning=False)
 
 
-_ESTIMATE_FROM = Estimate.__pydantic_validator__.validate_python
+_PREDICTION_FROM = Prediction.__pydantic_validator__.validate_python
+# An estimate on its way into a Prediction: its fields (validated with the prediction, in
+# one call: a third cheaper than one model per estimate), or a shared "unknown" Estimate.
+_Fields = dict[str, float | str] | Estimate
 
 
-def _estimate(value: float, low: float, high: float, unit: str) -> Estimate:
-    """``Estimate(value=..., ...)`` validated straight from its fields (six per prediction,
-    and the model's __init__ wrapper costs a third of each)."""
-    return _ESTIMATE_FROM({"value": value, "low": low, "high": high, "unit": unit})
+def _fields(value: float, low: float, high: float, unit: str) -> dict[str, float | str]:
+    return {"value": value, "low": low, "high": high, "unit": unit}
 
 
-def _scaled(value: float, spread: float, unit: str) -> Estimate:
+def _scaled(value: float, spread: float, unit: str) -> _Fields:
     if not math.isfinite(value):
         return Estimate.unknown(unit)
-    return _estimate(value, value / spread, value * spread, unit)
+    return _fields(value, value / spread, value * spread, unit)
 
 
-def _capped(estimate: Estimate, limit: float) -> Estimate:
+def _capped(estimate: _Fields, limit: float) -> _Fields:
     """The interval's top held at a physical limit (the NIC's goodput and its packet rate):
     the uncertainty is the CPU's, the wire is known."""
-    if estimate.high is None or not (limit < estimate.high):
-        return estimate
-    return _estimate(min(estimate.value, limit), estimate.low, limit, estimate.unit)
+    if isinstance(estimate, Estimate) or not (limit < estimate["high"]):
+        return estimate  # an unknown estimate has no top to hold
+    return _fields(min(estimate["value"], limit), estimate["low"], limit, estimate["unit"])
 
 
 def _local_count(rows) -> int:
