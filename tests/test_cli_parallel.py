@@ -235,3 +235,21 @@ def test_a_result_as_bytes_is_its_text_encoded(advisor, fmt, top):
         assert as_bytes.add_encoded(evaluation, requirements) == as_text.add(
             evaluation, requirements
         ).encode("utf-8")
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="workers need two cores")
+def test_a_spool_that_cannot_be_made_fails_the_output_cleanly(plugin_set, tmp_path, monkeypatch,
+                                                             capsys):  # fmt: skip
+    import tempfile
+
+    from cnadvisor.cli import exit_codes
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    folder = _batch(tmp_path / "in", parallel.MIN_FILES + 10)
+    advisor = _advisor(plugin_set)
+    monkeypatch.setattr(evaluate, "load_advisor", lambda args: advisor)
+    target = tmp_path / "out.json"
+    code = app.main(["evaluate", str(folder), "-f", "json", "-o", str(target)])
+    assert code == exit_codes.OUTPUT
+    assert "could not create the batch's spool folder" in capsys.readouterr().err
+    assert not target.exists() and [p.name for p in tmp_path.iterdir()] == ["in"]

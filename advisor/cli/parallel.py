@@ -71,7 +71,12 @@ def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) ->
     """Each item's outcome in input order, evaluated by ``workers`` forked processes (at
     most two chunks per worker are in flight, so memory and spool space stay flat). A
     text outcome's value is a ``Spooled`` piece, valid until the next outcome is asked for."""
-    spool = Path(tempfile.mkdtemp(prefix="cnadvisor-batch-"))
+    from ..render.output import OutputFailed
+
+    try:
+        spool = Path(tempfile.mkdtemp(prefix="cnadvisor-batch-"))
+    except OSError as error:
+        raise OutputFailed(f"could not create the batch's spool folder: {error}") from None
     _state.update(advisor=advisor, renderer=renderer, spool=spool)
     try:
         with forked_pool(workers) as pool:
@@ -81,12 +86,23 @@ def outcomes(items: Sequence[Any], advisor: Any, renderer: Any, workers: int) ->
                 chunk = list(items[start : start + CHUNK])
                 pending.append(pool.apply_async(_evaluate_chunk, (number, chunk)))
                 if len(pending) >= 2 * workers:
-                    yield from _unspooled(spool, *pending.popleft().get())
+                    yield from _unspooled(spool, *_result(pending.popleft(), spool))
             while pending:
-                yield from _unspooled(spool, *pending.popleft().get())
+                yield from _unspooled(spool, *_result(pending.popleft(), spool))
     finally:
         _state.clear()
         shutil.rmtree(spool, ignore_errors=True)
+
+
+def _result(task: Any, spool: Path) -> tuple[int, list[Outcome]]:
+    """A chunk's result; a spool file a worker could not write (a full disk) fails the
+    batch as a failed output does, naming the folder, not with a traceback."""
+    from ..render.output import OutputFailed
+
+    try:
+        return task.get()
+    except OSError as error:
+        raise OutputFailed(f"could not write the batch's spool in {spool}: {error}") from None
 
 
 def _unspooled(spool: Path, number: int, found: list[Outcome]) -> Iterator[Outcome]:
