@@ -89,6 +89,9 @@ class Contribution:
     dropped: list[Any]  # cnadvisor.dataset.contributed.Dropped: valid rows training must not use
 
 
+SOURCED_KEPT = 4096  # plugin findings kept marked; a long batch must not grow memory
+
+
 @dataclass
 class PluginSet:
     """The loaded plugins, the solutions they registered, and every problem met on the way."""
@@ -107,6 +110,7 @@ class PluginSet:
         default_factory=dict, repr=False
     )
     _contributions: list[Contribution] | None = field(default=None, repr=False)
+    _sourced: dict[tuple, Finding] = field(default_factory=dict, repr=False)
 
     def info(self, plugin: str) -> PluginInfo:
         return self.plugins.get(plugin) or PluginInfo(plugin, "unknown", "", plugin, False)
@@ -310,8 +314,21 @@ class PluginSet:
                     audit.append((plugin, change))
             for index, items in enumerate(answers):
                 if items:  # most options get no finding from most plugins
-                    found[index].extend(i.model_copy(update={"source": plugin}) for i in items)
+                    found[index].extend(self._marked(finding, plugin) for finding in items)
         return found
+
+    def _marked(self, finding: Finding, plugin: str) -> Finding:
+        """The finding marked with the plugin that said it: one shared (frozen) object per
+        plugin and content, so what is kept per finding downstream (the excluded entry and
+        its JSON) is found again when a later file gets the same finding."""
+        key = (plugin, finding.severity, finding.requirement, finding.message,
+               tuple(finding.references))  # fmt: skip
+        marked = self._sourced.get(key)
+        if marked is None:
+            if len(self._sourced) >= SOURCED_KEPT:
+                self._sourced.clear()  # a long batch must not grow memory
+            marked = self._sourced[key] = finding.model_copy(update={"source": plugin})
+        return marked
 
     def _check_builtin(
         self, impl: Any, solutions: Sequence[SolutionProfile], requirements: Any

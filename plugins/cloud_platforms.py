@@ -6,11 +6,24 @@ operations profile, never its name, so it applies to third-party CNIs too.
 
 from __future__ import annotations
 
+from functools import cache
+
 from cnadvisor import hookimpl
 from cnadvisor.findings import Finding
 from cnadvisor.profile import SolutionProfile
 from cnadvisor.requirements import Requirements
 from cnadvisor.stages import StageKind, stage
+
+
+@cache
+def _finding(severity: str, message: str, reference: str) -> Finding:
+    """One shared (frozen) finding per text: the same warning for every option and file
+    it applies to, built and validated once."""
+    return Finding(
+        severity=severity, requirement="environment.platform", message=message,
+        references=[reference],
+    )  # fmt: skip
+
 
 CALICO_AZURE = "https://docs.tigera.io/calico/latest/reference/public-cloud/azure"
 CALICO_AWS = "https://docs.tigera.io/calico/latest/reference/public-cloud/aws"
@@ -70,23 +83,14 @@ def _managed(solution: SolutionProfile, requirements: Requirements) -> list[Find
     findings = []
     if platform in VENDOR_SUPPORT:
         message, url = VENDOR_SUPPORT[platform]
-        findings.append(
-            Finding(
-                severity="info",
-                requirement="environment.platform",
-                message=message,
-                references=[url],
-            )
-        )
+        findings.append(_finding("info", message, url))
     if solution.mobility.routable_ips is False or _tunnelled(solution):
         findings.append(
-            Finding(
-                severity="warn",
-                requirement="environment.platform",
-                message=f"the {platform} control plane cannot reach pod addresses on this "
-                "network: admission webhooks and other API-server-to-pod calls need "
-                "hostNetwork pods",
-                references=[CALICO_EKS],
+            _finding(
+                "warn",
+                f"the {platform} control plane cannot reach pod addresses on this network: "
+                "admission webhooks and other API-server-to-pod calls need hostNetwork pods",
+                CALICO_EKS,
             )
         )
     return findings
@@ -101,32 +105,20 @@ def cnadvisor_check(solution: SolutionProfile, requirements: Requirements) -> li
     stages = solution.datapath.inter_host or []
     if platform == "azure" and "ipip" in stages:
         findings.append(
-            Finding(
-                severity="exclude",
-                requirement="environment.platform",
-                message="Azure's network fabric blocks IP-in-IP packets",
-                references=[CALICO_AZURE],
-            )
+            _finding("exclude", "Azure's network fabric blocks IP-in-IP packets", CALICO_AZURE)
         )
     if solution.operations.mac_per_container:
         findings.append(
-            Finding(
-                severity="exclude" if platform in PUBLIC_CLOUDS else "warn",
-                requirement="environment.platform",
-                message="most cloud providers drop frames from unknown MAC addresses, "
+            _finding(
+                "exclude" if platform in PUBLIC_CLOUDS else "warn",
+                "most cloud providers drop frames from unknown MAC addresses, "
                 "so one MAC per container (macvlan) does not work there",
-                references=[DOCKER_MACVLAN],
+                DOCKER_MACVLAN,
             )
         )
     if not solution.operations.mac_per_container and _routes_natively(solution):
         advice = NATIVE_ROUTING_ADVICE.get(platform)
         if advice:
-            findings.append(
-                Finding(
-                    severity="warn",
-                    requirement="environment.platform",
-                    message=f"container addresses are routed unencapsulated: {advice[0]}",
-                    references=[advice[1]],
-                )
-            )
+            message = f"container addresses are routed unencapsulated: {advice[0]}"
+            findings.append(_finding("warn", message, advice[1]))
     return findings

@@ -181,3 +181,19 @@ def test_benchmark_rows_are_asked_for_once_per_plugin_set():
     assert calls == [1]
     problems = [p.message for p in plugin_set.problems if p.plugin == "rows"]
     assert len(problems) == 1 and "row 2" in problems[0] and "value" in problems[0]
+
+
+def test_the_same_finding_from_a_plugin_is_one_marked_object_file_after_file(plugin_set):
+    """A batch keeps excluded entries and their JSON per finding object: the door hands out
+    one marked finding per plugin and content, whichever file asked."""
+    systems = [
+        Requirements.model_validate({"name": name, "environment": {"platform": "eks"}})
+        for name in ("first", "second")
+    ]
+    solutions = [item.profile for item in plugin_set.solutions.values()]
+    first, second = (plugin_set.findings_for(solutions, system) for system in systems)
+    said = [(a, b) for mine, theirs in zip(first, second, strict=True)
+            for a, b in zip(mine, theirs, strict=True)]  # fmt: skip
+    assert said and all(a is b for a, b in said)
+    assert {a.source for a, _ in said} >= {"cloud-platforms"}
+    assert all(a.source != "core" for a, _ in said)  # marked, never the plugin's own "core"
