@@ -4,11 +4,12 @@
     python benchmarks/core_speed.py --against COMMIT  # any other commit
     python benchmarks/core_speed.py --quick           # fewer repeats, a smaller batch
 
-The earlier commit is checked out with ``git worktree`` into a temporary folder and
-installed (not editable) into a temporary venv that shares this interpreter's installed
-dependencies, so both versions run on the same interpreter and libraries; only
-cnadvisor's own code differs. Each version gets its own fresh model cache, trained once
-before timing. Figures, each a median (machines here are shared and noisy):
+The earlier commit is checked out with ``git worktree`` into a temporary folder; it and
+this checkout are each installed (not editable) into a temporary venv that shares this
+interpreter's installed dependencies, so both versions run on the same interpreter and
+libraries, installed the same way; only cnadvisor's own code differs. Each version gets
+its own fresh model cache, trained once before timing. Figures, each a median (machines
+here are shared and noisy):
 1. cold ``cnadvisor evaluate FILE`` against a bare ``python -c pass`` of the same
    interpreter, timed in turn (goal: ratio <= 15);
 2. a batch of generated requirement files through one CLI call, JSON out, the
@@ -60,6 +61,23 @@ class Version:
         return self.run("-m", "cnadvisor.cli", "evaluate", *args)
 
 
+def installed(label: str, source: Path, work: Path) -> Version:
+    """``source`` installed (not editable) into its own venv under ``work``, sharing this
+    interpreter's dependencies. Both versions are installed the same way: an editable
+    install's import hook alone costs about 140 M instructions at start-up."""
+    venv = work / f"venv-{label.replace(' ', '-')}"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True)  # fmt: skip
+    python = str(venv / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", str(source)],
+                   check=True, capture_output=True)  # fmt: skip
+    here = subprocess.run([python, "-c", "import cnadvisor; print(cnadvisor.__file__)"],
+                          check=True, capture_output=True, text=True).stdout  # fmt: skip
+    if not here.startswith(str(venv)):
+        raise SystemExit(f"the venv imports cnadvisor from {here.strip()}, not its own copy")
+    return Version(label, python, work / f"cache-{label.replace(' ', '-')}")
+
+
 @contextlib.contextmanager
 def earlier(commit: str, work: Path) -> Iterator[Version]:
     """``commit`` installed into a venv under ``work``; the worktree is removed after."""
@@ -67,17 +85,7 @@ def earlier(commit: str, work: Path) -> Iterator[Version]:
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree),
                     commit], check=True)  # fmt: skip
     try:
-        venv = work / "venv"
-        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                       check=True)  # fmt: skip
-        python = str(venv / "bin" / "python")
-        subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps",
-                        str(tree)], check=True, capture_output=True)  # fmt: skip
-        here = subprocess.run([python, "-c", "import cnadvisor; print(cnadvisor.__file__)"],
-                              check=True, capture_output=True, text=True).stdout  # fmt: skip
-        if not here.startswith(str(venv)):
-            raise SystemExit(f"the venv imports cnadvisor from {here.strip()}, not its own copy")
-        yield Version(commit, python, work / "cache-before")
+        yield installed(commit, tree, work)
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
                        check=False)  # fmt: skip
@@ -266,7 +274,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="cnadvisor-core-speed-"))
     try:
         with earlier(args.against, work) as before:
-            now = Version("this checkout", sys.executable, work / "cache-now")
+            now = installed("this checkout", ROOT, work)
             versions = [before, now]
             _show("cold evaluate of one file", cold_start(versions, repeats), "ratio")
             _show(f"batch of {files} generated files, -f json, median of {batches}",
