@@ -600,3 +600,13 @@ def test_the_cards_oracle_removes_each_studys_offset_and_nothing_else():
     assert cv.macro_mae_knowing_each_study("model") == pytest.approx(0.0)
     cv.predicted["model"] = np.array([1.0, 1.0, 0.2, 0.3])  # study a also spreads
     assert cv.macro_mae_knowing_each_study("model") > 0.05
+
+
+def test_library_versions_in_the_cache_key_read_as_importlib_reads_them():
+    from importlib import metadata
+
+    from cnadvisor.model.trained import _version
+
+    for name in ("scikit-learn", "scipy", "numpy", "pydantic"):
+        assert _version(name) == metadata.version(name)
+    assert _version("no-such-distribution-anywhere") == "absent"
