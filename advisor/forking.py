@@ -54,7 +54,7 @@ def forked_pool(workers: int) -> Iterator[Any]:
     import multiprocessing
 
     gc.freeze()
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
     try:
         yield pool
         pool.close()
@@ -66,16 +66,7 @@ def forked_pool(workers: int) -> Iterator[Any]:
         gc.unfreeze()
 
 
-# A worker's young objects are collected after this many allocations, not Python's 700.
-# Nearly all of a batch's garbage is freed by reference counts; a collection mostly walks
-# the file in progress and the memos. Measured (callgrind, 150 files): 22.9 M
-# instructions per file at 700, 22.1 M here, 21.9 M with no collection at all.
-WORKER_GC_THRESHOLD = 50_000
-
-
-def _start_worker() -> None:
-    """In each worker: Ctrl-C is the parent's to handle, and collections are rarer."""
+def _ignore_interrupts() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])

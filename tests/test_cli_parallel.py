@@ -253,25 +253,3 @@ def test_a_spool_that_cannot_be_made_fails_the_output_cleanly(plugin_set, tmp_pa
     assert code == exit_codes.OUTPUT
     assert "could not create the batch's spool folder" in capsys.readouterr().err
     assert not target.exists() and [p.name for p in tmp_path.iterdir()] == ["in"]
-
-
-def _worker_settings() -> tuple[int, object]:
-    import gc
-    import signal
-
-    return gc.get_threshold()[0], signal.getsignal(signal.SIGINT)
-
-
-@pytest.mark.skipif(not TWO_CORES, reason="workers need two cores")
-def test_workers_leave_ctrl_c_to_the_parent_and_collect_garbage_less_often() -> None:
-    import gc
-    import signal
-
-    from cnadvisor.forking import WORKER_GC_THRESHOLD, forked_pool
-
-    before = gc.get_threshold()
-    with forked_pool(2) as pool:
-        threshold, handler = pool.apply(_worker_settings)
-    assert threshold == WORKER_GC_THRESHOLD != before[0]
-    assert handler == signal.SIG_IGN
-    assert gc.get_threshold() == before  # this process keeps its own
