@@ -248,13 +248,23 @@ def _routed_container(sb: Sandbox, host: str, side: str, subnet: int, mtu: int |
     return ctr
 
 
-def _routed(sb: Sandbox) -> Endpoints:
+# wires a container to its host: (sandbox, host, side, subnet, MTU) -> container namespace
+Attach = Callable[[Sandbox, str, str, int, int | None], str]
+
+
+def _hosts_routed(sb: Sandbox, attach: Attach, first: int, second: int) -> Endpoints:
+    """Two emulated hosts, a container on each (``attach`` wires it to its host), and each
+    host's route to the other's container subnet through the other's underlay address."""
     a, b = _two_hosts(sb)
-    ca = _routed_container(sb, a, "a", 11, None)
-    cb = _routed_container(sb, b, "b", 12, None)
-    sb.route(a, "198.18.12.0/24", UNDERLAY["b"])
-    sb.route(b, "198.18.11.0/24", UNDERLAY["a"])
-    return Endpoints(cb, "198.18.12.2", ca, "198.18.12.2")
+    ca = attach(sb, a, "a", first, None)
+    cb = attach(sb, b, "b", second, None)
+    sb.route(a, f"198.18.{second}.0/24", UNDERLAY["b"])
+    sb.route(b, f"198.18.{first}.0/24", UNDERLAY["a"])
+    return Endpoints(cb, f"198.18.{second}.2", ca, f"198.18.{second}.2")
+
+
+def _routed(sb: Sandbox) -> Endpoints:
+    return _hosts_routed(sb, _routed_container, 11, 12)
 
 
 def _l3_tunnel(kind: str, mtu: int) -> Callable[[Sandbox], Endpoints]:
@@ -351,12 +361,7 @@ def _bridged_container(sb: Sandbox, host: str, side: str, subnet: int, mtu: int 
 def _bridge_routed(sb: Sandbox) -> Endpoints:
     """Flannel host-gw's datapath: bridge on each host, a route to the peer's pod subnet
     through the peer's underlay address, no encapsulation."""
-    a, b = _two_hosts(sb)
-    ca = _bridged_container(sb, a, "a", 31, None)
-    cb = _bridged_container(sb, b, "b", 32, None)
-    sb.route(a, "198.18.32.0/24", UNDERLAY["b"])
-    sb.route(b, "198.18.31.0/24", UNDERLAY["a"])
-    return Endpoints(cb, "198.18.32.2", ca, "198.18.32.2")
+    return _hosts_routed(sb, _bridged_container, 31, 32)
 
 
 FLANNEL_VXLAN_MTU = 1450  # Flannel's pod MTU on a 1500-byte underlay with its VXLAN backend
