@@ -171,11 +171,10 @@ class TrainedModel:
     def _predict(self, solutions: list[SolutionProfile], point: WorkloadPoint) -> list:
         conditions = conditions_for(point)
         bypasses = [bypass_for(s, point) for s in solutions]
-        # the conditions with message size and protocol left open (see _path)
-        shared_conditions = replace(conditions, message_size=0.0, udp=False)
+        shared_conditions = _open_ended(conditions)
         paths = [
-            self._path(s, replace(conditions_for(point, bypass), message_size=0.0, udp=False)
-                       if bypass else shared_conditions)
+            self._path(s, _open_ended(conditions_for(point, bypass)) if bypass
+                       else shared_conditions)
             for s, bypass in zip(solutions, bypasses, strict=True)
         ]  # fmt: skip
         x = np.array([path.row for path in paths]).reshape(len(paths), WIDTH)
@@ -301,6 +300,11 @@ class TrainedModel:
                 "basis": basis,
             }
         )
+
+
+def _open_ended(conditions: Conditions) -> Conditions:
+    """The conditions with the message size and protocol left open, as a path is kept."""
+    return replace(conditions, message_size=0.0, udp=False)
 
 
 @dataclass(frozen=True, slots=True)
