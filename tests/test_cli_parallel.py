@@ -253,3 +253,26 @@ def test_a_spool_that_cannot_be_made_fails_the_output_cleanly(plugin_set, tmp_pa
     assert code == exit_codes.OUTPUT
     assert "could not create the batch's spool folder" in capsys.readouterr().err
     assert not target.exists() and [p.name for p in tmp_path.iterdir()] == ["in"]
+
+
+def test_a_spool_file_shorter_than_its_piece_fails_the_output_and_keeps_the_old_file(tmp_path):
+    """A spool file cut short (a full disk, a process that died writing it) is an output
+    failure naming the file, and the file that was there stays as it was."""
+    import os
+
+    from cnadvisor.render.output import Output, OutputFailed, Spooled
+
+    spool = tmp_path / "spool"
+    spool.write_bytes(b"only ten b")
+    target = tmp_path / "out.json"
+    target.write_text("the old report")
+    descriptor = os.open(spool, os.O_RDONLY)
+    sink = Output(str(target), force=True)
+    try:
+        sink.write("{")
+        with pytest.raises(OutputFailed, match=r"out\.json"):
+            sink.write(Spooled(descriptor, 0, 100))
+    finally:
+        os.close(descriptor)
+    assert target.read_text() == "the old report"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []

@@ -610,3 +610,17 @@ def test_library_versions_in_the_cache_key_read_as_importlib_reads_them():
     for name in ("scikit-learn", "scipy", "numpy", "pydantic"):
         assert _version(name) == metadata.version(name)
     assert _version("no-such-distribution-anywhere") == "absent"
+
+
+def test_a_damaged_distribution_metadata_still_gives_a_cache_key(tmp_path, monkeypatch):
+    """A METADATA without a Version header (a hand-edited or half-written install) must not
+    break every cold start: the key names it "unknown"."""
+    import sys
+
+    from cnadvisor.model.trained import _version
+
+    info = tmp_path / "broken_dist-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-dist\n\nno version\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    assert _version("broken-dist") == "unknown"

@@ -197,3 +197,17 @@ def test_the_same_finding_from_a_plugin_is_one_marked_object_file_after_file(plu
     assert said and all(a is b for a, b in said)
     assert {a.source for a, _ in said} >= {"cloud-platforms"}
     assert all(a.source != "core" for a, _ in said)  # marked, never the plugin's own "core"
+
+
+def test_a_plugin_saying_endless_different_things_keeps_memory_bounded(plugin_set, monkeypatch):
+    """Marked findings are kept per content; a plugin whose every finding differs (a
+    counter in its message) must not grow them without bound."""
+    import cnadvisor.plugins as plugins_module
+    from cnadvisor.findings import Finding
+
+    monkeypatch.setattr(plugins_module, "SOURCED_KEPT", 8)
+    for number in range(50):
+        said = Finding(severity="warn", requirement="-", message=f"call number {number}")
+        marked = plugin_set._marked(said, "chatty")
+        assert marked.source == "chatty" and marked.message == said.message
+        assert len(plugin_set._sourced) <= 8

@@ -67,7 +67,7 @@ def _version(distribution: str) -> str:
             break
         if line.startswith("Version:"):
             return line.partition(":")[2].strip()
-    return found.version
+    return found.version or "unknown"  # a METADATA without a Version header
 
 
 def cache_key(data_fingerprint: str, profiles: Mapping[str, SolutionProfile]) -> str:
