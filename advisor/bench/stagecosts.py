@@ -108,7 +108,7 @@ def _l2_tunnel(name: str) -> dict[str, float]:
     return _plus((1, {name: 1.0, "routed": -1.0}), (2, _HOP), (-2, _BRIDGE))
 
 
-# h, the same way from the Flannel pair: P(bridge-routed) = P(routed) + 2b
+# b, another way: P(bridge-routed) = P(routed) + 2b (Flannel host-gw against plain routing)
 _BRIDGE_ROUTED = {"bridge-routed": 0.5, "routed": -0.5}
 
 # Stage -> the combinations that give its cost, in order of preference: the first whose
