@@ -259,36 +259,38 @@ def _built_plainly(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
     through the loader's own constructors, so values are the same as the full path's.
     Anything else, or any constructor error, gives ``_NOT_PLAIN``: the full path then
     decides, and words any refusal (every ordinary file takes one walk instead of four)."""
-    seen: set[int] = set()
-    constructors = loader.yaml_constructors
-
-    def build(node: yaml.Node, depth: int) -> Any:
-        if depth > MAX_DEPTH or id(node) in seen or len(seen) >= MAX_NODES:
-            raise LookupError
-        seen.add(id(node))
-        tag = node.tag
-        if isinstance(node, yaml.ScalarNode):
-            if tag not in _PLAIN_SCALARS:
-                raise LookupError
-            return constructors[tag](loader, node)
-        if isinstance(node, yaml.MappingNode) and tag == _MAP:
-            data: dict[Any, Any] = {}
-            keys: set[str] = set()
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.value in keys:
-                    raise LookupError
-                keys.add(key_node.value)
-                key = build(key_node, depth + 1)
-                data[key] = build(value_node, depth + 1)
-            return data
-        if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
-            return [build(child, depth + 1) for child in node.value]
-        raise LookupError
-
     try:
-        return build(root, 1)
-    except Exception:  # LookupError above, or a constructor's own error: the full path
+        return _plain(root, 1, loader, set())
+    except Exception:  # LookupError below, or a constructor's own error: the full path
         return _NOT_PLAIN
+
+
+def _plain(node: yaml.Node, depth: int, loader: yaml.SafeLoader, seen: set[int]) -> Any:
+    """One node of `_built_plainly`'s walk. A function of its own, not a closure: a
+    closure that calls itself is a reference cycle, which kept each file's loader (and its
+    text) alive until the garbage collector's next full pass."""
+    if depth > MAX_DEPTH or id(node) in seen or len(seen) >= MAX_NODES:
+        raise LookupError
+    seen.add(id(node))
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag not in _PLAIN_SCALARS:
+            raise LookupError
+        return loader.yaml_constructors[tag](loader, node)
+    if isinstance(node, yaml.MappingNode) and tag == _MAP:
+        data: dict[Any, Any] = {}
+        keys: set[str] = set()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value in keys:
+                raise LookupError
+            keys.add(key_node.value)
+            data[_plain(key_node, depth + 1, loader, seen)] = _plain(
+                value_node, depth + 1, loader, seen
+            )
+        return data
+    if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+        return [_plain(child, depth + 1, loader, seen) for child in node.value]
+    raise LookupError
 
 
 def _yaml_problem(error: yaml.YAMLError, label: str) -> RequirementsError:

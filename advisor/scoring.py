@@ -31,7 +31,7 @@ from .profile import (
     Underlay,
 )
 from .requirements import Requirements
-from .stages import StageKind, stage
+from .stages import StageKind, stage, vocabulary_generation
 
 UNKNOWN = 0.5
 PREFERRED_WEIGHT = 2.0
@@ -108,6 +108,29 @@ def path_score(stages: list[str]) -> float:
     return 1.0 / (1.0 + PATH_COST_SCALE * path_cost(stages))
 
 
+PATH_MEMO_LIMIT = 1024  # stage lists kept: two per option
+_PATHS: IdentityMemo[tuple[float, str]] = IdentityMemo()
+_THROUGHPUT_DETAILS: IdentityMemo[str] = IdentityMemo()
+DETAIL_MEMO_LIMIT = 8192  # details kept, as estimate texts are
+
+
+def _path_facts(stages: list[str]) -> tuple[float, str]:
+    """A datapath's score and its text, worked out once per profile's stage list (an
+    option is scored file after file) and again when the stage vocabulary changes."""
+    return _PATHS.get((stages,), lambda: (path_score(stages), _stages_text(stages)),
+                      PATH_MEMO_LIMIT, vocabulary_generation())  # fmt: skip
+
+
+def _throughput_detail(prediction: Prediction) -> str:
+    """The throughput factor's detail, once per prediction (the model hands out the same
+    object for the same option and workload point)."""
+    return _THROUGHPUT_DETAILS.get(
+        (prediction,),
+        lambda: f"{prediction.throughput_ratio.text()} of host ({prediction.model} model)",
+        DETAIL_MEMO_LIMIT,
+    )
+
+
 def _measured_like(prediction: Prediction | None) -> bool:
     """A prediction that estimates the whole datapath's cost (not just a header bound)."""
     return (
@@ -139,17 +162,18 @@ def performance(
                     name=f"{label} throughput",
                     score=min(1.0, ratio.value),
                     weight=share,
-                    detail=f"{ratio.text()} of host ({prediction.model} model)",
+                    detail=_throughput_detail(prediction),
                 )
             )
         # Every stage is CPU work per packet: the structure still counts where data is thin.
         suffix = " each side" if label == "cross-host" else ""
+        path, text = _path_facts(stages)
         factors.append(
             Factor(
                 name=f"{label} path",
-                score=path_score(stages),
+                score=path,
                 weight=share / 2 if (label == "cross-host" or measured_like) else share,
-                detail=_stages_text(stages) + suffix,
+                detail=text + suffix,
             )
         )
         if measured_like:
@@ -473,12 +497,29 @@ CRITERION_KEYS: dict[Callable[[SolutionProfile, Requirements], CriterionScore],
 """What the criteria that read no prediction read of the requirements, as a key: equal keys
 give an option the same score (traced against each criterion's reads in the tests)."""
 
+
+def operability_key(r: Requirements, inter: Prediction | None) -> Hashable:
+    """What `operability` reads of the requirements and of the cross-host prediction (its
+    container MTU only), as a key: traced against its reads in the tests, as above."""
+    env = r.environment
+    net = env.underlay
+    leaves = r.workload.traffic.leaves_host > 0
+    return (
+        leaves and (net.l2_adjacent, net.bgp_peering, net.mtu,
+                    None if inter is None else inter.effective_mtu),
+        r.workload.same_port and env.containers_per_host > 1
+        and constraint_key(r.mobility.external_access),
+        constraint_key(r.workload.discovery),
+        env.managed and env.platform,
+    )  # fmt: skip
+
+
 CRITERION_MEMO_LIMIT = 8192  # criterion scores kept; a long batch must not grow memory
 
 
 class CriteriaMemo:
-    """The criteria that read no prediction, worked out once per option and requirement key
-    and reused for every file of a batch that shares the key."""
+    """The criteria whose reads have a key (`CRITERION_KEYS`, `operability_key`), worked
+    out once per option and key and reused for every file of a batch that shares the key."""
 
     def __init__(self) -> None:
         self._kept: IdentityMemo[CriterionScore] = IdentityMemo()
@@ -489,6 +530,12 @@ class CriteriaMemo:
     ) -> CriterionScore:  # fmt: skip
         key = (criterion, CRITERION_KEYS[criterion](r))
         return self._kept.get((s,), lambda: criterion(s, r), CRITERION_MEMO_LIMIT, key)
+
+    def operability(
+        self, s: SolutionProfile, r: Requirements, inter: Prediction | None
+    ) -> CriterionScore:
+        key = (operability, operability_key(r, inter))
+        return self._kept.get((s,), lambda: operability(s, r, inter), CRITERION_MEMO_LIMIT, key)
 
 
 def score(
@@ -503,5 +550,5 @@ def score(
         "performance": performance(s, r, inter, intra),
         "security": memo.get(security, s, r) if memo else security(s, r),
         "mobility": memo.get(mobility, s, r) if memo else mobility(s, r),
-        "operability": operability(s, r, inter),
+        "operability": memo.operability(s, r, inter) if memo else operability(s, r, inter),
     }

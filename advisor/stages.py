@@ -282,6 +282,7 @@ class RegisteredStage:
 
 
 _REGISTERED: dict[str, RegisteredStage] = {}
+_GENERATION = [0]  # bumped whenever the registered stages are replaced
 
 
 def _text(item: dict, key: str, where: str) -> str:
@@ -370,6 +371,13 @@ def set_registered(stages: dict[str, RegisteredStage]) -> None:
         raise ValueError(f"stages {clashes} are built in or reserved")
     _REGISTERED.clear()
     _REGISTERED.update(stages)
+    _GENERATION[0] += 1
+
+
+def vocabulary_generation() -> int:
+    """A number that changes whenever the registered stages do: what is worked out from a
+    stage list and kept (a path's cost) is kept per generation."""
+    return _GENERATION[0]
 
 
 def registered_stages() -> dict[str, RegisteredStage]:

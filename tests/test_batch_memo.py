@@ -204,15 +204,44 @@ def test_every_memoised_criterion_reads_only_what_its_key_reads(plugin_set):
     )
 
 
-def test_remembered_criteria_equal_the_criteria_worked_out_afresh(plugin_set):
+def _inter_host(advisor: Advisor, profile: Any, requirements: Requirements) -> Any:
+    """The option's cross-host prediction for this system, or None."""
+    found = advisor.predict(profile, requirements)
+    return next((p for p in found if p.scenario == "inter-host"), None)
+
+
+def test_operability_reads_only_what_its_key_reads(trained_advisor):
+    """Operability is kept per option and `operability_key`, which reads the requirements
+    and the cross-host prediction: every value operability reads of either, the key reads
+    too (traced; the prediction's reads under ``inter``)."""
     from cnadvisor import scoring
 
-    profiles = [item.profile for item in plugin_set.solutions.values()]
+    profiles = [item.profile for item in trained_advisor.solutions]
+    mtus_read = 0
+    for requirements in varied_requirements(40, seed=13):
+        for profile in profiles:
+            inter = _inter_host(trained_advisor, profile, requirements)
+            keyed: set[str] = set()
+            wrapped = None if inter is None else _Reads(inter, keyed, "inter")
+            scoring.operability_key(_Reads(requirements, keyed), wrapped)
+            read: set[str] = set()
+            wrapped = None if inter is None else _Reads(inter, read, "inter")
+            scoring.operability(profile, _Reads(requirements, read), wrapped)
+            assert read <= keyed, f"operability reads {read - keyed} outside its key"
+            mtus_read += "inter.effective_mtu" in read
+    assert mtus_read > 100  # the prediction's reads were traced, not skipped
+
+
+def test_remembered_criteria_equal_the_criteria_worked_out_afresh(trained_advisor):
+    from cnadvisor import scoring
+
+    profiles = [item.profile for item in trained_advisor.solutions]
     memo = scoring.CriteriaMemo()
     for requirements in varied_requirements(150, seed=5):
         for profile in profiles:
-            remembered = scoring.score(profile, requirements, None, None, memo)
-            assert remembered == scoring.score(profile, requirements, None, None)
+            inter = _inter_host(trained_advisor, profile, requirements)
+            remembered = scoring.score(profile, requirements, inter, None, memo)
+            assert remembered == scoring.score(profile, requirements, inter, None)
 
 
 @pytest.mark.parametrize("model", ["analytical", "trained"])

@@ -188,3 +188,35 @@ def test_predict_table_shows_every_figure_in_full_at_80_columns():
             assert f"{estimate['value']:.{n}f}" in table.stdout, (name, estimate)
             interval = f"[{estimate['low']:.{n}f}–{estimate['high']:.{n}f}]"
             assert interval in table.stdout, (name, interval)
+
+
+def test_the_collector_is_quiet_only_while_the_process_loads(tmp_path: Path, capsys):
+    """`main` collects garbage rarely until the advisor is loaded, then freezes what was
+    loaded and restores the usual thresholds; a command that loads no advisor restores
+    them too (an in-process caller keeps its collector as it was)."""
+    import gc
+
+    from cnadvisor.cli import app, common
+
+    usual = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    real_settle = common.settle_heap
+
+    def settle() -> None:
+        seen.append(gc.get_threshold())  # while loading
+        real_settle()
+
+    example = ROOT / "examples" / "requirements" / "multi-tenant-saas.yaml"
+    try:
+        common.settle_heap = settle
+        assert app.main(["evaluate", str(example), "-f", "json", "-o", str(tmp_path / "o")]) == 0
+        frozen = gc.get_freeze_count()
+    finally:
+        common.settle_heap = real_settle
+        gc.unfreeze()
+    assert seen and seen[0][0] == common.STARTUP_COLLECTION_THRESHOLD
+    assert frozen > 0
+    assert gc.get_threshold() == usual
+    assert app.main(["schema"]) == 0
+    capsys.readouterr()
+    assert gc.get_threshold() == usual

@@ -276,3 +276,30 @@ def test_a_spool_file_shorter_than_its_piece_fails_the_output_and_keeps_the_old_
         os.close(descriptor)
     assert target.read_text() == "the old report"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_an_evaluation_leaves_no_reference_cycles(trained_advisor, tmp_path):
+    """Batch workers leave the collector off between chunks (``parallel._evaluate_chunk``):
+    that is sound only while reading, ranking and rendering a file, unreadable ones
+    included, free everything they made without the collector."""
+    import gc
+
+    from cnadvisor.render import renderer
+    from cnadvisor.render.common import Batch
+
+    folder = _batch(tmp_path / "batch", 40)
+    chosen = renderer(Batch(), "json", trained_advisor)
+    chosen.start()
+    files = sorted(str(path) for path in folder.iterdir())
+    parallel.evaluate_one(files[1], trained_advisor, chosen.add_encoded)  # warm the memos
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        outcomes = [parallel.evaluate_one(f, trained_advisor, chosen.add_encoded) for f in files]
+        gc.collect()
+        left = [type(item).__name__ for item in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert {kind for kind, _, _ in outcomes} == {"text", "problems"}
+    assert left == []

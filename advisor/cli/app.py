@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from . import exit_codes
-from .common import UsageError
+from .common import UsageError, quiet_collector, usual_collector
 
 # command → (module in this package, one-line help); the module adds the full parser
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -69,6 +69,14 @@ def module(command: str):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    quiet_collector()  # until the advisor is loaded (`common.settle_heap`)
+    try:
+        return _run(argv)
+    finally:
+        usual_collector()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = chosen_command(argv)
     full = parser(command or "")

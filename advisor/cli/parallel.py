@@ -26,6 +26,7 @@ taken from the two cores its workers need.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import tempfile
@@ -143,7 +144,20 @@ def evaluate_one(item: Any, advisor: Any, render: Callable[[Any, Any], str | byt
 
 def _evaluate_chunk(number: int, chunk: list[Any]) -> tuple[int, list[Outcome]]:
     """In a worker: each file of the chunk, rendered as it would be after the first, its
-    text written to the chunk's spool file; a text outcome says where: (offset, length)."""
+    text written to the chunk's spool file; a text outcome says where: (offset, length).
+
+    The worker collects garbage once per chunk, not by allocation count. An evaluation
+    leaves no reference cycles behind (a test checks it), so the automatic passes only
+    walked the memos as they grew: about 5 % of a worker's time. A pass over the chunk's
+    young objects at its end still frees any cycle a plugin or an error left."""
+    gc.disable()  # a worker's own collector (the first chunk turns it off)
+    try:
+        return _evaluated_chunk(number, chunk)
+    finally:
+        gc.collect(0)
+
+
+def _evaluated_chunk(number: int, chunk: list[Any]) -> tuple[int, list[Outcome]]:
     advisor, renderer = _state["advisor"], _state["renderer"]
 
     def render(evaluation: Any, requirements: Any) -> bytes:
