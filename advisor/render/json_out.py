@@ -4,9 +4,10 @@ Each evaluation is serialised by pydantic's compiled serializer as soon as it is
 and written out, so the document streams: memory stays flat in the number of files and
 the output is still one valid JSON document (shape version 1, unchanged).
 
-Most options are excluded, and for the same reasons file after file, and the model hands
-out the same predictions for the same workload: each distinct excluded entry and each
-prediction is serialised once and its bytes reused (together about 60 % of a file's JSON).
+Most options are excluded, and for the same reasons file after file; the model hands out
+the same predictions for the same workload, and the ranking the same criterion scores for
+the same requirement key: each distinct excluded entry, prediction and criterion score is
+serialised once and its bytes reused (together about two thirds of a file's JSON).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pydantic import TypeAdapter
+
 from ..advisor import SCHEMA_VERSION, Evaluation, ExcludedOption, RankedOption
 from ..loading import InputProblem
 from ..memo import IdentityMemo
 from ..performance import Prediction
+from ..scoring import CriterionScore
 from .common import Batch, Renderer
 
 if TYPE_CHECKING:
@@ -28,16 +32,18 @@ _EVALUATION = Evaluation.__pydantic_serializer__.to_json
 _RANKED = RankedOption.__pydantic_serializer__.to_json
 _PREDICTION = Prediction.__pydantic_serializer__.to_json
 _EXCLUDED = ExcludedOption.__pydantic_serializer__.to_json
+_CRITERION = TypeAdapter(CriterionScore).serializer.to_json
 
 EXCLUDED_MEMO_LIMIT = 4096  # serialised excluded entries kept; a long batch must not grow
 PREDICTION_MEMO_LIMIT = 16384  # serialised predictions kept: as many as the model keeps
+CRITERION_MEMO_LIMIT = 8192  # serialised criterion scores kept, as the ranking keeps them
 # Where the left-out lists go back: before the field that follows them in their object.
 # A key inside a JSON string has escaped quotes, and with the lists left out no nested
 # object has this key, so its one unescaped occurrence is the object's own.
 _BEFORE_ROBUSTNESS = b',"robustness":'
 _BEFORE_EFFECTIVE_MTU = b',"effective_mtu":'
 _WITHOUT_LISTS = {"ranked": True, "excluded": True}
-_WITHOUT_PREDICTIONS = {"predictions": True}
+_WITHOUT_CRITERIA_AND_PREDICTIONS = {"criteria": True, "predictions": True}
 
 
 class JsonRenderer(Renderer):
@@ -46,6 +52,8 @@ class JsonRenderer(Renderer):
         self._excluded_json: dict[tuple, bytes] = {}
         self._excluded_by_object: IdentityMemo[bytes] = IdentityMemo()
         self._prediction_json: IdentityMemo[bytes] = IdentityMemo()
+        self._criterion_json: IdentityMemo[bytes] = IdentityMemo()
+        self._criterion_keys: dict[str, bytes] = {}
 
     def start(self) -> str:
         return f'{{"schema_version": {SCHEMA_VERSION}, "results": ['
@@ -75,10 +83,30 @@ class JsonRenderer(Renderer):
                          head[at:]))  # fmt: skip
 
     def _ranked_entry(self, option: RankedOption) -> bytes:
-        body = _RANKED(option, exclude=_WITHOUT_PREDICTIONS)
+        """A ranked option's bytes: its own fields, then its criteria and predictions
+        (the two fields before ``effective_mtu``) from their remembered bytes."""
+        body = _RANKED(option, exclude=_WITHOUT_CRITERIA_AND_PREDICTIONS)
         at = body.rindex(_BEFORE_EFFECTIVE_MTU)
+        criteria = b",".join(
+            self._criterion_key(name) + self._criterion_entry(criterion)
+            for name, criterion in option.criteria.items()
+        )
         predictions = b",".join(self._prediction_entry(p) for p in option.predictions)
-        return b"".join((body[:at], b',"predictions":[', predictions, b"]", body[at:]))
+        return b"".join((body[:at], b',"criteria":{', criteria, b'},"predictions":[',
+                         predictions, b"]", body[at:]))  # fmt: skip
+
+    def _criterion_key(self, name: str) -> bytes:
+        key = self._criterion_keys.get(name)
+        if key is None:
+            key = self._criterion_keys[name] = json.dumps(name).encode() + b":"
+        return key
+
+    def _criterion_entry(self, criterion: CriterionScore) -> bytes:
+        """A criterion score's bytes, per score object: the ranking hands out the same
+        frozen score for the same option and requirement key (all but performance)."""
+        return self._criterion_json.get(
+            (criterion,), lambda: _CRITERION(criterion), CRITERION_MEMO_LIMIT
+        )
 
     def _prediction_entry(self, prediction: Prediction) -> bytes:
         """A prediction's bytes, remembered per prediction object (the model hands out the
