@@ -12,7 +12,7 @@ from cnadvisor import hookimpl
 from cnadvisor.findings import Finding
 from cnadvisor.profile import SolutionProfile
 from cnadvisor.requirements import Requirements
-from cnadvisor.stages import StageKind, stage
+from cnadvisor.stages import StageKind, stage, vocabulary_generation
 
 
 @cache
@@ -98,6 +98,27 @@ def _managed(solution: SolutionProfile, requirements: Requirements) -> list[Find
 
 @hookimpl
 def cnadvisor_check(solution: SolutionProfile, requirements: Requirements) -> list[Finding]:
+    """What this option's datapath meets on the system's platform. It reads only the
+    platform and whether traffic leaves the host, so the answer is kept per option and
+    those two (the check runs for every option of every file of a batch)."""
+    platform, leaves = (
+        requirements.environment.platform,
+        requirements.workload.traffic.leaves_host > 0,
+    )
+    key = (id(solution), platform, leaves, vocabulary_generation())
+    kept = _ANSWERS.get(key)  # an entry holds its solution: the id stays that object's
+    if kept is None:
+        if len(_ANSWERS) >= ANSWERS_KEPT:
+            _ANSWERS.clear()
+        kept = _ANSWERS[key] = (solution, tuple(_findings(solution, requirements)))
+    return list(kept[1])
+
+
+ANSWERS_KEPT = 4096  # answers kept; a long batch must not grow memory
+_ANSWERS: dict[tuple, tuple[SolutionProfile, tuple[Finding, ...]]] = {}
+
+
+def _findings(solution: SolutionProfile, requirements: Requirements) -> list[Finding]:
     findings = _managed(solution, requirements)
     platform = requirements.environment.cloud
     if platform == "on-premises" or requirements.workload.traffic.leaves_host <= 0:

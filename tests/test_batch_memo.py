@@ -351,3 +351,23 @@ def test_an_identity_memo_keeps_values_per_object_not_per_equal_value():
     memo.get((made,), lambda: make("e"), 4)  # at the limit: dropped, then this one kept
     assert len(memo) == 1
     assert memo.get((first,), lambda: make("f"), 10) == 6
+
+
+def test_the_cloud_check_reads_only_what_it_keeps_its_answers_by(plugin_set):
+    """The built-in cloud check keeps each option's answer per platform and whether traffic
+    leaves the host: it must read nothing else of the requirements (``cloud`` and
+    ``managed`` are the platform's), and a kept answer equals a fresh one."""
+    from cnadvisor_plugins import cloud_platforms
+
+    keyed = {"environment.platform", "environment.cloud", "environment.managed",
+             "workload.traffic.leaves_host"}  # fmt: skip
+    profiles = [item.profile for item in plugin_set.solutions.values()]
+    said = 0
+    for requirements in varied_requirements(60, seed=17):
+        for profile in profiles:
+            read: set[str] = set()
+            fresh = cloud_platforms._findings(profile, _Reads(requirements, read))
+            assert read <= keyed, f"the cloud check reads {read - keyed}"
+            assert cloud_platforms.cnadvisor_check(profile, requirements) == fresh
+            said += bool(fresh)
+    assert said > 100  # the systems meet the check's findings, not only silence
