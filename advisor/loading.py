@@ -159,13 +159,13 @@ def read_source(source: str) -> bytes:
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
         descriptor = os.open(source, flags)
         try:
-            mode = os.fstat(descriptor).st_mode
-            if not stat.S_ISREG(mode):
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                kind = _kind(status.st_mode)
                 raise RequirementsError(
-                    [InputProblem(source, f"is {_kind(mode)}; expected a regular YAML file")]
+                    [InputProblem(source, f"is {kind}; expected a regular YAML file")]
                 )
-            with os.fdopen(descriptor, "rb", closefd=False) as handle:
-                data = handle.read(MAX_BYTES + 1)
+            data = _read_at_most(descriptor, MAX_BYTES + 1, status.st_size)
         finally:
             os.close(descriptor)
     if len(data) > MAX_BYTES:
@@ -173,6 +173,24 @@ def read_source(source: str) -> bytes:
             [InputProblem(_label(source), f"larger than {MAX_BYTES // 1024} KiB; refused")]
         )
     return data
+
+
+def _read_at_most(descriptor: int, limit: int, expected: int) -> bytes:
+    """Up to ``limit`` bytes, read straight from the descriptor (no buffered file object
+    per file of a batch). The first read asks for the size the file had (plus one byte, to
+    meet its end), not the whole limit: a 512 KiB buffer per file costs more than the read;
+    a file that grew meanwhile is read on until its end or the limit."""
+    parts = []
+    size = 0
+    ask = min(limit, expected + 1)
+    while size < limit:
+        part = os.read(descriptor, ask)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+        ask = min(limit - size, max(ask, 65536))
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _label(source: str) -> str:

@@ -117,18 +117,21 @@ DETAIL_MEMO_LIMIT = 8192  # details kept, as estimate texts are
 def _path_facts(stages: list[str]) -> tuple[float, str]:
     """A datapath's score and its text, worked out once per profile's stage list (an
     option is scored file after file) and again when the stage vocabulary changes."""
-    return _PATHS.get((stages,), lambda: (path_score(stages), _stages_text(stages)),
-                      PATH_MEMO_LIMIT, vocabulary_generation())  # fmt: skip
+    return _PATHS.of(stages, _worked_out_path, PATH_MEMO_LIMIT, vocabulary_generation())
+
+
+def _worked_out_path(stages: list[str]) -> tuple[float, str]:
+    return path_score(stages), _stages_text(stages)
 
 
 def _throughput_detail(prediction: Prediction) -> str:
     """The throughput factor's detail, once per prediction (the model hands out the same
     object for the same option and workload point)."""
-    return _THROUGHPUT_DETAILS.get(
-        (prediction,),
-        lambda: f"{prediction.throughput_ratio.text()} of host ({prediction.model} model)",
-        DETAIL_MEMO_LIMIT,
-    )
+    return _THROUGHPUT_DETAILS.of(prediction, _worded_throughput, DETAIL_MEMO_LIMIT)
+
+
+def _worded_throughput(prediction: Prediction) -> str:
+    return f"{prediction.throughput_ratio.text()} of host ({prediction.model} model)"
 
 
 def _measured_like(prediction: Prediction | None) -> bool:

@@ -147,3 +147,24 @@ def test_the_one_walk_changes_no_outcome_at_the_bounds(name, monkeypatch):
     fast = _outcome(DOCUMENTS[name])
     monkeypatch.setattr(loading, "_built_plainly", lambda loader, root: loading._NOT_PLAIN)
     assert fast == _outcome(DOCUMENTS[name])
+
+
+@pytest.mark.parametrize("length", [0, 1, 99, 100, 101, 70_000, 200_000])
+@pytest.mark.parametrize("stated", ["exact", "zero", "larger"])
+def test_a_file_is_read_whole_up_to_the_limit_whatever_size_it_stated(tmp_path, length, stated):
+    """The reader asks first for the size the file stated (a file may grow, or state 0 as
+    /proc files do): it still reads to the end of the file, and never past the limit."""
+    import os
+
+    from cnadvisor.loading import _read_at_most
+
+    data = bytes(range(256)) * (length // 256 + 1)
+    path = tmp_path / "f"
+    path.write_bytes(data[:length])
+    size = {"exact": length, "zero": 0, "larger": length + 5000}[stated]
+    for limit in (100, 150_000):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            assert _read_at_most(descriptor, limit, size) == data[: min(length, limit)]
+        finally:
+            os.close(descriptor)

@@ -104,23 +104,17 @@ class JsonRenderer(Renderer):
     def _criterion_entry(self, criterion: CriterionScore) -> bytes:
         """A criterion score's bytes, per score object: the ranking hands out the same
         frozen score for the same option and requirement key (all but performance)."""
-        return self._criterion_json.get(
-            (criterion,), lambda: _CRITERION(criterion), CRITERION_MEMO_LIMIT
-        )
+        return self._criterion_json.of(criterion, _CRITERION, CRITERION_MEMO_LIMIT)
 
     def _prediction_entry(self, prediction: Prediction) -> bytes:
         """A prediction's bytes, remembered per prediction object (the model hands out the
         same frozen object for the same option and workload point)."""
-        return self._prediction_json.get(
-            (prediction,), lambda: _PREDICTION(prediction), PREDICTION_MEMO_LIMIT
-        )
+        return self._prediction_json.of(prediction, _PREDICTION, PREDICTION_MEMO_LIMIT)
 
     def _excluded_entry(self, option: ExcludedOption) -> bytes:
         """An excluded entry's bytes: by object first (the advisor hands out the same
         frozen entry for the same reasons), else by what it holds."""
-        return self._excluded_by_object.get(
-            (option,), lambda: self._excluded_by_value(option), EXCLUDED_MEMO_LIMIT
-        )
+        return self._excluded_by_object.of(option, self._excluded_by_value, EXCLUDED_MEMO_LIMIT)
 
     def _excluded_by_value(self, option: ExcludedOption) -> bytes:
         key = (option.id, option.name, option.plugin, tuple(
