@@ -389,15 +389,26 @@ def _costliest(
     """The factors that cost this option the most points, as readable lines."""
     losses = []
     for name, criterion in criteria.items():
-        weight, factors = weights[name], criterion.factors
-        factor_weight = sum(f.weight for f in factors)
-        for factor in factors:
-            if factor.score < 1.0:  # a factor at full score costs nothing
-                lost = weight * factor.weight / factor_weight * (1 - factor.score) * 100
-                if lost >= 0.5:
-                    losses.append((lost, name, factor))
+        weight = weights[name]
+        factor_weight, costing = _LOSERS.of(criterion, _losers, LOSERS_KEPT)
+        for factor, missing in costing:
+            lost = weight * factor.weight / factor_weight * missing * 100
+            if lost >= 0.5:
+                losses.append((lost, name, factor))
     losses.sort(key=lambda entry: -entry[0])  # stable: equal losses keep the criteria order
     return [
         f"{name}: {factor.name} ({factor.detail}) −{lost:.1f}"
         for lost, name, factor in losses[:limit]
     ]
+
+
+LOSERS_KEPT = 8192  # as many as the ranking keeps criterion scores
+_LOSERS: IdentityMemo[tuple[float, list[tuple[scoring.Factor, float]]]] = IdentityMemo()
+
+
+def _losers(criterion: scoring.CriterionScore) -> tuple[float, list[tuple[scoring.Factor, float]]]:
+    """A criterion's factor weight and the factors below full score (a factor at full
+    score costs nothing), each with its missing share: once per score object, which the
+    ranking hands out again for the same option and requirement key."""
+    factors = criterion.factors
+    return sum(f.weight for f in factors), [(f, 1 - f.score) for f in factors if f.score < 1.0]

@@ -42,6 +42,20 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        """A node's tag, kept per plain scalar text: libyaml asks for every scalar, and the
+        same keys and values come back file after file (the answer depends on nothing
+        else: this loader has no path resolvers)."""
+        if kind is not yaml.ScalarNode or len(value) > RESOLVED_LENGTH:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            if len(_RESOLVED) >= RESOLVED_KEPT:
+                _RESOLVED.clear()
+            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
+        return tag
+
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
@@ -53,6 +67,11 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read this value ({error})", node.start_mark
             ) from None
+
+
+RESOLVED_KEPT = 4096  # scalar texts whose tag is kept; a long batch must not grow memory
+RESOLVED_LENGTH = 64  # longer texts are resolved each time (kept texts stay small)
+_RESOLVED: dict[tuple[str, Any], str] = {}
 
 
 def _no_binary(loader: yaml.BaseLoader, node: yaml.Node) -> Any:

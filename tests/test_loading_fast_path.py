@@ -168,3 +168,24 @@ def test_a_file_is_read_whole_up_to_the_limit_whatever_size_it_stated(tmp_path, 
             assert _read_at_most(descriptor, limit, size) == data[: min(length, limit)]
         finally:
             os.close(descriptor)
+
+
+def test_a_scalar_resolves_alike_from_the_kept_tags_and_afresh():
+    """Tags are kept per scalar text and quoting: the same text plain and quoted, and
+    YAML 1.1's look-alikes this loader keeps as strings, read the same warm as cold."""
+    import yaml
+
+    texts = ["12", "012", "0x1F", "1:30", "2024-01-01", "1e3", "1.5", ".inf", "yes", "on",
+             "~", "null", "true", "web", "", "a-b"]  # fmt: skip
+    document = "".join(f"p{i}: {t}\nq{i}: '{t}'\n" for i, t in enumerate(texts))
+
+    def read() -> object:
+        return yaml.load(document, Loader=loading._Loader)
+
+    loading._RESOLVED.clear()
+    cold = read()
+    assert len(loading._RESOLVED) > len(texts)
+    warm = read()
+    assert warm == cold
+    assert [type(cold[f"q{i}"]) for i in range(len(texts))] == [str] * len(texts)
+    assert cold["p0"] == 12 and cold["p3"] == "1:30" and cold["p4"] == "2024-01-01"
