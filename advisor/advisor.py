@@ -390,7 +390,11 @@ def _costliest(
     losses = []
     for name, criterion in criteria.items():
         weight = weights[name]
-        factor_weight, costing = _LOSERS.of(criterion, _losers, LOSERS_KEPT)
+        factor_weight, costing = (
+            _LOSERS.of(criterion, _losers, LOSERS_KEPT)
+            if name in scoring.SHARED_CRITERIA
+            else _losers(criterion)
+        )
         for factor, missing in costing:
             lost = weight * factor.weight / factor_weight * missing * 100
             if lost >= 0.5:
@@ -408,7 +412,7 @@ _LOSERS: IdentityMemo[tuple[float, list[tuple[scoring.Factor, float]]]] = Identi
 
 def _losers(criterion: scoring.CriterionScore) -> tuple[float, list[tuple[scoring.Factor, float]]]:
     """A criterion's factor weight and the factors below full score (a factor at full
-    score costs nothing), each with its missing share: once per score object, which the
-    ranking hands out again for the same option and requirement key."""
+    score costs nothing), each with its missing share: once per score object for the
+    criteria the ranking hands out again (`scoring.SHARED_CRITERIA`)."""
     factors = criterion.factors
     return sum(f.weight for f in factors), [(f, 1 - f.score) for f in factors if f.score < 1.0]

@@ -518,6 +518,10 @@ def operability_key(r: Requirements, inter: Prediction | None) -> Hashable:
 
 
 CRITERION_MEMO_LIMIT = 8192  # criterion scores kept; a long batch must not grow memory
+# The criteria `CriteriaMemo` hands out again (one score object per option and key): what
+# is worked out from their scores (JSON, the costliest factors) may be kept per object.
+# Performance reads the traffic shares and is worked out afresh for every file.
+SHARED_CRITERIA = frozenset({"security", "mobility", "operability"})
 
 
 class CriteriaMemo:

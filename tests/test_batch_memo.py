@@ -199,6 +199,8 @@ def test_every_memoised_criterion_reads_only_what_its_key_reads(plugin_set):
     from cnadvisor import scoring
 
     assert set(scoring.CRITERION_KEYS) == {scoring.security, scoring.mobility}
+    memoised = {criterion.__name__ for criterion in scoring.CRITERION_KEYS}
+    assert memoised | {"operability"} == scoring.SHARED_CRITERIA
     _assert_each_reads_only_its_key(
         plugin_set, scoring.CRITERION_KEYS, lambda criterion, profile, r: criterion(profile, r)
     )
@@ -242,6 +244,23 @@ def test_remembered_criteria_equal_the_criteria_worked_out_afresh(trained_adviso
             inter = _inter_host(trained_advisor, profile, requirements)
             remembered = scoring.score(profile, requirements, inter, None, memo)
             assert remembered == scoring.score(profile, requirements, inter, None)
+
+
+def test_the_shared_criteria_are_the_ones_handed_out_again(trained_advisor):
+    """Renderers keep what they work out from a score per object for `SHARED_CRITERIA`
+    only: those, and no other, come back as the same object for the same key."""
+    from cnadvisor import scoring
+
+    profiles = [item.profile for item in trained_advisor.solutions]
+    memo = scoring.CriteriaMemo()  # 20 systems stay below its limit: nothing is dropped
+    for requirements in varied_requirements(20, seed=19):
+        for profile in profiles:
+            inter = _inter_host(trained_advisor, profile, requirements)
+            first = scoring.score(profile, requirements, inter, None, memo)
+            again = scoring.score(profile, requirements, inter, None, memo)
+            assert {name for name in again if again[name] is first[name]} == (
+                scoring.SHARED_CRITERIA
+            )
 
 
 @pytest.mark.parametrize("model", ["analytical", "trained"])

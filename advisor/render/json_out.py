@@ -22,7 +22,7 @@ from ..advisor import SCHEMA_VERSION, Evaluation, ExcludedOption, RankedOption
 from ..loading import InputProblem
 from ..memo import IdentityMemo
 from ..performance import Prediction
-from ..scoring import CriterionScore
+from ..scoring import SHARED_CRITERIA, CriterionScore
 from .common import Batch, Renderer
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class JsonRenderer(Renderer):
         body = _RANKED(option, exclude=_WITHOUT_CRITERIA_AND_PREDICTIONS)
         at = body.rindex(_BEFORE_EFFECTIVE_MTU)
         criteria = b",".join(
-            self._criterion_key(name) + self._criterion_entry(criterion)
+            self._criterion_key(name) + self._criterion_entry(name, criterion)
             for name, criterion in option.criteria.items()
         )
         predictions = b",".join(self._prediction_entry(p) for p in option.predictions)
@@ -101,9 +101,11 @@ class JsonRenderer(Renderer):
             key = self._criterion_keys[name] = json.dumps(name).encode() + b":"
         return key
 
-    def _criterion_entry(self, criterion: CriterionScore) -> bytes:
-        """A criterion score's bytes, per score object: the ranking hands out the same
-        frozen score for the same option and requirement key (all but performance)."""
+    def _criterion_entry(self, name: str, criterion: CriterionScore) -> bytes:
+        """A criterion score's bytes, per score object where the ranking hands out the same
+        frozen score for the same option and requirement key (`SHARED_CRITERIA`)."""
+        if name not in SHARED_CRITERIA:
+            return _CRITERION(criterion)
         return self._criterion_json.of(criterion, _CRITERION, CRITERION_MEMO_LIMIT)
 
     def _prediction_entry(self, prediction: Prediction) -> bytes:
