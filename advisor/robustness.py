@@ -49,18 +49,13 @@ def first_place_shares(
     weightings under which it ranks first."""
     if not criteria:
         return []
-    names = list(weights)
-    rows = [[option[name] for name in names] for option in criteria]
-    top = rows[0]
-    contenders = [0] + [
-        index
-        for index, row in enumerate(rows[1:], start=1)
-        if any(mine > theirs for mine, theirs in zip(row, top, strict=True))
-    ]
     import numpy as np  # imported here: only evaluation needs it, not `plugins` or `init`
 
+    names = list(weights)
+    rows = np.array([[option[name] for name in names] for option in criteria])
+    # the top pick, and every option better than it on some criterion
+    contenders = np.flatnonzero(np.concatenate(([True], (rows[1:] > rows[0]).any(axis=1))))
     noise = _noise_matrix(samples, spread, seed, len(names))  # samples x criteria
-    scaled = np.array([rows[i] for i in contenders]) * np.array([weights[n] for n in names])
-    winners = np.array(contenders)[np.argmax(scaled @ noise.T, axis=0)]
-    wins = np.bincount(winners, minlength=len(rows))
-    return [float(count) / samples for count in wins]
+    scaled = rows[contenders] * np.array([weights[n] for n in names])
+    winners = contenders[np.argmax(scaled @ noise.T, axis=0)]
+    return (np.bincount(winners, minlength=len(rows)) / samples).tolist()
