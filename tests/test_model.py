@@ -441,36 +441,6 @@ def test_a_full_prediction_cache_still_answers_every_option(model, plugin_set, m
     assert both[0] == first[0]
 
 
-def test_a_known_point_costs_one_pass_for_every_option_asked_before(model, plugin_set, monkeypatch):
-    """Options asked for at one point are predicted with the next point's first pass (the
-    files of a batch rule out different options), and with the same figures as alone."""
-    from cnadvisor.model import trained
-
-    inner = getattr(model, "model", model)
-    monkeypatch.setattr(inner, "_cache", {})
-    monkeypatch.setattr(inner, "_asked", {})
-    passes: list[list[str]] = []
-    real = trained.TrainedModel._predict
-
-    def counted(self, solutions, point):
-        passes.append([s.id for s in solutions])
-        return real(self, solutions, point)
-
-    monkeypatch.setattr(trained.TrainedModel, "_predict", counted)
-    ids = ("calico-vxlan", "flannel-vxlan", "weave-sleeve")
-    calico, flannel, weave = (plugin_set.solutions[i].profile for i in ids)
-    inner.predict_many([calico, flannel], WorkloadPoint(message_size=771))
-    inner.predict_many([weave], WorkloadPoint(message_size=771))
-    later = inner.predict_many([flannel], WorkloadPoint(message_size=772))[0]
-    inner.predict_many([calico, weave], WorkloadPoint(message_size=772))
-    assert passes == [["calico-vxlan", "flannel-vxlan"], ["weave-sleeve"],
-                      ["flannel-vxlan", "calico-vxlan", "weave-sleeve"]]  # fmt: skip
-    monkeypatch.setattr(inner, "_cache", {})
-    monkeypatch.setattr(inner, "_asked", {})
-    assert inner.predict_many([flannel], WorkloadPoint(message_size=772))[0] == later
-    assert passes[-1] == ["flannel-vxlan"]
-
-
 def test_packet_rate_is_scored_on_pps_rows_and_small_datagrams(by_study, observations):
     """At one datagram size a throughput ratio is a packet-rate ratio: the card scores
     small-UDP throughput rows (and any row stated in pps) under packet rate."""

@@ -136,7 +136,6 @@ class TrainedModel:
     )
     _cache: dict = field(default_factory=dict)
     _paths: dict = field(default_factory=dict)  # see _path
-    _asked: dict = field(default_factory=dict)  # see _also_asked
     # A prediction does not depend on which options are predicted with it (row sums, not
     # BLAS products: structure._rows), so batch workers may each keep their own cache.
     batch_invariant: bool = True
@@ -156,7 +155,6 @@ class TrainedModel:
             self._cache.clear()  # a batch of thousands of systems must not grow memory
             missing = list(solutions)  # what was cached for this point went with the rest
         if missing:
-            missing += self._also_asked(missing, key)
             for solution, prediction in zip(missing, self._predict(missing, key), strict=True):
                 self._cache[(solution.id, key)] = prediction
         found = [self._cache[(s.id, key)] for s in solutions]
@@ -169,19 +167,6 @@ class TrainedModel:
                 for key, p in zip(keys, found, strict=True)
             ]
         return found
-
-    def _also_asked(self, missing: list[SolutionProfile], key: WorkloadPoint) -> list:
-        """The options asked for before, at other points of this scenario, that this point
-        lacks: predicted in the same pass as ``missing``. Files of a batch rule out
-        different options, so each file at a known point used to lack a few and cost a pass
-        of its own (a third of a millisecond before the first option); now a point costs
-        about one. A prediction does not depend on the options beside it
-        (``batch_invariant``), so this changes no figure."""
-        asked = self._asked.setdefault(key.scenario, {})
-        for solution in missing:
-            asked.setdefault(solution.id, solution)
-        wanted = {solution.id for solution in missing}
-        return [s for i, s in asked.items() if i not in wanted and (i, key) not in self._cache]
 
     def _predict(self, solutions: list[SolutionProfile], point: WorkloadPoint) -> list:
         conditions = conditions_for(point)
