@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .parsed_cache import parsed
 from .profile import Reference, SolutionProfile
 
 SECTIONS = ("datapath", "security", "mobility", "operations")
@@ -111,8 +112,8 @@ def profiles_from_text(
 
 
 def _parse(text: str, label: str) -> dict[str, Any]:
-    try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: same as yaml.safe_load
+    try:  # the data of a text parsed before is read back from the cache, as JSON
+        data = parsed(text, "profiles", _yaml)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -126,6 +127,10 @@ def _parse(text: str, label: str) -> dict[str, Any]:
             f"expected {sorted(_TOP_KEYS)}"
         )
     return data
+
+
+def _yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # a SafeLoader: same as yaml.safe_load
 
 
 def _references(data: dict[str, Any], text: str, label: str) -> dict[str, dict[str, Any]]:

@@ -23,9 +23,10 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 CACHE_ENV = "CNADVISOR_CACHE_DIR"
 FORMAT = 1
@@ -99,6 +100,8 @@ def path_for(key: str) -> Path:
 def save(key: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path | None:
     """Store the model; the path, or None when no folder would take it (warned once).
     Never raises: the model in memory stays in use either way."""
+    import numpy as np
+
     payload = dict(arrays)
     payload["meta"] = np.array(json.dumps(meta | {"key": key, "format": FORMAT}))
     target = path_for(key)
@@ -112,6 +115,8 @@ def save(key: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path 
 
 
 def _write(target: Path, payload: dict[str, np.ndarray]) -> Path:
+    import numpy as np
+
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_dir() and not target.is_symlink():
         _set_aside(target)
@@ -152,6 +157,8 @@ def read_small_text(path: Path, limit: int = 1024 * 1024) -> str:
 
 def _read(target: Path) -> dict[str, np.ndarray]:
     """The arrays of a regular cache file, opened without following links or blocking."""
+    import numpy as np
+
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     descriptor = os.open(target, flags | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(descriptor, "rb") as stream:
@@ -166,6 +173,8 @@ def _read(target: Path) -> dict[str, np.ndarray]:
 
 def check_arrays(arrays: dict[str, np.ndarray]) -> None:
     """Plain numbers only, all finite: a NaN in a cached model would print 'nan Gbps'."""
+    import numpy as np
+
     for name, array in arrays.items():
         if array.dtype.kind not in "biuf":
             raise ValueError(f"array {name!r} holds {array.dtype}, not numbers")
