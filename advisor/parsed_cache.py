@@ -50,7 +50,8 @@ def _entry(text: str, kind: str) -> Path | None:
 
 
 def _read(path: Path) -> Any:
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK | os.O_CLOEXEC
+    descriptor = os.open(path, flags)
     with os.fdopen(descriptor, "rb") as stream:
         raw = stream.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:

@@ -220,3 +220,10 @@ def test_the_collector_is_quiet_only_while_the_process_loads(tmp_path: Path, cap
     assert app.main(["schema"]) == 0
     capsys.readouterr()
     assert gc.get_threshold() == usual
+    import threading  # the TUI loads in a thread: its screens must stay collectable
+
+    common.quiet_collector()
+    loader = threading.Thread(target=common.settle_heap)
+    loader.start()
+    loader.join()
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == usual

@@ -7,6 +7,7 @@ import argparse
 import difflib
 import gc
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -183,9 +184,12 @@ def quiet_collector() -> None:
 def settle_heap() -> None:
     """The process has loaded: what exists now lives on, so later passes skip it, and
     the collector runs as usual again (only after `quiet_collector`: a program that loads
-    an advisor through this module keeps its collector as it set it)."""
+    an advisor through this module keeps its collector as it set it). The TUI loads in a
+    thread while its screens live on the main one: nothing is frozen there, or screens
+    closed later could never be collected."""
     if _loading[0]:
-        gc.freeze()
+        if threading.current_thread() is threading.main_thread():
+            gc.freeze()
         usual_collector()
 
 
