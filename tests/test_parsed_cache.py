@@ -64,15 +64,31 @@ def test_data_json_would_change_is_never_kept(cache: Path, text: str):
                       datetime.date)  # fmt: skip
 
 
-@pytest.mark.parametrize("damage", ["not json", "", "[1, 2"])
-def test_a_damaged_entry_is_parsed_again_and_replaced(cache: Path, damage: str):
+@pytest.mark.parametrize(
+    "damage",
+    ["not json", "", "[1, 2", "[1, 2]", '{"profiles": []}', '{"sha256": "0", "data": {}}',
+     "\xff\xfe", " " * (parsed_cache.MAX_BYTES + 1)],
+    ids=["text", "empty", "cut", "a list", "bare data", "another key", "not UTF-8", "huge"],
+)  # fmt: skip
+def test_a_damaged_or_foreign_entry_is_parsed_again_and_replaced(cache: Path, damage: str):
     parse = Counted()
     parsed_cache.parsed(TEXT, "profiles", parse)
     (entry,) = cache.iterdir()
-    entry.write_text(damage)
+    entry.write_bytes(damage.encode("latin-1"))
     assert parsed_cache.parsed(TEXT, "profiles", parse) == yaml.safe_load(TEXT)
     assert parse.calls == 2
-    assert json.loads(entry.read_text()) == yaml.safe_load(TEXT)
+    assert json.loads(entry.read_text())["data"] == yaml.safe_load(TEXT)
+
+
+def test_a_folder_at_the_entry_only_means_parsing_each_time(cache: Path):
+    parse = Counted()
+    parsed_cache.parsed(TEXT, "profiles", parse)
+    (entry,) = cache.iterdir()
+    entry.unlink()
+    entry.mkdir()
+    for _ in range(2):
+        assert parsed_cache.parsed(TEXT, "profiles", parse) == yaml.safe_load(TEXT)
+    assert parse.calls == 3
 
 
 def test_a_link_at_the_entry_is_not_followed(cache: Path, tmp_path: Path):

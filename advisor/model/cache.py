@@ -155,6 +155,20 @@ def read_small_text(path: Path, limit: int = 1024 * 1024) -> str:
         return stream.read(limit).decode("utf-8")
 
 
+def write_small_text(path: Path, text: str) -> None:
+    """A small file beside the cache, written whole or not at all: a private temporary
+    file in the same folder, renamed into place (a reader never sees half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _read(target: Path) -> dict[str, np.ndarray]:
     """The arrays of a regular cache file, opened without following links or blocking."""
     import numpy as np

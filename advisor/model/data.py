@@ -11,9 +11,9 @@ importlib.resources, so a wheel works like a checkout), from plugins'
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -164,7 +164,7 @@ def shipped_fingerprint() -> str:
     """A hash of the shipped data: part of the model cache key. Hashing 3.6 MB costs more
     than a cold `evaluate` can spare, so the hash is remembered beside the model cache and
     reused while the files' names, sizes and modification times are unchanged."""
-    from .cache import cache_dir, read_small_text
+    from .cache import cache_dir, read_small_text, write_small_text
 
     memo = cache_dir() / "data-fingerprint.json"
     key = _stat_key()
@@ -177,13 +177,8 @@ def shipped_fingerprint() -> str:
             pass
     digest = fingerprint([sources_text(), *(text for _, text in shipped_files())])
     if key is not None:
-        try:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            temporary = memo.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"stat": key, "sha256": digest}), encoding="utf-8")
-            os.replace(temporary, memo)
-        except OSError:
-            pass  # a read-only cache only costs the hashing next time
+        with contextlib.suppress(OSError):  # a read-only cache only costs the hashing again
+            write_small_text(memo, json.dumps({"stat": key, "sha256": digest}))
     return digest
 
 
